@@ -1,0 +1,163 @@
+namespace IceFire.Raft;
+
+public sealed partial class RaftNode
+{
+    /// <summary>
+    /// Feeds one message from another member. Messages for another node, from an older term, or that make no sense
+    /// in the current role are dropped and counted in <see cref="Counters"/>; they never change state.
+    /// </summary>
+    public void Step(Message m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        EnsureNoReadyOutstanding();
+        if (m.To != Id || m.From == None || m.From == Id)
+        {
+            Counters.DroppedMisaddressed++;
+            return;
+        }
+
+        if (m.Term > Term)
+        {
+            if (m.Type is MessageType.RequestVote or MessageType.RequestPreVote)
+            {
+                var forced = m.Type == MessageType.RequestVote && m.Context == Message.TransferContext;
+                if (!forced && InLease())
+                {
+                    // Dissertation §4.2.3: a member that hears from a leader ignores vote requests, so a removed or
+                    // partitioned server cannot depose a working leader.
+                    Counters.DroppedInLease++;
+                    return;
+                }
+            }
+
+            if (m.Type == MessageType.RequestPreVote || (m.Type == MessageType.RequestPreVoteResponse && !m.Reject))
+            {
+                // A pre-vote never changes anyone's term (§9.6); a granted pre-vote carries the future term.
+            }
+            else
+            {
+                var leader = m.Type is MessageType.Append or MessageType.Heartbeat or MessageType.Snapshot ? m.From : None;
+                BecomeFollower(m.Term, leader);
+            }
+        }
+        else if (m.Term < Term)
+        {
+            if ((_options.CheckQuorum || _options.PreVote) && m.Type is MessageType.Append or MessageType.Heartbeat)
+            {
+                // A deposed leader cut off by pre-vote would never learn the new term otherwise (§9.6).
+                Send(new Message { Type = MessageType.AppendResponse, To = m.From });
+            }
+            else if (m.Type == MessageType.RequestPreVote)
+            {
+                Send(new Message { Type = MessageType.RequestPreVoteResponse, To = m.From, Reject = true });
+            }
+
+            Counters.DroppedStaleTerm++;
+            return;
+        }
+
+        if (m.Type is MessageType.RequestVote or MessageType.RequestPreVote)
+        {
+            HandleVoteRequest(m);
+            return;
+        }
+
+        switch (Role)
+        {
+            case RaftRole.Leader:
+                StepLeader(m);
+                break;
+            case RaftRole.Candidate:
+            case RaftRole.PreCandidate:
+                StepCandidate(m);
+                break;
+            default:
+                StepFollower(m);
+                break;
+        }
+    }
+
+    private void StepFollower(Message m)
+    {
+        switch (m.Type)
+        {
+            case MessageType.Append:
+                _electionElapsed = 0;
+                Leader = m.From;
+                HandleAppend(m);
+                break;
+            case MessageType.Heartbeat:
+                _electionElapsed = 0;
+                Leader = m.From;
+                HandleHeartbeat(m);
+                break;
+            case MessageType.Snapshot:
+                _electionElapsed = 0;
+                Leader = m.From;
+                HandleSnapshotChunk(m);
+                break;
+            case MessageType.TimeoutNow:
+                HandleTimeoutNow();
+                break;
+            case MessageType.ReadIndexResponse:
+                _readStates.Add(new ReadState(m.Index, m.Context));
+                break;
+            default:
+                Counters.DroppedUnexpected++;
+                break;
+        }
+    }
+
+    private void StepCandidate(Message m)
+    {
+        switch (m.Type)
+        {
+            case MessageType.Append or MessageType.Heartbeat or MessageType.Snapshot:
+                // Another server won this term (§5.2).
+                BecomeFollower(Term, m.From);
+                StepFollower(m);
+                break;
+            case MessageType.RequestVoteResponse when Role == RaftRole.Candidate:
+            case MessageType.RequestPreVoteResponse when Role == RaftRole.PreCandidate:
+                HandleVoteResponse(m);
+                break;
+            default:
+                Counters.DroppedUnexpected++;
+                break;
+        }
+    }
+
+    private void StepLeader(Message m)
+    {
+        if (m.Type == MessageType.ReadIndex)
+        {
+            HandleReadIndexRequest(m.From, m.Context);
+            return;
+        }
+
+        if (!_progress.TryGetValue(m.From, out var pr))
+        {
+            Counters.DroppedUnknownSender++;
+            return;
+        }
+
+        switch (m.Type)
+        {
+            case MessageType.AppendResponse:
+                pr.RecentActive = true;
+                HandleAppendResponse(m, pr);
+                break;
+            case MessageType.HeartbeatResponse:
+                pr.RecentActive = true;
+                HandleHeartbeatResponse(m, pr);
+                break;
+            case MessageType.SnapshotResponse:
+                pr.RecentActive = true;
+                HandleSnapshotResponse(m, pr);
+                break;
+            default:
+                Counters.DroppedUnexpected++;
+                break;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+namespace IceFire.Raft.Tests.Simulation;
+
+/// <summary>What survives a crash of a simulated node: exactly what the host persisted from each Ready.</summary>
+internal sealed class DurableState
+{
+    public HardState HardState { get; set; }
+
+    public required Snapshot Snapshot { get; set; }
+
+    public List<Entry> Entries { get; } = [];
+
+    public void Persist(Ready ready)
+    {
+        if (ready.Snapshot is not null)
+        {
+            Snapshot = ready.Snapshot;
+            Entries.Clear();
+        }
+
+        if (ready.Entries.Count > 0)
+        {
+            var first = ready.Entries[0].Index;
+            var keep = (int)(first - Snapshot.Metadata.Index - 1);
+            if (keep < 0) throw new InvalidOperationException($"entry {first} precedes snapshot {Snapshot.Metadata.Index}");
+            if (keep < Entries.Count) Entries.RemoveRange(keep, Entries.Count - keep);
+            if (keep != Entries.Count) throw new InvalidOperationException($"gap persisting entry {first}");
+            Entries.AddRange(ready.Entries);
+        }
+
+        if (ready.HardState is { } hs) HardState = hs;
+    }
+
+    public void SaveSnapshot(Snapshot snapshot)
+    {
+        var drop = (int)Math.Min((ulong)Entries.Count, snapshot.Metadata.Index - Snapshot.Metadata.Index);
+        Entries.RemoveRange(0, drop);
+        Snapshot = snapshot;
+    }
+
+    public RaftInitialState ToInitialState() => new()
+    {
+        HardState = HardState,
+        Snapshot = Snapshot,
+        Entries = [.. Entries],
+        Applied = Snapshot.Metadata.Index,
+    };
+}

@@ -1,0 +1,46 @@
+namespace IceFire.Raft.Tests.Simulation;
+
+/// <summary>Knobs of one simulated run. Time is virtual; a tick is <see cref="TickInterval"/> units.</summary>
+internal sealed record SimOptions
+{
+    public int Voters { get; init; } = 3;
+
+    /// <summary>Extra nodes that start outside the group and may be added (membership changes).</summary>
+    public int Spares { get; init; }
+
+    public long Duration { get; init; } = 6000;
+
+    public int TickInterval { get; init; } = 10;
+
+    public double DropRate { get; init; } = 0.05;
+
+    public double DuplicateRate { get; init; } = 0.03;
+
+    public int MaxDelay { get; init; } = 25;
+
+    public bool Crashes { get; init; } = true;
+
+    public bool Partitions { get; init; } = true;
+
+    public bool MembershipChanges { get; init; }
+
+    public bool Transfers { get; init; } = true;
+
+    public int SnapshotEvery { get; init; } = 40;
+
+    public int SnapshotChunkBytes { get; init; } = 32;
+
+    public bool PreVote { get; init; } = true;
+
+    public bool CheckQuorum { get; init; } = true;
+
+    public ReadMode ReadMode { get; init; } = ReadMode.ReadIndex;
+
+    public int Clients { get; init; } = 4;
+
+    public int Keys { get; init; } = 3;
+
+    public int MaxInflight { get; init; } = 4;
+
+    public int MaxEntriesPerMessage { get; init; } = 8;
+}
