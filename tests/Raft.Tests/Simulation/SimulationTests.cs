@@ -11,7 +11,7 @@ namespace IceFire.Raft.Tests.Simulation;
 /// </summary>
 public sealed class SimulationTests(ITestOutputHelper output)
 {
-    private static readonly int SeedsPerScenario = int.TryParse(Environment.GetEnvironmentVariable("RAFT_SEEDS"), out var n) ? n : 400;
+    private static readonly int SeedsPerScenario = int.TryParse(Environment.GetEnvironmentVariable("RAFT_SEEDS"), out var n) ? n : 600;
 
     public static TheoryData<string> Scenarios() => new(ScenarioNames);
 
