@@ -9,8 +9,24 @@ internal sealed class DurableState
 
     public List<Entry> Entries { get; } = [];
 
+    private (HardState, Snapshot, Entry[])? _beforeLast;
+
+    /// <summary>Fault model of a host whose fsync lies: the last batch it "persisted" is lost on a crash.</summary>
+    public bool KeepUndo { get; init; }
+
+    public void LoseLastBatch()
+    {
+        if (_beforeLast is not { } b) return;
+        (HardState, Snapshot) = (b.Item1, b.Item2);
+        Entries.Clear();
+        Entries.AddRange(b.Item3);
+        _beforeLast = null;
+    }
+
     public void Persist(Ready ready)
     {
+        if (KeepUndo && (ready.Entries.Count > 0 || ready.HardState is not null || ready.Snapshot is not null))
+            _beforeLast = (HardState, Snapshot, [.. Entries]);
         if (ready.Snapshot is not null)
         {
             Snapshot = ready.Snapshot;

@@ -43,4 +43,7 @@ internal sealed record SimOptions
     public int MaxInflight { get; init; } = 4;
 
     public int MaxEntriesPerMessage { get; init; } = 8;
+
+    /// <summary>Injected host bug: crashes lose the last batch although its messages were sent (fsync that lies).</summary>
+    public bool BuggyFsync { get; init; }
 }

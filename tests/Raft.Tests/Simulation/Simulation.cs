@@ -32,7 +32,7 @@ internal sealed partial class Simulation
         for (var i = 1; i <= options.Voters + options.Spares; i++)
         {
             var init = i <= options.Voters ? RaftInitialState.Bootstrap(voters) : RaftInitialState.Joining();
-            var node = new SimNode((ulong)i, new DurableState { Snapshot = init.Snapshot });
+            var node = new SimNode((ulong)i, new DurableState { Snapshot = init.Snapshot, KeepUndo = options.BuggyFsync });
             _nodes.Add(node);
         }
 
@@ -110,6 +110,7 @@ internal sealed partial class Simulation
     {
         node.Raft = null;
         node.CrashBeforePersist = false;
+        if (_options.BuggyFsync) node.Durable.LoseLastBatch();
         node.WaitingReads.Clear();
         _clients.OnNodeLost(node);
         Schedule(Rng.Next(50, 600), () => StartNode(node));

@@ -68,6 +68,27 @@ public sealed class SimulationTests(ITestOutputHelper output)
         Assert.True(r.ClientOpsCompleted > 50, $"only {r.ClientOpsCompleted} client operations completed");
     }
 
+    [Fact]
+    public void SimulatorCatchesAHostWhoseFsyncLies()
+    {
+        // The checks are not vacuous: a host that loses acknowledged writes on a crash is caught within a few seeds.
+        var options = new SimOptions { BuggyFsync = true, Partitions = false, DropRate = 0.01 };
+        for (var seed = 0; seed < 500; seed++)
+        {
+            try
+            {
+                RunChecked(seed, options);
+            }
+            catch (SimulationFailure e)
+            {
+                output.WriteLine(e.Message);
+                return;
+            }
+        }
+
+        Assert.Fail("500 seeds with a lying fsync found no violation");
+    }
+
     private static SimResult RunChecked(int seed, SimOptions options)
     {
         SimResult r;
