@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using IceFire.Grains.Interfaces;
+
+namespace IceFire.Gateway.Resp;
+
+/// <summary>What every RESP connection of a silo shares: options, tenants, the client list, statistics.</summary>
+public sealed class RespServer
+{
+    private long _nextClientId;
+    private long _totalConnections;
+    private long _totalCommands;
+    private long _rejectedConnections;
+
+    public RespServer(RespServerOptions options, ITenantDirectory tenants)
+    {
+        Options = options;
+        Tenants = tenants;
+        Config = new ServerConfig(options);
+    }
+
+    private readonly CancellationTokenSource _stopping = new();
+
+    public RespServerOptions Options { get; }
+
+    /// <summary>Cancelled when the silo stops: connections finish the commands they hold, reply and close.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Asks every connection to finish its in-flight commands and close.</summary>
+    public void Stop() => _stopping.Cancel();
+
+    public ITenantDirectory Tenants { get; }
+
+    internal ServerConfig Config { get; }
+
+    internal ConcurrentDictionary<long, RespConnection> Clients { get; } = new();
+
+    internal Stopwatch Uptime { get; } = Stopwatch.StartNew();
+
+    internal long StartUnixSeconds { get; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    public long TotalConnections => Interlocked.Read(ref _totalConnections);
+
+    public long TotalCommands => Interlocked.Read(ref _totalCommands);
+
+    internal long RejectedConnections => Interlocked.Read(ref _rejectedConnections);
+
+    internal long Register(RespConnection connection)
+    {
+        var id = Interlocked.Increment(ref _nextClientId);
+        Interlocked.Increment(ref _totalConnections);
+        Clients[id] = connection;
+        return id;
+    }
+
+    internal void Unregister(long id) => Clients.TryRemove(id, out _);
+
+    internal void CountCommands(int count) => Interlocked.Add(ref _totalCommands, count);
+
+    internal void ResetStats()
+    {
+        Interlocked.Exchange(ref _totalCommands, 0);
+        Interlocked.Exchange(ref _totalConnections, 0);
+        Interlocked.Exchange(ref _rejectedConnections, 0);
+    }
+}

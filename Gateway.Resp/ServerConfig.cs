@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace IceFire.Gateway.Resp;
+
+/// <summary>
+/// CONFIG GET/SET parameters that clients and tools read. Values that IceFire does not act on are still
+/// answered (as Redis would) so tools such as redis-benchmark find what they ask for.
+/// </summary>
+internal sealed class ServerConfig
+{
+    private readonly ConcurrentDictionary<string, string> _values = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _readOnly = new(StringComparer.OrdinalIgnoreCase) { "port", "bind", "dir", "databases", "appendonly" };
+
+    public ServerConfig(RespServerOptions options)
+    {
+        _values["port"] = options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _values["bind"] = options.Bind;
+        _values["dir"] = Path.GetFullPath(options.DataDirectory);
+        _values["databases"] = "16";
+        _values["appendonly"] = "yes";
+        _values["appendfsync"] = options.Durability == "periodic" ? "everysec" : "always";
+        _values["save"] = "";
+        _values["maxmemory"] = "0";
+        _values["maxmemory-policy"] = "noeviction";
+        _values["notify-keyspace-events"] = "";
+        _values["proto-max-bulk-len"] = options.MaxBulkLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _values["timeout"] = "0";
+        _values["tcp-keepalive"] = "300";
+        _values["maxclients"] = "10000";
+        _values["requirepass"] = options.RequirePass ?? "";
+        _values["hz"] = "10";
+        _values["lua-time-limit"] = "5000";
+        _values["slowlog-log-slower-than"] = "10000";
+        _values["slowlog-max-len"] = "128";
+        _values["cluster-enabled"] = "no";
+    }
+
+    /// <summary>Parameters whose names match a glob pattern, sorted.</summary>
+    public List<KeyValuePair<string, string>> Match(ReadOnlySpan<byte> pattern)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        foreach (var pair in _values)
+        {
+            if (Grains.Interfaces.Glob.IsMatch(pattern, Encoding.ASCII.GetBytes(pair.Key), ignoreCase: true))
+            {
+                result.Add(pair);
+            }
+        }
+        result.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return result;
+    }
+
+    /// <summary>Sets a known, writable parameter; false when unknown or read-only.</summary>
+    public bool TrySet(string name, string value)
+    {
+        if (!_values.ContainsKey(name) || _readOnly.Contains(name))
+        {
+            return false;
+        }
+        _values[name] = value;
+        return true;
+    }
+
+    public string Get(string name) => _values.TryGetValue(name, out var v) ? v : "";
+}

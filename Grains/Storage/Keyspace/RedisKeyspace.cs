@@ -1,0 +1,328 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using IceFire.Grains.Storage.Lmdb;
+
+namespace IceFire.Grains.Storage.Keyspace;
+
+/// <summary>
+/// The 16 logical Redis databases of one tenant inside its LMDB environment. Database n keeps its keys
+/// in the LMDB database <c>keys{n}</c> (encoded key to <see cref="StoredValue"/>) and an expiry index in
+/// <c>exp{n}</c> (expire-at as big-endian ms, then the encoded key), so the active sweep reads expired
+/// keys in time order. Reads may run on any thread; writes take the environment's write transaction,
+/// which the owner keeps on one thread.
+/// </summary>
+public sealed class RedisKeyspace
+{
+    public const int DatabaseCount = 16;
+    private const string FormatKey = "format";
+    private const string FormatValue = "icefire-keyspace-1";
+
+    private readonly LmdbDatabase[] _keys = new LmdbDatabase[DatabaseCount];
+    private readonly LmdbDatabase[] _expires = new LmdbDatabase[DatabaseCount];
+    private long _expiredKeys;
+
+    private RedisKeyspace(LmdbEnvironment env)
+    {
+        Environment = env;
+    }
+
+    public LmdbEnvironment Environment { get; }
+
+    /// <summary>Keys removed because their time was up, since the keyspace was opened.</summary>
+    public long ExpiredKeys => Interlocked.Read(ref _expiredKeys);
+
+    /// <summary>
+    /// Opens the keyspace in <paramref name="env"/>. A new environment is stamped with the format; an
+    /// existing one must carry the stamp, or <see cref="StorageCorruptionException"/> is thrown and nothing is written.
+    /// </summary>
+    public static RedisKeyspace Open(LmdbEnvironment env, bool isNew)
+    {
+        var keyspace = new RedisKeyspace(env);
+        using (var txn = env.BeginWrite())
+        {
+            var meta = txn.OpenDatabase("meta", create: isNew);
+            if (txn.TryGet(meta, Encoding.ASCII.GetBytes(FormatKey), out var format))
+            {
+                if (!format.SequenceEqual(Encoding.ASCII.GetBytes(FormatValue)))
+                {
+                    throw new StorageCorruptionException(
+                        $"{env.Path} holds keyspace format '{Encoding.ASCII.GetString(format)}', this build reads '{FormatValue}'");
+                }
+            }
+            else if (isNew)
+            {
+                txn.Put(meta, Encoding.ASCII.GetBytes(FormatKey), Encoding.ASCII.GetBytes(FormatValue));
+            }
+            else
+            {
+                throw new StorageCorruptionException($"{env.Path} has no keyspace format stamp");
+            }
+            for (var db = 0; db < DatabaseCount; db++)
+            {
+                keyspace._keys[db] = txn.OpenDatabase($"keys{db}", create: true);
+                keyspace._expires[db] = txn.OpenDatabase($"exp{db}", create: true);
+            }
+            txn.Commit();
+        }
+        return keyspace;
+    }
+
+    /// <summary>The LMDB database of logical database <paramref name="db"/>'s keys, for cursor walks.</summary>
+    public LmdbDatabase KeysOf(int db) => _keys[db];
+
+    /// <summary>Keys in <paramref name="db"/>, counting expired keys not yet removed (as Redis' DBSIZE does).</summary>
+    public long Count(LmdbTransaction txn, int db) => txn.Count(_keys[db]);
+
+    /// <summary>Keys in <paramref name="db"/> that carry a TTL.</summary>
+    public long CountExpires(LmdbTransaction txn, int db) => txn.Count(_expires[db]);
+
+    /// <summary>Reads a live key; an expired key reads as absent.</summary>
+    public bool TryGet(LmdbTransaction txn, int db, ReadOnlySpan<byte> key, long nowMs, out StoredValue value)
+    {
+        if (!TryGetRaw(txn, db, key, out value))
+        {
+            return false;
+        }
+        return !value.IsExpired(nowMs);
+    }
+
+    /// <summary>Reads a key whether or not its time is up.</summary>
+    public bool TryGetRaw(LmdbTransaction txn, int db, ReadOnlySpan<byte> key, out StoredValue value)
+    {
+        Span<byte> encoded = stackalloc byte[KeyEncoding.MaxEncodedLength];
+        var length = KeyEncoding.Encode(key, encoded);
+        if (!txn.TryGet(_keys[db], encoded[..length], out var raw))
+        {
+            value = default;
+            return false;
+        }
+        value = new StoredValue(raw);
+        // A long key's LMDB key is a prefix and a hash; the stored whole key settles it exactly.
+        return length <= KeyEncoding.MaxInlineKey || value.FullKey.SequenceEqual(key);
+    }
+
+    /// <summary>Reads a live key for a write; an expired key is removed here (lazy expiry) and reads as absent.</summary>
+    public bool TryGetForWrite(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, long nowMs, out StoredValue value)
+    {
+        if (!TryGetRaw(txn, db, key, out value))
+        {
+            return false;
+        }
+        if (!value.IsExpired(nowMs))
+        {
+            return true;
+        }
+        DeleteExisting(txn, db, key, value.ExpireAtMs);
+        Interlocked.Increment(ref _expiredKeys);
+        value = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="key"/> with a payload of <paramref name="payloadLength"/> bytes and returns the
+    /// payload's room for the caller to fill before the next write. Replaces any value and keeps the
+    /// expiry index in step with <paramref name="expireAtMs"/> (0 for none).
+    /// </summary>
+    public Span<byte> Put(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, ValueKind kind, long expireAtMs, int payloadLength)
+    {
+        Span<byte> encoded = stackalloc byte[KeyEncoding.MaxEncodedLength];
+        var length = KeyEncoding.Encode(key, encoded);
+        encoded = encoded[..length];
+        var previousExpiry = txn.TryGet(_keys[db], encoded, out var old) ? new StoredValue(old).ExpireAtMs : 0;
+        if (previousExpiry != expireAtMs)
+        {
+            if (previousExpiry != 0)
+            {
+                RemoveExpiryEntry(txn, db, encoded, previousExpiry);
+            }
+            if (expireAtMs != 0)
+            {
+                AddExpiryEntry(txn, db, encoded, expireAtMs);
+            }
+        }
+        var overhead = StoredValue.Overhead(key);
+        var room = txn.Reserve(_keys[db], encoded, checked(overhead + payloadLength));
+        StoredValue.WriteHeader(room, kind, expireAtMs, key);
+        return room[overhead..];
+    }
+
+    /// <summary>Writes a whole payload; see the other overload.</summary>
+    public void Put(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, ValueKind kind, long expireAtMs, ReadOnlySpan<byte> payload)
+    {
+        if (Overlaps(txn, payload))
+        {
+            // The payload points into the map; a write may move the page under it.
+            var copy = ArrayPool<byte>.Shared.Rent(payload.Length);
+            try
+            {
+                payload.CopyTo(copy);
+                copy.AsSpan(0, payload.Length).CopyTo(Put(txn, db, key, kind, expireAtMs, payload.Length));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(copy);
+            }
+            return;
+        }
+        payload.CopyTo(Put(txn, db, key, kind, expireAtMs, payload.Length));
+    }
+
+    /// <summary>Deletes a key; true when it existed and was live.</summary>
+    public bool Delete(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, long nowMs)
+    {
+        if (!TryGetRaw(txn, db, key, out var value))
+        {
+            return false;
+        }
+        DeleteExisting(txn, db, key, value.ExpireAtMs);
+        if (value.IsExpired(nowMs))
+        {
+            Interlocked.Increment(ref _expiredKeys);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Changes the expiry of an existing key (0 removes it). The caller has checked the key is live.</summary>
+    public void SetExpiry(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, long expireAtMs)
+    {
+        Span<byte> encoded = stackalloc byte[KeyEncoding.MaxEncodedLength];
+        var length = KeyEncoding.Encode(key, encoded);
+        encoded = encoded[..length];
+        if (!txn.TryGet(_keys[db], encoded, out var raw))
+        {
+            return;
+        }
+        var previous = new StoredValue(raw).ExpireAtMs;
+        if (previous == expireAtMs)
+        {
+            return;
+        }
+        var copy = ArrayPool<byte>.Shared.Rent(raw.Length);
+        try
+        {
+            var bytes = copy.AsSpan(0, raw.Length);
+            raw.CopyTo(bytes);
+            StoredValue.SetExpireAt(bytes, expireAtMs);
+            txn.Put(_keys[db], encoded, bytes);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+        if (previous != 0)
+        {
+            RemoveExpiryEntry(txn, db, encoded, previous);
+        }
+        if (expireAtMs != 0)
+        {
+            AddExpiryEntry(txn, db, encoded, expireAtMs);
+        }
+    }
+
+    /// <summary>Empties logical database <paramref name="db"/>.</summary>
+    public void Clear(LmdbWriteTransaction txn, int db)
+    {
+        txn.Clear(_keys[db]);
+        txn.Clear(_expires[db]);
+    }
+
+    /// <summary>
+    /// Removes up to <paramref name="limit"/> keys whose time is up, oldest expiry first, across all
+    /// databases; returns how many were removed.
+    /// </summary>
+    public int SweepExpired(LmdbWriteTransaction txn, long nowMs, int limit)
+    {
+        var removed = 0;
+        Span<byte> encoded = stackalloc byte[KeyEncoding.MaxEncodedLength];
+        for (var db = 0; db < DatabaseCount && removed < limit; db++)
+        {
+            while (removed < limit)
+            {
+                int length;
+                using (var cursor = txn.OpenCursor(_expires[db]))
+                {
+                    if (!cursor.First())
+                    {
+                        break;
+                    }
+                    var entry = cursor.Key;
+                    var expireAt = BinaryPrimitives.ReadInt64BigEndian(entry);
+                    if (expireAt > nowMs)
+                    {
+                        break;
+                    }
+                    length = entry.Length - 8;
+                    entry[8..].CopyTo(encoded);
+                    cursor.DeleteCurrent();
+                }
+                txn.Delete(_keys[db], encoded[..length]);
+                removed++;
+            }
+        }
+        Interlocked.Add(ref _expiredKeys, removed);
+        return removed;
+    }
+
+    /// <summary>The earliest expiry in any database, or 0 when no key has a TTL.</summary>
+    public long NextExpiry(LmdbTransaction txn)
+    {
+        var next = 0L;
+        for (var db = 0; db < DatabaseCount; db++)
+        {
+            using var cursor = txn.OpenCursor(_expires[db]);
+            if (cursor.First())
+            {
+                var at = BinaryPrimitives.ReadInt64BigEndian(cursor.Key);
+                next = next == 0 ? at : Math.Min(next, at);
+            }
+        }
+        return next;
+    }
+
+    /// <summary>The Redis key of an entry met on a cursor walk of <see cref="KeysOf"/>.</summary>
+    public static ReadOnlySpan<byte> DecodeKey(ReadOnlySpan<byte> encoded, in StoredValue value) =>
+        KeyEncoding.IsHashed(encoded) ? value.FullKey : encoded;
+
+    private void DeleteExisting(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, long expireAtMs)
+    {
+        Span<byte> encoded = stackalloc byte[KeyEncoding.MaxEncodedLength];
+        var length = KeyEncoding.Encode(key, encoded);
+        txn.Delete(_keys[db], encoded[..length]);
+        if (expireAtMs != 0)
+        {
+            RemoveExpiryEntry(txn, db, encoded[..length], expireAtMs);
+        }
+    }
+
+    private void AddExpiryEntry(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> encoded, long expireAtMs)
+    {
+        Span<byte> entry = stackalloc byte[8 + KeyEncoding.MaxEncodedLength];
+        BinaryPrimitives.WriteInt64BigEndian(entry, expireAtMs);
+        encoded.CopyTo(entry[8..]);
+        txn.Put(_expires[db], entry[..(8 + encoded.Length)], default);
+    }
+
+    private void RemoveExpiryEntry(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> encoded, long expireAtMs)
+    {
+        Span<byte> entry = stackalloc byte[8 + KeyEncoding.MaxEncodedLength];
+        BinaryPrimitives.WriteInt64BigEndian(entry, expireAtMs);
+        encoded.CopyTo(entry[8..]);
+        txn.Delete(_expires[db], entry[..(8 + encoded.Length)]);
+    }
+
+    private static unsafe bool Overlaps(LmdbWriteTransaction txn, ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty)
+        {
+            return false;
+        }
+        var info = txn.Environment.MapRange;
+        fixed (byte* p = payload)
+        {
+            var address = (nint)p;
+            return address >= info.Start && address < info.Start + info.Length;
+        }
+    }
+}

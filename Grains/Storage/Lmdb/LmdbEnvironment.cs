@@ -1,0 +1,251 @@
+using System.Collections.Concurrent;
+
+namespace IceFire.Grains.Storage.Lmdb;
+
+/// <summary>How to open an <see cref="LmdbEnvironment"/>.</summary>
+public sealed record LmdbEnvironmentOptions
+{
+    /// <summary>Initial map size in bytes; the map grows when it fills.</summary>
+    public long InitialMapSize { get; init; } = 64L << 20;
+
+    /// <summary>Largest number of named databases.</summary>
+    public uint MaxDatabases { get; init; } = 64;
+
+    /// <summary>Largest number of concurrent read transactions.</summary>
+    public uint MaxReaders { get; init; } = 1024;
+
+    /// <summary>When false, commits do not fsync (MDB_NOSYNC); call <see cref="LmdbEnvironment.Sync"/> to make them durable.</summary>
+    public bool SyncOnCommit { get; init; } = true;
+}
+
+/// <summary>
+/// One LMDB environment (a directory holding data.mdb and lock.mdb).
+/// Threading: opened with MDB_NOTLS, so a read transaction may move between threads, but one
+/// transaction is used by one thread at a time. There is at most one write transaction at a time;
+/// callers keep writes on one thread (LMDB would otherwise block the second writer on a mutex).
+/// </summary>
+public sealed partial class LmdbEnvironment : IDisposable
+{
+    private readonly EnvironmentHandle _handle;
+    private readonly ConcurrentBag<LmdbReadTransaction> _readPool = new();
+    // Readers hold this shared while a read transaction is live; Grow takes it exclusively,
+    // because mdb_env_set_mapsize remaps the file and would pull memory from under a reader.
+    private readonly ReaderWriterLockSlim _mapLock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Dictionary<string, LmdbDatabase> _databases = new(StringComparer.Ordinal);
+    private long _mapSize;
+    private int _disposed;
+
+    private LmdbEnvironment(EnvironmentHandle handle, string path, long mapSize, LmdbEnvironmentOptions options)
+    {
+        _handle = handle;
+        Path = path;
+        _mapSize = mapSize;
+        Options = options;
+    }
+
+    /// <summary>The directory of the environment.</summary>
+    public string Path { get; }
+
+    public LmdbEnvironmentOptions Options { get; }
+
+    /// <summary>The current map size in bytes.</summary>
+    public long MapSize => Interlocked.Read(ref _mapSize);
+
+    internal IntPtr Raw => _handle.DangerousGetHandle();
+
+    internal EnvironmentHandle Handle => _handle;
+
+    /// <summary>Opens (creating if absent) the environment in directory <paramref name="path"/>.</summary>
+    /// <exception cref="LmdbException">LMDB refused; <see cref="LmdbException.IsCorruption"/> tells a damaged file.</exception>
+    public static LmdbEnvironment Open(string path, LmdbEnvironmentOptions? options = null)
+    {
+        options ??= new LmdbEnvironmentOptions();
+        LmdbNative.EnsureLoaded();
+        Directory.CreateDirectory(path);
+        LmdbException.Check(LmdbNative.mdb_env_create(out var raw), "mdb_env_create");
+        var handle = new EnvironmentHandle();
+        handle.Set(raw);
+        try
+        {
+            LmdbException.Check(LmdbNative.mdb_env_set_maxdbs(raw, options.MaxDatabases), "mdb_env_set_maxdbs");
+            LmdbException.Check(LmdbNative.mdb_env_set_maxreaders(raw, options.MaxReaders), "mdb_env_set_maxreaders");
+            LmdbException.Check(LmdbNative.mdb_env_set_mapsize(raw, (nuint)options.InitialMapSize), "mdb_env_set_mapsize");
+            var flags = LmdbNative.MDB_NOTLS | LmdbNative.MDB_NORDAHEAD;
+            if (!options.SyncOnCommit)
+            {
+                flags |= LmdbNative.MDB_NOSYNC;
+            }
+            LmdbException.Check(LmdbNative.mdb_env_open(raw, path, flags, Convert.ToUInt32("644", 8)), $"mdb_env_open({path})");
+            // A file larger than the configured size keeps its own size.
+            LmdbException.Check(LmdbNative.mdb_env_info(raw, out var info), "mdb_env_info");
+            // Clear readers left behind by a process that died.
+            LmdbNative.mdb_reader_check(raw, out _);
+            return new LmdbEnvironment(handle, path, (long)info.MapSize, options);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens (creating if needed) a named database. Call before concurrent use; names are cached.</summary>
+    public LmdbDatabase OpenDatabase(string name)
+    {
+        lock (_databases)
+        {
+            if (_databases.TryGetValue(name, out var db))
+            {
+                return db;
+            }
+            using var txn = BeginWrite();
+            db = txn.OpenDatabase(name, create: true);
+            txn.Commit();
+            _databases[name] = db;
+            return db;
+        }
+    }
+
+    /// <summary>Begins the write transaction. The caller commits or aborts it on the same thread.</summary>
+    public LmdbWriteTransaction BeginWrite()
+    {
+        ThrowIfDisposed();
+        var handle = new TransactionHandle(_handle);
+        var rc = LmdbNative.mdb_txn_begin(Raw, IntPtr.Zero, 0, out var txn);
+        if (rc != 0)
+        {
+            handle.Dispose();
+            LmdbException.Throw(rc, "mdb_txn_begin");
+        }
+        handle.Set(txn);
+        return new LmdbWriteTransaction(this, handle);
+    }
+
+    /// <summary>
+    /// Rents a read transaction over the latest committed state. Dispose it promptly: a live read
+    /// transaction pins the pages it sees and stops LMDB from reusing them.
+    /// </summary>
+    public LmdbReadTransaction BeginRead()
+    {
+        ThrowIfDisposed();
+        _mapLock.EnterReadLock();
+        try
+        {
+            if (!_readPool.TryTake(out var txn))
+            {
+                txn = LmdbReadTransaction.Create(this);
+            }
+            else
+            {
+                txn.Renew();
+            }
+            return txn;
+        }
+        catch
+        {
+            _mapLock.ExitReadLock();
+            throw;
+        }
+    }
+
+    internal void ReturnRead(LmdbReadTransaction txn)
+    {
+        try
+        {
+            if (Volatile.Read(ref _disposed) == 0 && _readPool.Count < 64)
+            {
+                txn.ResetForPool();
+                _readPool.Add(txn);
+            }
+            else
+            {
+                txn.Close();
+            }
+        }
+        finally
+        {
+            _mapLock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Grows the map after <see cref="LmdbMapFullException"/>: doubles it up to 1 GiB, then adds 1 GiB at a time.
+    /// Must be called with no write transaction open; waits for live readers to finish.
+    /// </summary>
+    public void Grow(long atLeast = 0)
+    {
+        _mapLock.EnterWriteLock();
+        try
+        {
+            var current = Interlocked.Read(ref _mapSize);
+            var next = current < (1L << 30) ? current * 2 : current + (1L << 30);
+            next = Math.Max(next, atLeast);
+            LmdbException.Check(LmdbNative.mdb_env_set_mapsize(Raw, (nuint)next), "mdb_env_set_mapsize");
+            LmdbException.Check(LmdbNative.mdb_env_info(Raw, out var info), "mdb_env_info");
+            Interlocked.Exchange(ref _mapSize, (long)info.MapSize);
+        }
+        finally
+        {
+            _mapLock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Where the map lies in memory now; spans inside it move when the map grows or a write relocates a page.</summary>
+    public (nint Start, long Length) MapRange
+    {
+        get
+        {
+            LmdbException.Check(LmdbNative.mdb_env_info(Raw, out var info), "mdb_env_info");
+            return (info.MapAddress, (long)info.MapSize);
+        }
+    }
+
+    /// <summary>Flushes committed data to disk (fsync), for environments opened without sync on commit.</summary>
+    public void Sync() => LmdbException.Check(LmdbNative.mdb_env_sync(Raw, 1), "mdb_env_sync");
+
+    /// <summary>Writes a consistent copy of the environment to <paramref name="directory"/> (compacting).</summary>
+    public void CopyTo(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        const uint MdbCpCompact = 0x01;
+        LmdbException.Check(LmdbNative.mdb_env_copy2(Raw, directory, MdbCpCompact), $"mdb_env_copy2({directory})");
+    }
+
+    /// <summary>Bytes of the data file in use (last page times page size).</summary>
+    public long UsedBytes
+    {
+        get
+        {
+            LmdbException.Check(LmdbNative.mdb_env_info(Raw, out var info), "mdb_env_info");
+            LmdbException.Check(LmdbNative.mdb_env_stat(Raw, out var stat), "mdb_env_stat");
+            return ((long)info.LastPage + 1) * stat.PageSize;
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+    }
+
+    /// <summary>Closes the environment once every transaction has ended.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _mapLock.EnterWriteLock();
+        try
+        {
+            while (_readPool.TryTake(out var txn))
+            {
+                txn.Close();
+            }
+        }
+        finally
+        {
+            _mapLock.ExitWriteLock();
+        }
+        _handle.Dispose();
+    }
+}

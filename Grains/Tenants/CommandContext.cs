@@ -1,0 +1,33 @@
+using IceFire.Grains.Interfaces;
+using IceFire.Grains.Storage.Keyspace;
+using IceFire.Grains.Storage.Lmdb;
+
+namespace IceFire.Grains.Tenants;
+
+/// <summary>
+/// Everything one command sees while it runs: the keyspace, the transaction (a write transaction when
+/// the batch writes), its arguments, the reply writer and the batch's clock. <see cref="NowMs"/> is fixed
+/// once per batch, so every command of a batch (and, later, every replica applying it) agrees on time.
+/// </summary>
+internal ref struct CommandContext
+{
+    public RedisKeyspace Keyspace;
+    public LmdbTransaction Txn;
+    public LmdbWriteTransaction? Write;
+    public CommandBatch Batch;
+    public BatchCommand Command;
+    public IReplyWriter Reply;
+    public long NowMs;
+    public TenantScanCursors Cursors;
+
+    public readonly int Db => Command.Db;
+
+    public readonly int ArgCount => Command.ArgCount;
+
+    public readonly ReadOnlySpan<byte> Arg(int index) => Batch.Arg(Command, index);
+
+    /// <summary>The write transaction; only write commands (which always get one) call this.</summary>
+    public readonly LmdbWriteTransaction Writer => Write ?? throw new InvalidOperationException("a write command ran without a write transaction");
+
+    public readonly string Name => CommandTable.Get(Command.Id).Name;
+}

@@ -1,0 +1,159 @@
+using System.Buffers;
+using IceFire.Grains.Interfaces;
+using IceFire.Grains.Storage.Keyspace;
+
+namespace IceFire.Grains.Tenants.Commands;
+
+/// <summary>Commands on keys of any type: DEL, EXISTS, TYPE, RENAME, COPY.</summary>
+internal static partial class KeyCommands
+{
+    /// <summary>DEL and UNLINK.</summary>
+    public static void Del(ref CommandContext ctx)
+    {
+        var deleted = 0;
+        for (var i = 1; i < ctx.ArgCount; i++)
+        {
+            if (ctx.Keyspace.Delete(ctx.Writer, ctx.Db, ctx.Arg(i), ctx.NowMs))
+            {
+                deleted++;
+            }
+        }
+        ctx.Reply.WriteInteger(deleted);
+    }
+
+    /// <summary>EXISTS and TOUCH: how many of the arguments name live keys (repeats count again).</summary>
+    public static void Exists(ref CommandContext ctx)
+    {
+        var count = 0;
+        for (var i = 1; i < ctx.ArgCount; i++)
+        {
+            if (ctx.Keyspace.TryGet(ctx.Txn, ctx.Db, ctx.Arg(i), ctx.NowMs, out _))
+            {
+                count++;
+            }
+        }
+        ctx.Reply.WriteInteger(count);
+    }
+
+    public static void Type(ref CommandContext ctx)
+    {
+        if (ctx.Keyspace.TryGet(ctx.Txn, ctx.Db, ctx.Arg(1), ctx.NowMs, out var value))
+        {
+            ctx.Reply.WriteSimpleString(ValueKindNames.TypeName(value.Kind));
+        }
+        else
+        {
+            ctx.Reply.WriteSimpleString("none"u8);
+        }
+    }
+
+    /// <summary>RENAME and RENAMENX.</summary>
+    public static void Rename(ref CommandContext ctx, bool onlyIfAbsent)
+    {
+        var source = ctx.Arg(1);
+        var destination = ctx.Arg(2);
+        if (!ctx.Keyspace.TryGetForWrite(ctx.Writer, ctx.Db, source, ctx.NowMs, out var value))
+        {
+            ctx.Reply.WriteRaw(Errors.NoSuchKey);
+            return;
+        }
+        if (source.SequenceEqual(destination))
+        {
+            if (onlyIfAbsent)
+            {
+                ctx.Reply.WriteInteger(0);
+            }
+            else
+            {
+                ctx.Reply.WriteRaw("+OK\r\n"u8);
+            }
+            return;
+        }
+        if (onlyIfAbsent && ctx.Keyspace.TryGetForWrite(ctx.Writer, ctx.Db, destination, ctx.NowMs, out _))
+        {
+            ctx.Reply.WriteInteger(0);
+            return;
+        }
+        MoveValue(ref ctx, value, ctx.Db, destination);
+        ctx.Keyspace.Delete(ctx.Writer, ctx.Db, source, ctx.NowMs);
+        if (onlyIfAbsent)
+        {
+            ctx.Reply.WriteInteger(1);
+        }
+        else
+        {
+            ctx.Reply.WriteRaw("+OK\r\n"u8);
+        }
+    }
+
+    public static void Copy(ref CommandContext ctx)
+    {
+        var targetDb = ctx.Db;
+        var replace = false;
+        for (var i = 3; i < ctx.ArgCount; i++)
+        {
+            var a = ctx.Arg(i);
+            if (Args.Is(a, "REPLACE"u8))
+            {
+                replace = true;
+            }
+            else if (Args.Is(a, "DB"u8) && i + 1 < ctx.ArgCount)
+            {
+                if (!Args.TryParseInt32(ctx.Arg(++i), out targetDb))
+                {
+                    ctx.Reply.WriteRaw(Errors.NotInteger);
+                    return;
+                }
+                if (targetDb is < 0 or >= RedisKeyspace.DatabaseCount)
+                {
+                    ctx.Reply.WriteRaw(Errors.DbIndexOutOfRange);
+                    return;
+                }
+            }
+            else
+            {
+                ctx.Reply.WriteRaw(Errors.Syntax);
+                return;
+            }
+        }
+        var source = ctx.Arg(1);
+        var destination = ctx.Arg(2);
+        if (targetDb == ctx.Db && source.SequenceEqual(destination))
+        {
+            ctx.Reply.WriteRaw(Errors.SameObject);
+            return;
+        }
+        if (!ctx.Keyspace.TryGetForWrite(ctx.Writer, ctx.Db, source, ctx.NowMs, out var value))
+        {
+            ctx.Reply.WriteInteger(0);
+            return;
+        }
+        if (ctx.Keyspace.TryGetForWrite(ctx.Writer, targetDb, destination, ctx.NowMs, out _))
+        {
+            if (!replace)
+            {
+                ctx.Reply.WriteInteger(0);
+                return;
+            }
+            ctx.Keyspace.Delete(ctx.Writer, targetDb, destination, ctx.NowMs);
+        }
+        MoveValue(ref ctx, value, targetDb, destination);
+        ctx.Reply.WriteInteger(1);
+    }
+
+    /// <summary>Writes <paramref name="value"/> (kind, payload and expiry) under a new key.</summary>
+    private static void MoveValue(ref CommandContext ctx, in StoredValue value, int db, ReadOnlySpan<byte> destination)
+    {
+        var payload = value.Payload;
+        var buffer = ArrayPool<byte>.Shared.Rent(payload.Length);
+        try
+        {
+            payload.CopyTo(buffer);
+            ctx.Keyspace.Put(ctx.Writer, db, destination, value.Kind, value.ExpireAtMs, buffer.AsSpan(0, payload.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

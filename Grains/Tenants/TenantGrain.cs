@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using IceFire.Grains.Interfaces;
+using IceFire.Grains.Storage.Keyspace;
+using IceFire.Grains.Storage.Lmdb;
+
+namespace IceFire.Grains.Tenants;
+
+/// <summary>
+/// A tenant's dataset on this silo: its LMDB environment and the 16 Redis databases in it.
+/// Reads run on the caller's thread on a pooled read transaction. Writes go through the mailbox to one
+/// dedicated writer thread (LMDB write transactions belong to a thread, and async continuations hop
+/// threads), which commits every batch waiting at that moment in one transaction (group commit) and
+/// completes them only when the commit is durable.
+/// </summary>
+public sealed partial class TenantGrain : ITenantGrain, IDisposable
+{
+    private readonly LmdbEnvironment _env;
+    private readonly RedisKeyspace _keyspace;
+    private readonly TenantOptions _options;
+    private readonly TenantScanCursors _cursors = new();
+    private readonly ConcurrentQueue<CommandBatch> _mailbox = new();
+    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly Thread _writer;
+    private volatile bool _stopping;
+    private long _commits;
+    private long _commandsWritten;
+    private long _lastCommitUnixSeconds;
+
+    private TenantGrain(string name, LmdbEnvironment env, RedisKeyspace keyspace, TenantOptions options)
+    {
+        Name = name;
+        _env = env;
+        _keyspace = keyspace;
+        _options = options;
+        _lastCommitUnixSeconds = options.Time.GetUtcNow().ToUnixTimeSeconds();
+        _writer = new Thread(WriterLoop) { IsBackground = true, Name = $"tenant-writer:{name}" };
+        _writer.Start();
+    }
+
+    public string Name { get; }
+
+    /// <summary>The tenant's directory.</summary>
+    public string Directory => _env.Path;
+
+    internal RedisKeyspace Keyspace => _keyspace;
+
+    /// <summary>
+    /// Opens the tenant in <paramref name="directory"/>, creating it when <paramref name="create"/> is true.
+    /// An existing environment that is not an IceFire keyspace throws <see cref="StorageCorruptionException"/>
+    /// or <see cref="LmdbException"/>; nothing is written to it.
+    /// </summary>
+    public static TenantGrain Open(string name, string directory, TenantOptions options, bool create)
+    {
+        var dataFile = Path.Combine(directory, "data.mdb");
+        var exists = File.Exists(dataFile);
+        if (!exists && !create)
+        {
+            throw new StorageCorruptionException($"{dataFile} is missing");
+        }
+        var env = LmdbEnvironment.Open(directory, new LmdbEnvironmentOptions
+        {
+            InitialMapSize = options.InitialMapSize,
+            SyncOnCommit = options.Durability == DurabilityMode.Always,
+        });
+        try
+        {
+            var keyspace = RedisKeyspace.Open(env, isNew: !exists);
+            return new TenantGrain(name, env, keyspace, options);
+        }
+        catch
+        {
+            env.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask ExecuteAsync(CommandBatch batch)
+    {
+        if (!batch.HasWrites)
+        {
+            ExecuteReads(batch);
+            return default;
+        }
+        if (_stopping)
+        {
+            return ValueTask.FromException(new ObjectDisposedException($"tenant {Name} is shutting down"));
+        }
+        var completion = batch.Start();
+        _mailbox.Enqueue(batch);
+        _wake.Set();
+        return completion;
+    }
+
+    private void ExecuteReads(CommandBatch batch)
+    {
+        using var txn = _env.BeginRead();
+        var ctx = new CommandContext
+        {
+            Keyspace = _keyspace,
+            Txn = txn,
+            Batch = batch,
+            Reply = batch.Replies,
+            NowMs = _options.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+            Cursors = _cursors,
+        };
+        for (var i = 0; i < batch.Count; i++)
+        {
+            ctx.Command = batch[i];
+            TenantStateMachine.Execute(ref ctx);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<TenantInfo> GetInfoAsync()
+    {
+        var keyspace = new List<(int, long, long)>();
+        using (var txn = _env.BeginRead())
+        {
+            for (var db = 0; db < RedisKeyspace.DatabaseCount; db++)
+            {
+                var keys = _keyspace.Count(txn, db);
+                if (keys > 0)
+                {
+                    keyspace.Add((db, keys, _keyspace.CountExpires(txn, db)));
+                }
+            }
+        }
+        return ValueTask.FromResult(new TenantInfo(
+            keyspace,
+            _env.UsedBytes,
+            Interlocked.Read(ref _lastCommitUnixSeconds),
+            Interlocked.Read(ref _commits),
+            Interlocked.Read(ref _commandsWritten),
+            _keyspace.ExpiredKeys));
+    }
+
+    /// <summary>Stops taking writes, finishes the ones queued, makes everything durable and closes the environment.</summary>
+    public void Dispose()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+        _stopping = true;
+        _wake.Set();
+        _writer.Join();
+        _env.Sync();
+        _env.Dispose();
+        _wake.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+namespace IceFire.Grains.Tenants;
+
+/// <summary>When a write is durable relative to its reply.</summary>
+public enum DurabilityMode
+{
+    /// <summary>fsync before the reply (Redis' appendfsync always).</summary>
+    Always = 0,
+
+    /// <summary>fsync at most every second; a machine crash may lose the last second (appendfsync everysec).</summary>
+    Periodic = 1,
+}
+
+/// <summary>Settings of a tenant's dataset.</summary>
+public sealed record TenantOptions
+{
+    public DurabilityMode Durability { get; init; } = DurabilityMode.Always;
+
+    /// <summary>First size of the LMDB map; it grows when full.</summary>
+    public long InitialMapSize { get; init; } = 64L << 20;
+
+    /// <summary>How often the active expiry sweep runs.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Most keys one sweep removes before letting writes in again.</summary>
+    public int SweepLimit { get; init; } = 1000;
+
+    /// <summary>The clock; tests pass a fake one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,3 @@
+using IceFire.Silo;
+
+return await SiloProgram.MainAsync(args);
