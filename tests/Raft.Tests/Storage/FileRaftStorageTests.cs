@@ -1,0 +1,213 @@
+using FsCheck;
+using FsCheck.Fluent;
+using IceFire.Raft.Storage;
+using IceFire.Raft.Tests.Simulation;
+
+namespace IceFire.Raft.Tests.Storage;
+
+/// <summary>The file log store: what survives a reopen, torn tails, corruption, compaction.</summary>
+public sealed class FileRaftStorageTests : IDisposable
+{
+    private static readonly ConfState Voters = new([1, 2, 3], []);
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "icefire-raft-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private static Entry E(ulong index, ulong term, string text = "") => new(index, term, EntryType.Normal, System.Text.Encoding.UTF8.GetBytes(text + index));
+
+    private RaftInitialState Reopen(string? dir = null)
+    {
+        using var s = FileRaftStorage.Open(dir ?? _dir, Voters);
+        return s.Load();
+    }
+
+    [Fact]
+    public void NewStoreStartsFromTheBootstrapMembership()
+    {
+        var state = Reopen();
+        Assert.Equal(0UL, state.Snapshot.Metadata.Index);
+        Assert.Equal(Voters, state.Snapshot.Metadata.Config);
+        Assert.Empty(state.Entries);
+    }
+
+    [Fact]
+    public void EntriesAndHardStateSurviveAReopen()
+    {
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            s.Save(new HardState(2, 1, 0), [E(1, 1), E(2, 2)], null, sync: true);
+            s.Save(new HardState(2, 1, 2), [], null, sync: true);
+        }
+
+        var state = Reopen();
+        Assert.Equal(new HardState(2, 1, 2), state.HardState);
+        Assert.Equal([E(1, 1).Data, E(2, 2).Data], state.Entries.Select(e => e.Data));
+        Assert.Equal([1UL, 2UL], state.Entries.Select(e => e.Term));
+    }
+
+    [Fact]
+    public void AnEntryAtAStoredIndexReplacesTheSuffix()
+    {
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            s.Save(null, [E(1, 1), E(2, 1), E(3, 1), E(4, 1)], null, sync: true);
+            s.Save(null, [E(3, 2, "new")], null, sync: true);
+        }
+
+        var state = Reopen();
+        Assert.Equal([(1UL, 1UL), (2UL, 1UL), (3UL, 2UL)], state.Entries.Select(e => (e.Index, e.Term)));
+    }
+
+    [Fact]
+    public void TornTailIsCutOffAtReopen()
+    {
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            s.Save(new HardState(1, 1, 1), [E(1, 1)], null, sync: true);
+            s.Save(null, [E(2, 1, "torn")], null, sync: true);
+        }
+
+        var log = Path.Combine(_dir, "raft.log");
+        var bytes = File.ReadAllBytes(log);
+        File.WriteAllBytes(log, bytes[..^3]);
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            var state = s.Load();
+            Assert.Single(state.Entries);
+            Assert.True(s.TruncatedTornBytes > 0);
+            s.Save(null, [E(2, 1, "again")], null, sync: true);
+        }
+
+        Assert.Equal(2, Reopen().Entries.Count);
+    }
+
+    [Fact]
+    public void CorruptRecordFollowedByMoreRecordsStopsTheStore()
+    {
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            s.Save(null, [E(1, 1, "aaaaaaaa")], null, sync: true);
+            s.Save(null, [E(2, 1)], null, sync: true);
+        }
+
+        var log = Path.Combine(_dir, "raft.log");
+        var bytes = File.ReadAllBytes(log);
+        bytes[LogRecordHeader + 20] ^= 0x40;
+        File.WriteAllBytes(log, bytes);
+        var e = Assert.Throws<RaftCorruptionException>(() => Reopen());
+        Assert.Contains("checksum", e.Message);
+    }
+
+    private const int LogRecordHeader = 9;
+
+    [Fact]
+    public void CorruptSnapshotFileStopsTheStore()
+    {
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            s.Save(null, [E(1, 1), E(2, 1)], null, sync: true);
+            s.Compact(new Snapshot(new SnapshotMetadata(2, 1, Voters), [1, 2, 3, 4]));
+        }
+
+        var path = Directory.GetFiles(_dir, "snap-*.snap").Single();
+        var bytes = File.ReadAllBytes(path);
+        bytes[^6] ^= 1;
+        File.WriteAllBytes(path, bytes);
+        Assert.Throws<RaftCorruptionException>(() => Reopen());
+    }
+
+    [Fact]
+    public void CompactionKeepsLaterEntriesAndInstallReplacesTheLog()
+    {
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            s.Save(null, [E(1, 1), E(2, 1), E(3, 1)], null, sync: true);
+            s.Compact(new Snapshot(new SnapshotMetadata(2, 1, Voters), [9]));
+        }
+
+        var state = Reopen();
+        Assert.Equal(2UL, state.Snapshot.Metadata.Index);
+        Assert.Equal([9], state.Snapshot.Data);
+        Assert.Equal([3UL], state.Entries.Select(e => e.Index));
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            s.Save(new HardState(3, 0, 10), [], new Snapshot(new SnapshotMetadata(10, 3, Voters), [7]), sync: true);
+        }
+
+        state = Reopen();
+        Assert.Equal(10UL, state.Snapshot.Metadata.Index);
+        Assert.Empty(state.Entries);
+        Assert.Single(Directory.GetFiles(_dir, "snap-*.snap"));
+    }
+
+    [Fact]
+    public void LogFileIsRewrittenWhenDeadRecordsDominate()
+    {
+        using var s = FileRaftStorage.Open(_dir, Voters);
+        s.Load();
+        var batch = Enumerable.Range(1, 6000).Select(i => E((ulong)i, 1)).ToList();
+        s.Save(new HardState(1, 0, 6000), batch, null, sync: false);
+        var before = s.LogFileBytes;
+        s.Compact(new Snapshot(new SnapshotMetadata(5990, 1, Voters), []));
+        Assert.True(s.LogFileBytes < before / 10, $"log is {s.LogFileBytes} bytes, was {before}");
+        s.Save(null, [E(6001, 1)], null, sync: true);
+        s.Dispose();
+        var state = Reopen();
+        Assert.Equal(Enumerable.Range(5991, 11).Select(i => (ulong)i), state.Entries.Select(e => e.Index));
+        Assert.Equal(6000UL, state.HardState.Commit);
+    }
+
+    [Fact]
+    public void RandomBatchesReadBackLikeTheInMemoryModel()
+    {
+        Prop.ForAll<int>(seed =>
+        {
+            var dir = Path.Combine(_dir, Guid.NewGuid().ToString("N"));
+            var rng = new Random(seed);
+            var model = new DurableState { Snapshot = new Snapshot(new SnapshotMetadata(0, 0, Voters), []) };
+            using (var s = FileRaftStorage.Open(dir, Voters))
+            {
+                s.Load();
+                ulong term = 1;
+                for (var step = 0; step < 30; step++)
+                {
+                    var first = model.Snapshot.Metadata.Index + 1;
+                    var last = first + (ulong)model.Entries.Count - 1;
+                    switch (rng.Next(4))
+                    {
+                        case 0 when model.Entries.Count > 2:
+                            var at = model.Snapshot.Metadata.Index + 1 + (ulong)rng.Next(model.Entries.Count);
+                            var t = model.Entries[(int)(at - first)].Term;
+                            var snap = new Snapshot(new SnapshotMetadata(at, t, Voters), [(byte)step]);
+                            s.Compact(snap);
+                            model.SaveSnapshot(snap);
+                            break;
+                        default:
+                            var from = model.Entries.Count == 0 ? first : first + (ulong)rng.Next(model.Entries.Count + 1);
+                            term += (ulong)rng.Next(2);
+                            var ents = Enumerable.Range(0, rng.Next(1, 5)).Select(i => E(from + (ulong)i, term)).ToList();
+                            var hs = new HardState(term, 0, 0);
+                            s.Save(hs, ents, null, sync: false);
+                            model.Persist(new Ready { Entries = ents, HardState = hs });
+                            break;
+                    }
+                }
+            }
+
+            var state = Reopen(dir);
+            return state.Snapshot.Metadata == model.Snapshot.Metadata
+                && state.HardState == model.HardState
+                && state.Entries.Select(e => (e.Index, e.Term)).SequenceEqual(model.Entries.Select(e => (e.Index, e.Term)));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(40));
+    }
+}
