@@ -77,10 +77,15 @@ internal sealed partial class RespConnection
             long minimum = 0;
             while (true)
             {
-                var result = minimum > 1
-                    ? await input.ReadAtLeastAsync((int)Math.Min(minimum, int.MaxValue))
-                    : await input.ReadAsync();
+                var result = await input.ReadAsync();
                 var buffer = result.Buffer;
+                if (buffer.Length < minimum && !result.IsCompleted && !result.IsCanceled)
+                {
+                    // The frame in progress needs more bytes than have arrived: wait without re-parsing,
+                    // so a large value costs one parse, not one per packet.
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
                 var (consumed, nextMinimum) = await ProcessAsync(buffer);
                 minimum = nextMinimum;
                 input.AdvanceTo(buffer.GetPosition(consumed), buffer.End);

@@ -86,6 +86,9 @@ internal static class SiloProgram
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var handler = new RespConnectionHandler(resp);
+        // The socket transport would otherwise pause reading at 1 MiB of unparsed input, and a command
+        // carrying a larger value (up to proto-max-bulk-len) could never complete.
+        builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = null);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // RESP parses its own frames and bounds them itself (proto-max-bulk-len); Kestrel's buffer

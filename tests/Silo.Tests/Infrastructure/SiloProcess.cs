@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace IceFire.Silo.Tests.Infrastructure;
+
+/// <summary>A real silo process (`icefire serve`) on a free loopback port, for end-to-end tests.</summary>
+internal sealed partial class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private SiloProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Port => _port.Task.IsCompletedSuccessfully ? _port.Task.Result : throw new InvalidOperationException("not started");
+
+    public int ProcessId => _process.Id;
+
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string StandardError
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts a silo; <paramref name="waitReady"/> false returns at once (for start-up failures).</summary>
+    public static async Task<SiloProcess> StartAsync(string dataDir, bool waitReady = true, params string[] extra)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "IceFire.Silo.dll");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add("serve");
+        info.ArgumentList.Add("--data");
+        info.ArgumentList.Add(dataDir);
+        info.ArgumentList.Add("--resp-port");
+        info.ArgumentList.Add("0");
+        foreach (var e in extra)
+        {
+            info.ArgumentList.Add(e);
+        }
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var silo = new SiloProcess(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            lock (silo._stdout)
+            {
+                silo._stdout.AppendLine(e.Data);
+            }
+            var match = PortPattern().Match(e.Data);
+            if (match.Success)
+            {
+                silo._port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (silo._stderr)
+                {
+                    silo._stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.Exited += (_, _) => silo._port.TrySetException(new InvalidOperationException("the silo exited before it was ready"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (waitReady)
+        {
+            try
+            {
+                await silo._port.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException($"the silo did not report its port: {e.Message}\nstdout:\n{silo.StandardOutput}\nstderr:\n{silo.StandardError}");
+            }
+        }
+        return silo;
+    }
+
+    /// <summary>Waits for the process to exit; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>kill -9: no chance to flush or close anything.</summary>
+    public async Task KillHardAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Sends SIGTERM, as Kubernetes and systemd do.</summary>
+    public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"RESP on [^ ]+:(\d+),")]
+    private static partial Regex PortPattern();
+}

@@ -1,0 +1,129 @@
+using IceFire.Silo.Tests.Infrastructure;
+using Xunit;
+
+namespace IceFire.Silo.Tests;
+
+/// <summary>`icefire serve` as a person uses it: a real process, real redis-cli, real files.</summary>
+public sealed class ServeTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task RedisCliSetThenGet()
+    {
+        await using var silo = await SiloProcess.StartAsync(_temp.Sub("data"));
+        Assert.Equal("OK", await RedisCli.RunAsync(silo.Port, "set", "k", "v"));
+        Assert.Equal("v", await RedisCli.RunAsync(silo.Port, "get", "k"));
+        Assert.Contains("data in " + _temp.Sub("data"), silo.StandardOutput);
+    }
+
+    [Fact]
+    public async Task AnsweredWriteSurvivesKillMinus9()
+    {
+        var data = _temp.Sub("data");
+        await using (var silo = await SiloProcess.StartAsync(data))
+        {
+            using var socket = RespSocket.Connect(silo.Port);
+            for (var i = 0; i < 200; i++)
+            {
+                Assert.Equal("+OK\r\n", socket.Call("SET", $"key:{i}", $"value:{i}"));
+            }
+            Assert.Equal(":1\r\n", socket.Call("EXPIRE", "key:0", "1000"));
+            await silo.KillHardAsync();
+        }
+        await using (var silo = await SiloProcess.StartAsync(data))
+        {
+            using var socket = RespSocket.Connect(silo.Port);
+            for (var i = 0; i < 200; i++)
+            {
+                Assert.Equal($"${$"value:{i}".Length}\r\nvalue:{i}\r\n", socket.Call("GET", $"key:{i}"));
+            }
+            var ttl = socket.Call("TTL", "key:0");
+            Assert.Matches(@"^:(99\d|1000)\r\n$", ttl);
+            Assert.Equal(":200\r\n", socket.Call("DBSIZE"));
+        }
+    }
+
+    [Fact]
+    public async Task ExpireAndTtlBehaveAsInRedis()
+    {
+        await using var silo = await SiloProcess.StartAsync(_temp.Sub("data"));
+        var port = silo.Port;
+        Assert.Equal("OK", await RedisCli.RunAsync(port, "set", "k", "v"));
+        Assert.Equal("-1", await RedisCli.RunAsync(port, "ttl", "k"));
+        Assert.Equal("-2", await RedisCli.RunAsync(port, "ttl", "missing"));
+        Assert.Equal("1", await RedisCli.RunAsync(port, "pexpire", "k", "300"));
+        var pttl = long.Parse(await RedisCli.RunAsync(port, "pttl", "k"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(pttl, 1, 300);
+        // The key disappears once its time is up, without anyone touching it (active expiry).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await RedisCli.RunAsync(port, "dbsize") != "0")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the expired key was not removed within 10 s");
+            await Task.Delay(20);
+        }
+        Assert.Equal("", await RedisCli.RunAsync(port, "get", "k"));
+        Assert.Equal("-2", await RedisCli.RunAsync(port, "ttl", "k"));
+    }
+
+    [Fact]
+    public async Task SigtermStopsCleanly()
+    {
+        var data = _temp.Sub("data");
+        await using var silo = await SiloProcess.StartAsync(data);
+        Assert.Equal("OK", await RedisCli.RunAsync(silo.Port, "set", "k", "v"));
+        silo.Terminate();
+        Assert.Equal(0, await silo.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("icefire: stopped", silo.StandardOutput);
+    }
+
+    [Fact]
+    public async Task RefusesADirectoryThatIsNotIceFires()
+    {
+        var data = _temp.Sub("foreign");
+        Directory.CreateDirectory(data);
+        var precious = Path.Combine(data, "precious.txt");
+        await File.WriteAllTextAsync(precious, "do not touch");
+        await using var silo = await SiloProcess.StartAsync(data, waitReady: false);
+        Assert.Equal(1, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("is not an IceFire data directory", silo.StandardError);
+        Assert.Equal(["precious.txt"], Directory.GetFileSystemEntries(data).Select(Path.GetFileName));
+        Assert.Equal("do not touch", await File.ReadAllTextAsync(precious));
+    }
+
+    [Fact]
+    public async Task RefusesACorruptDataFileAndLeavesItAsItWas()
+    {
+        var data = _temp.Sub("data");
+        await using (var silo = await SiloProcess.StartAsync(data))
+        {
+            Assert.Equal("OK", await RedisCli.RunAsync(silo.Port, "set", "k", "v"));
+            silo.Terminate();
+            await silo.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+        var file = Path.Combine(data, "tenants", "default", "data.mdb");
+        var garbage = new byte[16384];
+        new Random(7).NextBytes(garbage);
+        await File.WriteAllBytesAsync(file, garbage);
+        await using (var silo = await SiloProcess.StartAsync(data, waitReady: false))
+        {
+            Assert.Equal(1, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("cannot start", silo.StandardError);
+            Assert.Contains("data.mdb", silo.StandardError + silo.StandardOutput + file);
+        }
+        Assert.Equal(garbage, await File.ReadAllBytesAsync(file));
+    }
+
+    [Fact]
+    public async Task RequirePassGatesCommands()
+    {
+        await using var silo = await SiloProcess.StartAsync(_temp.Sub("data"), true, "--requirepass", "s3cret");
+        using var socket = RespSocket.Connect(silo.Port);
+        Assert.Equal("-NOAUTH Authentication required.\r\n", socket.Call("GET", "k"));
+        Assert.Equal("-WRONGPASS invalid username-password pair or user is disabled.\r\n", socket.Call("AUTH", "nope"));
+        Assert.Equal("+OK\r\n", socket.Call("AUTH", "s3cret"));
+        Assert.Equal("$-1\r\n", socket.Call("GET", "k"));
+    }
+}
