@@ -1,0 +1,176 @@
+namespace IceFire.Raft.Hosting;
+
+public sealed partial class RaftGroup
+{
+    private const int MaxWorkPerTurn = 4096;
+    private readonly Dictionary<ulong, (ulong Term, TaskCompletionSource<ulong> Completion)> _proposals = [];
+    private readonly Dictionary<ulong, TaskCompletionSource<ulong>> _reads = [];
+    private readonly List<(ulong Index, TaskCompletionSource<ulong> Completion)> _readsWaitingApply = [];
+    private ulong _readContext;
+    private ulong _lastSnapshotIndex;
+
+    /// <summary>Runs one turn on a worker: handle queued work, then persist, send, apply, advance.</summary>
+    internal void RunTurn()
+    {
+        try
+        {
+            if (_fault is null)
+            {
+                for (var n = 0; n < MaxWorkPerTurn && _inbox.TryDequeue(out var work); n++) Handle(work);
+                ProcessReady();
+                Publish();
+            }
+        }
+        catch (Exception e)
+        {
+            // Storage or the application failed: the durable state can no longer be trusted (see IRaftStorage).
+            Stop(e);
+        }
+
+        if (_fault is not null)
+        {
+            while (_inbox.TryDequeue(out var work)) work.Completion?.TrySetException(_fault);
+        }
+
+        Volatile.Write(ref _scheduled, 0);
+        if (!_inbox.IsEmpty && Interlocked.Exchange(ref _scheduled, 1) == 0) _host.Schedule(this);
+    }
+
+    private void Handle(Work w)
+    {
+        switch (w.Kind)
+        {
+            case WorkKind.Step:
+                _node.Step(w.Message!);
+                break;
+            case WorkKind.Tick:
+                Volatile.Write(ref _tickPending, 0);
+                _node.Tick();
+                break;
+            case WorkKind.Propose:
+                Track(_node.Propose(w.Data!), w.Completion!);
+                break;
+            case WorkKind.ConfChange:
+                Track(_node.ProposeConfChange(new ConfChange((ConfChangeType)(w.Arg >> 56), w.Arg & 0x00FF_FFFF_FFFF_FFFF)), w.Completion!);
+                break;
+            case WorkKind.Read:
+                var ctx = ++_readContext;
+                var status = _node.ReadIndex(ctx);
+                if (status == ProposeStatus.Accepted) _reads[ctx] = w.Completion!;
+                else w.Completion!.TrySetException(Refused(status));
+                break;
+            case WorkKind.Transfer:
+                var transfer = _node.TransferLeadership(w.Arg);
+                if (transfer == ProposeStatus.Accepted) w.Completion!.TrySetResult(w.Arg);
+                else w.Completion!.TrySetException(Refused(transfer));
+                break;
+            case WorkKind.Campaign:
+                _node.Campaign();
+                break;
+        }
+    }
+
+    private void Track(ProposeResult r, TaskCompletionSource<ulong> completion)
+    {
+        if (r.Status == ProposeStatus.Accepted) _proposals[r.Index] = (r.Term, completion);
+        else completion.TrySetException(Refused(r.Status));
+    }
+
+    private RaftProposalException Refused(ProposeStatus status) =>
+        new(status, _node.Leader, $"group {Id} on node {_node.Id} refused the request: {status} (leader {_node.Leader})");
+
+    private void ProcessReady()
+    {
+        while (_node.HasReady())
+        {
+            var ready = _node.GetReady();
+            // Persist, then send, then apply: messages promise what was persisted (votes, acknowledged entries).
+            _storage.Save(ready.HardState, ready.Entries, ready.Snapshot, ready.MustSync);
+            foreach (var m in ready.Messages) _transport.Send(Id, m);
+            if (ready.Snapshot is { } snapshot)
+            {
+                _machine.Restore(snapshot);
+                _lastSnapshotIndex = snapshot.Metadata.Index;
+                FailProposalsUpTo(snapshot.Metadata.Index);
+            }
+
+            foreach (var e in ready.CommittedEntries)
+            {
+                _machine.Apply(e);
+                if (_proposals.Remove(e.Index, out var p))
+                {
+                    if (p.Term == e.Term) p.Completion.TrySetResult(e.Index);
+                    else p.Completion.TrySetException(new RaftProposalException(ProposeStatus.NotLeader, _node.Leader, $"entry {e.Index} was replaced by another leader's entry"));
+                }
+            }
+
+            foreach (var rs in ready.ReadStates)
+            {
+                if (_reads.Remove(rs.Context, out var read)) _readsWaitingApply.Add((rs.Index, read));
+            }
+
+            if (ready.SoftState is not null && _reads.Count > 0)
+            {
+                // ReadIndex requests die with the leader that received them; tell callers to retry.
+                foreach (var read in _reads.Values) read.TrySetException(new RaftOutcomeUnknownException($"group {Id}: leadership changed during a read"));
+                _reads.Clear();
+            }
+
+            _node.Advance(ready);
+            ServeReads();
+            MaybeSnapshot();
+        }
+    }
+
+    private void ServeReads()
+    {
+        for (var i = _readsWaitingApply.Count - 1; i >= 0; i--)
+        {
+            var (index, completion) = _readsWaitingApply[i];
+            if (_node.Applied < index) continue;
+            _readsWaitingApply.RemoveAt(i);
+            completion.TrySetResult(index);
+        }
+    }
+
+    private void MaybeSnapshot()
+    {
+        if (_node.Applied - _lastSnapshotIndex < _host.Options.SnapshotEveryEntries) return;
+        var snapshot = _node.CreateSnapshot(_node.Applied, _machine.TakeSnapshot());
+        _storage.Compact(snapshot);
+        _node.Compact(snapshot);
+        _lastSnapshotIndex = snapshot.Metadata.Index;
+    }
+
+    private void FailProposalsUpTo(ulong index)
+    {
+        foreach (var key in _proposals.Keys.Where(k => k <= index).ToList())
+        {
+            _proposals.Remove(key, out var p);
+            p.Completion.TrySetException(new RaftOutcomeUnknownException($"group {Id}: entry {key} was covered by a snapshot before it was applied here"));
+        }
+    }
+
+    private void Publish()
+    {
+        Role = _node.Role;
+        Leader = _node.Leader;
+        Term = _node.Term;
+        CommitIndex = _node.Commit;
+        AppliedIndex = _node.Applied;
+        Config = _node.Config;
+    }
+
+    internal void DisposeStorage() => _storage.Dispose();
+
+    internal void Stop(Exception fault)
+    {
+        _fault ??= fault;
+        foreach (var p in _proposals.Values) p.Completion.TrySetException(fault);
+        foreach (var r in _reads.Values) r.TrySetException(fault);
+        foreach (var (_, r) in _readsWaitingApply) r.TrySetException(fault);
+        _proposals.Clear();
+        _reads.Clear();
+        _readsWaitingApply.Clear();
+    }
+}

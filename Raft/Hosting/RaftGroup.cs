@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using IceFire.Raft.Storage;
+using IceFire.Raft.Transport;
+
+namespace IceFire.Raft.Hosting;
+
+/// <summary>
+/// One group on a <see cref="RaftHost"/>: a <see cref="RaftNode"/> with its storage, state machine and mailbox. Public
+/// methods are thread-safe; they post work that runs on one worker at a time (a turn). If storage or the state machine
+/// throws, the group stops: <see cref="Fault"/> is set and every later request fails with it.
+/// </summary>
+public sealed partial class RaftGroup
+{
+    private readonly ConcurrentQueue<Work> _inbox = new();
+    private readonly RaftHost _host;
+    private readonly RaftNode _node;
+    private readonly IRaftStorage _storage;
+    private readonly IRaftStateMachine _machine;
+    private readonly IRaftTransport _transport;
+    private int _scheduled;
+    private int _tickPending;
+    private volatile Exception? _fault;
+
+    internal RaftGroup(RaftHost host, ulong id, RaftOptions options, IRaftStorage storage, IRaftStateMachine machine, IRaftTransport transport)
+    {
+        _host = host;
+        Id = id;
+        _storage = storage;
+        _machine = machine;
+        _transport = transport;
+        var state = storage.Load();
+        if (state.Snapshot.Metadata.Index > 0) machine.Restore(state.Snapshot);
+        _node = new RaftNode(options, state);
+        _lastSnapshotIndex = state.Snapshot.Metadata.Index;
+        Publish();
+    }
+
+    /// <summary>Group id.</summary>
+    public ulong Id { get; }
+
+    /// <summary>Why the group stopped, or null while it runs.</summary>
+    public Exception? Fault => _fault;
+
+    /// <summary>Role as of the end of the last turn.</summary>
+    public RaftRole Role { get; private set; }
+
+    /// <summary>Known leader as of the end of the last turn, or 0.</summary>
+    public ulong Leader { get; private set; }
+
+    /// <summary>Term as of the end of the last turn.</summary>
+    public ulong Term { get; private set; }
+
+    /// <summary>Commit index as of the end of the last turn.</summary>
+    public ulong CommitIndex { get; private set; }
+
+    /// <summary>Last applied index as of the end of the last turn.</summary>
+    public ulong AppliedIndex { get; private set; }
+
+    /// <summary>Membership as of the end of the last turn.</summary>
+    public ConfState Config { get; private set; } = ConfState.Empty;
+
+    /// <summary>Proposes a command; completes with its log index once this node has applied it.</summary>
+    public Task<ulong> ProposeAsync(byte[] command)
+    {
+        var tcs = new TaskCompletionSource<ulong>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new Work(WorkKind.Propose, null, command, tcs, 0));
+        return tcs.Task;
+    }
+
+    /// <summary>
+    /// Completes once this node's state machine reflects every write committed before the call (ReadIndex or
+    /// lease, per <see cref="RaftOptions.ReadMode"/>): a linearizable read may then be served locally.
+    /// </summary>
+    public Task ReadBarrierAsync()
+    {
+        var tcs = new TaskCompletionSource<ulong>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new Work(WorkKind.Read, null, null, tcs, 0));
+        return tcs.Task;
+    }
+
+    /// <summary>Asks the leader to hand leadership to <paramref name="target"/>.</summary>
+    public Task<ulong> TransferLeadershipAsync(ulong target)
+    {
+        var tcs = new TaskCompletionSource<ulong>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new Work(WorkKind.Transfer, null, null, tcs, target));
+        return tcs.Task;
+    }
+
+    /// <summary>Proposes a membership change; completes with its index once applied here.</summary>
+    public Task<ulong> ProposeConfChangeAsync(ConfChange change)
+    {
+        var tcs = new TaskCompletionSource<ulong>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new Work(WorkKind.ConfChange, null, null, tcs, ((ulong)change.Type << 56) | change.NodeId));
+        return tcs.Task;
+    }
+
+    /// <summary>Starts an election at once (for example to bootstrap a known leader).</summary>
+    public void Campaign() => Post(new Work(WorkKind.Campaign, null, null, null, 0));
+
+    internal void Deliver(Message m) => Post(new Work(WorkKind.Step, m, null, null, 0));
+
+    internal void EnqueueTick()
+    {
+        // Coalesce: a group that has not run its last tick yet does not need another in the queue.
+        if (Interlocked.Exchange(ref _tickPending, 1) == 0) Post(new Work(WorkKind.Tick, null, null, null, 0));
+    }
+
+    private void Post(Work work)
+    {
+        if (_fault is { } fault)
+        {
+            work.Completion?.TrySetException(fault);
+            return;
+        }
+
+        _inbox.Enqueue(work);
+        if (Interlocked.Exchange(ref _scheduled, 1) == 0) _host.Schedule(this);
+    }
+
+    private enum WorkKind
+    {
+        Step,
+        Tick,
+        Propose,
+        Read,
+        Transfer,
+        ConfChange,
+        Campaign,
+    }
+
+    private readonly record struct Work(WorkKind Kind, Message? Message, byte[]? Data, TaskCompletionSource<ulong>? Completion, ulong Arg);
+}

@@ -1,0 +1,38 @@
+using System.Text;
+using IceFire.Raft.Hosting;
+
+namespace IceFire.Raft.Tests.Hosting;
+
+/// <summary>A state machine that records applied commands as strings; thread-safe for readers.</summary>
+internal sealed class ListMachine : IRaftStateMachine
+{
+    private readonly Lock _gate = new();
+    private List<string> _items = [];
+
+    public int Count
+    {
+        get { lock (_gate) return _items.Count; }
+    }
+
+    public string[] Items
+    {
+        get { lock (_gate) return [.. _items]; }
+    }
+
+    public void Apply(Entry entry)
+    {
+        if (entry.Type != EntryType.Normal || entry.Data.Length == 0) return;
+        lock (_gate) _items.Add(Encoding.UTF8.GetString(entry.Data));
+    }
+
+    public byte[] TakeSnapshot()
+    {
+        lock (_gate) return Encoding.UTF8.GetBytes(string.Join('\n', _items));
+    }
+
+    public void Restore(Snapshot snapshot)
+    {
+        var text = Encoding.UTF8.GetString(snapshot.Data);
+        lock (_gate) _items = text.Length == 0 ? [] : [.. text.Split('\n')];
+    }
+}

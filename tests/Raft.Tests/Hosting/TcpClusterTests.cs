@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using Google.Protobuf;
+using IceFire.Raft.Transport.Wire;
+
+namespace IceFire.Raft.Tests.Hosting;
+
+/// <summary>Real processes' worth of parts on loopback: TCP transport, file storage, hosts; kill, restart, partition.</summary>
+[Collection("tcp")]
+public sealed class TcpClusterTests
+{
+    [Fact]
+    public async Task ThreeNodesReplicateAndAFollowerCatchesUpAfterRestart()
+    {
+        await using var c = new TcpCluster(3);
+        var leader = await c.WaitForLeader();
+        for (var i = 0; i < 10; i++) await c.ProposeAsync($"a{i}");
+        await TcpCluster.WaitUntil(() => c.Ids.All(id => c[id].Machines[1].Count == 10), "all nodes to apply 10 commands");
+        var follower = c.Ids.First(id => id != leader);
+        await c.StopAsync(follower);
+        for (var i = 0; i < 60; i++) await c.ProposeAsync($"b{i}");
+        c.Start(follower);
+        await TcpCluster.WaitUntil(() => c[follower].Machines[1].Count == 70, "the restarted follower to catch up (through a snapshot)");
+        Assert.Equal(c[leader].Machines[1].Items, c[follower].Machines[1].Items);
+    }
+
+    [Fact]
+    public async Task PartitionedLeaderIsReplacedAndRejoinsAsFollower()
+    {
+        await using var c = new TcpCluster(3);
+        var old = await c.WaitForLeader();
+        await c.ProposeAsync("before");
+        c.Isolate(old);
+        var fresh = await c.WaitForLeader(except: old);
+        await TcpCluster.WaitUntil(() => c[old].Groups[1].Role != RaftRole.Leader, "the isolated leader to step down (check-quorum)");
+        await c.ProposeAsync("during");
+        c.Heal();
+        await TcpCluster.WaitUntil(() => c[old].Machines[1].Count == 2, "the old leader to learn the new entry");
+        Assert.Equal(["before", "during"], c[old].Machines[1].Items);
+        Assert.NotEqual(old, fresh);
+    }
+
+    [Fact]
+    public async Task FiveNodesCommitWithTwoDown()
+    {
+        await using var c = new TcpCluster(5);
+        var leader = await c.WaitForLeader();
+        var down = c.Ids.Where(id => id != leader).Take(2).ToList();
+        foreach (var id in down) await c.StopAsync(id);
+        for (var i = 0; i < 5; i++) await c.ProposeAsync($"x{i}");
+        await TcpCluster.WaitUntil(() => c.Ids.Where(c.IsUp).All(id => c[id].Machines[1].Count == 5), "the three live nodes to apply");
+        foreach (var id in down) c.Start(id);
+        await TcpCluster.WaitUntil(() => c.Ids.All(id => c[id].Machines[1].Count == 5), "the restarted nodes to catch up");
+    }
+
+    [Fact]
+    public async Task ManyGroupsShareOneConnectionPerPairAndCoalesceHeartbeats()
+    {
+        await using var c = new TcpCluster(3, groups: 40);
+        await TcpCluster.WaitUntil(() => Enumerable.Range(1, 40).All(g => c.LeaderOf((ulong)g) != 0), "leaders in all 40 groups");
+        await TcpCluster.WaitUntil(() => c.Ids.All(id => c[id].Transport.OpenConnections == 2), "two links per node");
+        var t = c[1].Transport.Counters;
+        var (frames, messages) = (t.FramesSent, t.MessagesSent);
+        // Idle groups still heartbeat: watch the next 2,000 messages node 1 sends and count the frames they took.
+        await TcpCluster.WaitUntil(() => t.MessagesSent - messages >= 2000, "2,000 more messages from node 1");
+        var (f, m) = (t.FramesSent - frames, t.MessagesSent - messages);
+        Assert.True(m > 3 * f, $"{m} messages in {f} frames: heartbeats of many groups should share frames");
+    }
+
+    [Fact]
+    public async Task CorruptAndForgedFramesAreCountedAndIgnored()
+    {
+        await using var c = new TcpCluster(3);
+        await c.WaitForLeader();
+        var target = c[3].Transport;
+        // Garbage instead of a hello: refused.
+        using (var raw = new TcpClient())
+        {
+            await raw.ConnectAsync(target.LocalEndPoint);
+            await raw.GetStream().WriteAsync(new byte[] { 0xFF, 0xFF, 0xFF, 0x7F, 1, 2, 3 });
+            await TcpCluster.WaitUntil(() => target.Counters.RejectedConnections >= 1, "the bad hello to be refused");
+        }
+
+        // A valid hello claiming to be node 1 (whose own link to 3 is held down so it does not replace ours), then a
+        // frame that does not parse: the connection is dropped and counted.
+        c[1].Transport.Block(3);
+        using (var raw = new TcpClient())
+        {
+            await raw.ConnectAsync(target.LocalEndPoint);
+            var stream = raw.GetStream();
+            await stream.WriteAsync(Frame(new WireFrame { FromNode = 1 }.ToByteArray()));
+            await stream.WriteAsync(Frame([0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x01]));
+            await TcpCluster.WaitUntil(() => target.Counters.CorruptFrames >= 1, "the corrupt frame to be counted");
+        }
+
+        c[1].Transport.Unblock(3);
+
+        // A message for a group that does not exist is dropped by the host.
+        c[3].Host.Deliver(999, new Message { Type = MessageType.Heartbeat, From = 1, To = 3, Term = 1 });
+        Assert.Equal(1, c[3].Host.DroppedUnknownGroup);
+        await c.ProposeAsync("still-works");
+        await TcpCluster.WaitUntil(() => c[3].Machines[1].Items.Contains("still-works"), "node 3 to keep replicating");
+    }
+
+    [Fact]
+    public async Task ReadBarrierSeesEveryEarlierWrite()
+    {
+        await using var c = new TcpCluster(3);
+        var leader = await c.WaitForLeader();
+        await c.ProposeAsync("w1");
+        var follower = c.Ids.First(id => id != leader);
+        await c[follower].Groups[1].ReadBarrierAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("w1", c[follower].Machines[1].Items);
+    }
+
+    private static byte[] Frame(byte[] body)
+    {
+        var b = new byte[4 + body.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, (uint)body.Length);
+        body.CopyTo(b, 4);
+        return b;
+    }
+}
