@@ -115,4 +115,30 @@ public sealed class TransferAndReadTests
         g.DeliverAll();
         Assert.Single(g.Reads[leader]);
     }
+
+    [Fact]
+    public void LeaseReadsGoStaleWhenTheLeaderClockLagsBeyondTheMargin()
+    {
+        // The documented assumption of leases, shown failing: the isolated leader's clock stands still while the
+        // others elect a new leader and commit, so the old leader's lease still "holds" and its read point is stale.
+        var g = new ScriptedGroup(3, o => o.ReadMode = ReadMode.LeaseBased);
+        g.TickAll(40);
+        var old = g.Ids.Single(id => g[id].Role == RaftRole.Leader);
+        g.TickAll(2);
+        g.Isolate(old);
+        var others = g.Ids.Where(id => id != old).ToList();
+        for (var round = 0; round < 60 && !others.Any(id => g[id].Role == RaftRole.Leader); round++)
+        {
+            foreach (var id in others) g.Tick(id);
+            g.DeliverAll();
+        }
+
+        var fresh = others.Single(id => g[id].Role == RaftRole.Leader);
+        g.Propose(fresh, "new");
+        g.DeliverAll();
+        g[old].ReadIndex(1);
+        g.Drain(old);
+        var read = Assert.Single(g.Reads[old]);
+        Assert.True(read.Index < g[fresh].Commit, "a lease outliving the followers' promise yields a stale read point");
+    }
 }

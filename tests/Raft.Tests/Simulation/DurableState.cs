@@ -23,7 +23,12 @@ internal sealed class DurableState
         _beforeLast = null;
     }
 
-    public void Persist(Ready ready)
+    private HardState _synced;
+
+    /// <summary>A crash may lose hard-state writes that were not fsynced; Raft only allows that for the commit index.</summary>
+    public void LoseUnsynced() => HardState = _synced;
+
+    public void Persist(Ready ready, bool sync = true)
     {
         if (KeepUndo && (ready.Entries.Count > 0 || ready.HardState is not null || ready.Snapshot is not null))
             _beforeLast = (HardState, Snapshot, [.. Entries]);
@@ -44,6 +49,8 @@ internal sealed class DurableState
         }
 
         if (ready.HardState is { } hs) HardState = hs;
+        if (sync) _synced = HardState;
+        else if (HardState.Term != _synced.Term || HardState.Vote != _synced.Vote) throw new InvalidOperationException("term or vote changed without a sync");
     }
 
     public void SaveSnapshot(Snapshot snapshot)

@@ -16,6 +16,9 @@ internal sealed class SimNode(ulong id, DurableState durable)
 
     public bool Up => Raft is not null;
 
+    /// <summary>This node's clock: virtual time units per tick.</summary>
+    public int TickInterval { get; set; }
+
     /// <summary>Reads whose ReadState arrived, waiting for the state machine to reach their index.</summary>
     public List<(ulong Index, ulong Context)> WaitingReads { get; } = [];
 }

@@ -12,6 +12,12 @@ internal sealed record SimOptions
 
     public int TickInterval { get; init; } = 10;
 
+    /// <summary>Clock drift: each node's tick interval is TickInterval plus 0..TickDrift units, fixed per node.</summary>
+    public int TickDrift { get; init; }
+
+    /// <summary>Probability that a crash also loses the hard-state updates written without fsync (commit index only).</summary>
+    public double LoseUnsyncedRate { get; init; } = 0.5;
+
     public double DropRate { get; init; } = 0.05;
 
     public double DuplicateRate { get; init; } = 0.03;
@@ -35,6 +41,8 @@ internal sealed record SimOptions
     public bool CheckQuorum { get; init; } = true;
 
     public ReadMode ReadMode { get; init; } = ReadMode.ReadIndex;
+
+    public int LeaseMarginTicks { get; init; } = 2;
 
     public int Clients { get; init; } = 4;
 

@@ -53,8 +53,9 @@ internal sealed partial class Simulation
     {
         foreach (var node in _nodes)
         {
+            node.TickInterval = _options.TickInterval + Rng.Next(_options.TickDrift + 1);
             StartNode(node);
-            ScheduleTicks(node, Rng.Next(_options.TickInterval));
+            ScheduleTicks(node, Rng.Next(node.TickInterval));
         }
 
         ScheduleFaults();
@@ -90,6 +91,7 @@ internal sealed partial class Simulation
         PreVote = _options.PreVote,
         CheckQuorum = _options.CheckQuorum,
         ReadMode = _options.ReadMode,
+        LeaseMarginTicks = _options.LeaseMarginTicks,
         MaxInflightMessages = _options.MaxInflight,
         MaxEntriesPerMessage = _options.MaxEntriesPerMessage,
         SnapshotChunkBytes = _options.SnapshotChunkBytes,
@@ -111,6 +113,7 @@ internal sealed partial class Simulation
         node.Raft = null;
         node.CrashBeforePersist = false;
         if (_options.BuggyFsync) node.Durable.LoseLastBatch();
+        if (Rng.NextDouble() < _options.LoseUnsyncedRate) node.Durable.LoseUnsynced();
         node.WaitingReads.Clear();
         _clients.OnNodeLost(node);
         Schedule(Rng.Next(50, 600), () => StartNode(node));
@@ -126,7 +129,7 @@ internal sealed partial class Simulation
                 Drain(node);
             }
 
-            ScheduleTicks(node, _options.TickInterval);
+            ScheduleTicks(node, node.TickInterval);
         });
     }
 
@@ -143,7 +146,7 @@ internal sealed partial class Simulation
                 return;
             }
 
-            node.Durable.Persist(ready);
+            node.Durable.Persist(ready, ready.MustSync);
             foreach (var m in ready.Messages) Send(m);
             if (ready.Snapshot is { } snap)
             {

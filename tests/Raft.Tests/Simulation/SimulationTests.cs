@@ -22,7 +22,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         "default" => new SimOptions(),
         "five-voters" => new SimOptions { Voters = 5 },
         "membership" => new SimOptions { Voters = 3, Spares = 2, MembershipChanges = true },
-        "lease-reads" => new SimOptions { ReadMode = ReadMode.LeaseBased },
+        "lease-reads" => new SimOptions { ReadMode = ReadMode.LeaseBased, TickDrift = 1 },
         "no-prevote" => new SimOptions { PreVote = false, CheckQuorum = false },
         "lossy" => new SimOptions { DropRate = 0.25, DuplicateRate = 0.1, MaxDelay = 60 },
         _ => throw new ArgumentException(name),
