@@ -18,6 +18,9 @@ public sealed class RaftCounters
     /// <summary>Messages not meaningful in the node's role (for example an append response to a follower).</summary>
     public long DroppedUnexpected { get; internal set; }
 
+    /// <summary>Messages a correct peer never sends (gaps in entries, acknowledgements beyond the log, unknown types).</summary>
+    public long DroppedMalformed { get; internal set; }
+
     /// <summary>Elections started (pre-vote rounds included).</summary>
     public long Campaigns { get; internal set; }
 }

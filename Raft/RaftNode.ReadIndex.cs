@@ -9,6 +9,7 @@ public sealed partial class RaftNode
     private ulong _round;
     private long _tickCount;
     private bool _leaseRevoked;
+    private bool _pendingReadRound;
 
     /// <summary>
     /// Asks for a linearizable read point (dissertation §6.4). When leadership is confirmed, a <see cref="ReadState"/>
@@ -45,8 +46,9 @@ public sealed partial class RaftNode
             return;
         }
 
+        // Every read waiting for the next round shares one heartbeat broadcast, sent when the batch is taken.
         _pendingReads.Add(new PendingRead(from, context, _log.Committed, _round + 1));
-        BroadcastHeartbeat();
+        _pendingReadRound = true;
     }
 
     private void ReleaseReadsAwaitingCommit()
@@ -59,6 +61,7 @@ public sealed partial class RaftNode
 
     private void BroadcastHeartbeat()
     {
+        _pendingReadRound = false;
         _round++;
         _roundTicks.Add((_round, _tickCount));
         foreach (var (id, pr) in _progress)
@@ -133,6 +136,7 @@ public sealed partial class RaftNode
         _pendingReads.Clear();
         _readsAwaitingCommit.Clear();
         _leaseRevoked = false;
+        _pendingReadRound = false;
     }
 
     private readonly record struct PendingRead(ulong From, ulong Context, ulong Index, ulong Round);

@@ -16,6 +16,12 @@ public sealed partial class RaftNode
             return;
         }
 
+        if (!WellFormed(m))
+        {
+            Counters.DroppedMalformed++;
+            return;
+        }
+
         if (m.Term > Term)
         {
             if (m.Type is MessageType.RequestVote or MessageType.RequestPreVote)
@@ -75,6 +81,24 @@ public sealed partial class RaftNode
                 StepFollower(m);
                 break;
         }
+    }
+
+    /// <summary>Checks what a correct peer always sends, so bad input cannot trip an invariant and stop the node.</summary>
+    private bool WellFormed(Message m)
+    {
+        if (!Enum.IsDefined(m.Type)) return false;
+        if (m.Type == MessageType.Snapshot && m.Snapshot is null) return false;
+        if (m.Type != MessageType.Append) return true;
+        var expected = m.Index + 1;
+        var lastTerm = m.LogTerm;
+        foreach (var e in m.Entries)
+        {
+            // Entries follow the previous one without gaps, in non-decreasing terms no later than the leader's.
+            if (e.Index != expected++ || e.Term < lastTerm || e.Term > m.Term || !Enum.IsDefined(e.Type)) return false;
+            lastTerm = e.Term;
+        }
+
+        return true;
     }
 
     private void StepFollower(Message m)
@@ -143,6 +167,10 @@ public sealed partial class RaftNode
 
         switch (m.Type)
         {
+            case MessageType.AppendResponse when !m.Reject && m.Index > _log.LastIndex:
+                // An acknowledgement of entries this leader never had.
+                Counters.DroppedMalformed++;
+                break;
             case MessageType.AppendResponse:
                 pr.RecentActive = true;
                 HandleAppendResponse(m, pr);

@@ -115,7 +115,7 @@ public sealed partial class RaftNode
     public bool HasReady()
     {
         if (_readyOutstanding) return false;
-        return _messages.Count > 0 || _pendingBroadcast || _log.UnstableFrom <= _log.LastIndex || _pendingInstall is not null
+        return _messages.Count > 0 || _pendingBroadcast || _pendingReadRound || _log.UnstableFrom <= _log.LastIndex || _pendingInstall is not null
             || _readStates.Count > 0 || HardState != _lastHardState || SoftState != _lastSoftState
             || !ReferenceEquals(Config, _lastConfig) || (_applying < _log.Committed && _applying < _log.LastIndex);
     }
@@ -129,6 +129,8 @@ public sealed partial class RaftNode
             _pendingBroadcast = false;
             BroadcastAppend(sendIfEmpty: false);
         }
+
+        if (_pendingReadRound && Role == RaftRole.Leader) BroadcastHeartbeat();
 
         var hs = HardState;
         var entries = _log.UnstableFrom <= _log.LastIndex

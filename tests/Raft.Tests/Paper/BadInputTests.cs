@@ -23,6 +23,26 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void MalformedAppendsAndImpossibleAcksAreDropped()
+    {
+        var g = new ScriptedGroup(3);
+        g.Elect(1);
+        g.DeliverAll();
+        var follower = g[2];
+        var (last, term) = (follower.LastIndex, follower.Term);
+        Entry E(ulong i, ulong t) => new(i, t, EntryType.Normal, [1]);
+        // A gap, a term beyond the leader's, and terms going backwards.
+        foreach (var entries in new[] { new[] { E(last + 2, term) }, [E(last + 1, term + 5)], [E(last + 1, term), E(last + 2, term - 1)] })
+            follower.Step(new Message { Type = MessageType.Append, From = 1, To = 2, Term = term, Index = last, LogTerm = follower.LastTerm, Entries = entries });
+        Assert.Equal(3, follower.Counters.DroppedMalformed);
+        Assert.Equal(last, follower.LastIndex);
+        var leader = g[1];
+        leader.Step(new Message { Type = MessageType.AppendResponse, From = 2, To = 1, Term = leader.Term, Index = leader.LastIndex + 100 });
+        Assert.Equal(1, leader.Counters.DroppedMalformed);
+        Assert.Equal(RaftRole.Leader, leader.Role);
+    }
+
+    [Fact]
     public void CallsBeforeAdvanceAreRefused()
     {
         var node = new RaftNode(new RaftOptions { Id = 1 }, RaftInitialState.Bootstrap(1));
