@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# redis-benchmark against IceFire and against redis-server 7 on the same machine, in the same run,
+# with matching durability; prints ops/s for both and the ratio, and writes the table to bench/results/.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SILO="$ROOT/.build/silo/IceFire.Silo.dll"
+MODES="always periodic"
+RUNS=3
+REQUESTS=100000
+CLIENTS=50
+TESTS="set get incr mset"
+PIPELINES="1 16"
+
+usage() {
+  cat <<'USAGE'
+Usage: ./icefire bench [--mode always|periodic|both] [--runs N] [-n REQUESTS] [-c CLIENTS]
+
+Starts IceFire and redis-server 7 (appendonly yes, appendfsync always or everysec to match) on free
+loopback ports, runs redis-benchmark for SET GET INCR MSET at -P 1 and -P 16 with -c 50, RUNS times
+each, and reports the median ops/s of both servers and the ratio IceFire/Redis.
+USAGE
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --mode) MODES="$2"; [ "$MODES" = both ] && MODES="always periodic"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    -n) REQUESTS="$2"; shift 2 ;;
+    -c) CLIENTS="$2"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_ping() {
+  local port="$1"
+  for _ in $(seq 1 200); do
+    if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = "PONG" ]; then return 0; fi
+    sleep 0.1
+  done
+  echo "bench: server on port $port did not answer" >&2
+  exit 1
+}
+
+# median of numbers on stdin
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+rps() {
+  local port="$1" test="$2" pipeline="$3"
+  redis-benchmark -p "$port" -t "$test" -n "$REQUESTS" -c "$CLIENTS" -P "$pipeline" -r 100000 --csv -q 2>/dev/null \
+    | awk -F'","' 'NR > 1 || $1 !~ /test/ { gsub(/"/, "", $2); if ($2 + 0 > 0) print $2 }' | head -1
+}
+
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+mkdir -p "$ROOT/bench/results"
+STAMP="$(date -u +%Y-%m-%d)"
+OUT="$ROOT/bench/results/$STAMP-resp.md"
+{
+  echo "# RESP benchmark, $STAMP"
+  echo
+  echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r 100000, median of $RUNS runs; $(nproc) cores; $(redis-server --version | awk '{print $3}')"
+  echo
+} > "$OUT"
+
+for mode in $MODES; do
+  fsync=always; [ "$mode" = periodic ] && fsync=everysec
+  ip="$(free_port)"; rp="$(free_port)"
+  rm -rf "$WORK/icefire" "$WORK/redis"; mkdir -p "$WORK/redis"
+  echo "bench: starting IceFire (durability $mode) on $ip and redis-server (appendfsync $fsync) on $rp" >&2
+  dotnet "$SILO" serve --data "$WORK/icefire" --resp-port "$ip" --durability "$mode" > "$WORK/icefire.log" 2>&1 &
+  PIDS+=($!)
+  redis-server --port "$rp" --bind 127.0.0.1 --dir "$WORK/redis" --save "" --appendonly yes --appendfsync "$fsync" \
+    --daemonize no > "$WORK/redis.log" 2>&1 &
+  PIDS+=($!)
+  wait_ping "$ip"; wait_ping "$rp"
+  {
+    echo "## durability $mode (redis: appendonly yes, appendfsync $fsync)"
+    echo
+    echo "| command | pipeline | IceFire ops/s | Redis ops/s | IceFire/Redis |"
+    echo "| --- | --- | ---: | ---: | ---: |"
+  } >> "$OUT"
+  for pipeline in $PIPELINES; do
+    for test in $TESTS; do
+      icefire_runs=(); redis_runs=()
+      for run in $(seq 1 "$RUNS"); do
+        echo "bench: $mode $test -P $pipeline run $run/$RUNS" >&2
+        icefire_runs+=("$(rps "$ip" "$test" "$pipeline")")
+        redis_runs+=("$(rps "$rp" "$test" "$pipeline")")
+      done
+      i="$(printf '%s\n' "${icefire_runs[@]}" | median)"
+      r="$(printf '%s\n' "${redis_runs[@]}" | median)"
+      ratio="$(awk -v a="$i" -v b="$r" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+      printf '| %s | %s | %.0f | %.0f | %s |\n' "${test^^}" "$pipeline" "$i" "$r" "$ratio" >> "$OUT"
+    done
+  done
+  echo >> "$OUT"
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  PIDS=()
+done
+
+cat "$OUT"
+echo "bench: table written to ${OUT#$ROOT/}" >&2
