@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using IceFire.Raft.Hosting;
@@ -12,8 +13,8 @@ internal sealed class TcpCluster : IAsyncDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "icefire-raft-tcp-" + Guid.NewGuid().ToString("N"));
     private readonly int _groups;
     private readonly ulong[] _ids;
-    private readonly Dictionary<ulong, Node> _nodes = [];
-    private readonly Dictionary<ulong, IPEndPoint> _endpoints = [];
+    private readonly ConcurrentDictionary<ulong, Node> _nodes = new();
+    private readonly ConcurrentDictionary<ulong, IPEndPoint> _endpoints = new();
 
     public TcpCluster(int nodes, int groups = 1)
     {
@@ -27,6 +28,8 @@ internal sealed class TcpCluster : IAsyncDisposable
     public Node this[ulong id] => _nodes[id];
 
     public bool IsUp(ulong id) => _nodes.ContainsKey(id);
+
+    public bool TryGet(ulong id, out Node node) => _nodes.TryGetValue(id, out node!);
 
     public void Start(ulong id)
     {
@@ -56,8 +59,8 @@ internal sealed class TcpCluster : IAsyncDisposable
 
     public async Task StopAsync(ulong id)
     {
-        var node = _nodes[id];
-        _nodes.Remove(id);
+        _nodes.TryRemove(id, out var node);
+        if (node is null) return;
         await node.Transport.DisposeAsync();
         await node.Host.DisposeAsync();
     }
@@ -117,11 +120,11 @@ internal sealed class TcpCluster : IAsyncDisposable
         while (true)
         {
             var leader = LeaderOf(group);
-            if (leader != 0)
+            if (leader != 0 && _nodes.TryGetValue(leader, out var node))
             {
                 try
                 {
-                    return await _nodes[leader].Groups[group].ProposeAsync(System.Text.Encoding.UTF8.GetBytes(command)).WaitAsync(TimeSpan.FromSeconds(5));
+                    return await node.Groups[group].ProposeAsync(System.Text.Encoding.UTF8.GetBytes(command)).WaitAsync(TimeSpan.FromSeconds(5));
                 }
                 catch (Exception e) when (e is RaftProposalException or RaftOutcomeUnknownException or TimeoutException)
                 {
