@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Net;
 using IceFire.Gateway.Resp.Protocol;
 using IceFire.Grains.Interfaces;
@@ -120,6 +121,8 @@ internal sealed partial class RespConnection
     }
 
     /// <summary>Parses and runs every complete command in <paramref name="buffer"/>; returns bytes consumed and the bytes the next frame needs.</summary>
+    // Pooled builder: a write that waits for its group commit does not allocate a state machine box.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(long Consumed, long Minimum)> ProcessAsync(ReadOnlySequence<byte> buffer)
     {
         long offset = 0;
@@ -181,6 +184,7 @@ internal sealed partial class RespConnection
         return (offset, minimum);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DispatchAsync()
     {
         LastCommandTicks = Environment.TickCount64;
@@ -218,6 +222,7 @@ internal sealed partial class RespConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushBatchAsync()
     {
         if (_batch.Count == 0)

@@ -61,6 +61,7 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
         {
             InitialMapSize = options.InitialMapSize,
             SyncOnCommit = options.Durability == DurabilityMode.Always,
+            DeferMetaSync = options.Durability == DurabilityMode.Always,
         });
         try
         {

@@ -16,6 +16,15 @@ public sealed record LmdbEnvironmentOptions
 
     /// <summary>When false, commits do not fsync (MDB_NOSYNC); call <see cref="LmdbEnvironment.Sync"/> to make them durable.</summary>
     public bool SyncOnCommit { get; init; } = true;
+
+    /// <summary>
+    /// With sync on commit, leave the meta page unsynced (MDB_NOMETASYNC): a commit returns with its data
+    /// pages on disk but its meta page only written; the transaction becomes durable at the next sync,
+    /// which the next commit's data sync or <see cref="LmdbEnvironment.Sync"/> provides. Integrity is kept
+    /// (data is always on disk before the meta page that points at it); the caller must not acknowledge a
+    /// commit before that next sync.
+    /// </summary>
+    public bool DeferMetaSync { get; init; }
 }
 
 /// <summary>
@@ -74,6 +83,10 @@ public sealed partial class LmdbEnvironment : IDisposable
             if (!options.SyncOnCommit)
             {
                 flags |= LmdbNative.MDB_NOSYNC;
+            }
+            else if (options.DeferMetaSync)
+            {
+                flags |= LmdbNative.MDB_NOMETASYNC;
             }
             LmdbException.Check(LmdbNative.mdb_env_open(raw, path, flags, Convert.ToUInt32("644", 8)), $"mdb_env_open({path})");
             // A file larger than the configured size keeps its own size.
