@@ -84,6 +84,8 @@ internal static class SiloProgram
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        // A failed bind is reported below in one line; the host's own report is a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var handler = new RespConnectionHandler(resp);
         // The socket transport would otherwise pause reading at 1 MiB of unparsed input, and a command
@@ -109,7 +111,10 @@ internal static class SiloProgram
         }
         catch (IOException e)
         {
-            Console.Error.WriteLine($"icefire: cannot listen on {options.Bind}:{options.RespPort}: {e.Message}");
+            var reason = e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
+                ? "the address is already in use (another server on this port?)"
+                : (e.InnerException ?? e).Message;
+            Console.Error.WriteLine($"icefire: cannot listen on {options.Bind}:{options.RespPort}: {reason}");
             tenants.Dispose();
             data.Dispose();
             return 1;

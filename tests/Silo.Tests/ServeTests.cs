@@ -117,6 +117,27 @@ public sealed class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task PortInUseIsReportedInOneLine()
+    {
+        await using var first = await SiloProcess.StartAsync(_temp.Sub("a"));
+        await using var second = await SiloProcess.StartAsync(_temp.Sub("b"), false, "--resp-port", first.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("address is already in use", second.StandardError);
+        Assert.DoesNotContain("   at ", second.StandardError + second.StandardOutput);
+    }
+
+    [Fact]
+    public async Task SecondSiloOnTheSameDataDirectoryIsRefused()
+    {
+        var data = _temp.Sub("data");
+        await using var first = await SiloProcess.StartAsync(data);
+        await using var second = await SiloProcess.StartAsync(data, waitReady: false);
+        Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("in use by another IceFire process", second.StandardError);
+        Assert.Equal("PONG", await RedisCli.RunAsync(first.Port, "ping"));
+    }
+
+    [Fact]
     public async Task RequirePassGatesCommands()
     {
         await using var silo = await SiloProcess.StartAsync(_temp.Sub("data"), true, "--requirepass", "s3cret");
