@@ -97,7 +97,10 @@ public sealed class Message
     /// <summary>Whether this chunk is the last one.</summary>
     public bool Done { get; set; }
 
+    /// <summary>On a heartbeat: the group is idle and the follower may stop its election timer until woken.</summary>
+    public bool Quiesce { get; set; }
+
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{Type} {From}->{To} t{Term} i{Index} lt{LogTerm} c{Commit} n{Entries.Count}{(Reject ? " reject" : "")} h{RejectHint} ctx{Context}";
+        $"{Type} {From}->{To} t{Term} i{Index} lt{LogTerm} c{Commit} n{Entries.Count}{(Reject ? " reject" : "")}{(Quiesce ? " quiesce" : "")} h{RejectHint} ctx{Context}";
 }

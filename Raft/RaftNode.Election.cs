@@ -20,6 +20,7 @@ public sealed partial class RaftNode
 
     private void TickElection()
     {
+        if (_quiesced && QuietTick()) return;
         _electionElapsed++;
         if (_startupQuiet && _electionElapsed >= _options.ElectionTicks) _startupQuiet = false;
         if (Promotable && _electionElapsed >= _randomizedElectionTimeout)

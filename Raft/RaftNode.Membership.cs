@@ -28,6 +28,7 @@ public sealed partial class RaftNode
         if (!CommittedInCurrentTerm || ConfigIndex > _log.Committed) return new ProposeResult(ProposeStatus.RetryLater, 0, 0);
         var next = Config.Apply(change);
         if (next is null) return new ProposeResult(ProposeStatus.Rejected, 0, 0);
+        WakeUp();
         var e = AppendAsLeader(EntryType.Config, next.Encode());
         return new ProposeResult(ProposeStatus.Accepted, e.Index, e.Term);
     }

@@ -20,6 +20,7 @@ public sealed partial class RaftNode
     public ProposeStatus ReadIndex(ulong context)
     {
         EnsureNoReadyOutstanding();
+        WakeUp();
         if (Role == RaftRole.Leader)
         {
             HandleReadIndexRequest(Id, context);
@@ -59,7 +60,7 @@ public sealed partial class RaftNode
         foreach (var (from, context) in waiting) HandleReadIndexRequest(from, context);
     }
 
-    private void BroadcastHeartbeat()
+    private void BroadcastHeartbeat(bool quiesce = false)
     {
         _pendingReadRound = false;
         _round++;
@@ -73,6 +74,7 @@ public sealed partial class RaftNode
                 To = id,
                 Commit = Math.Min(pr.Match, _log.Committed),
                 Context = _round,
+                Quiesce = quiesce,
             });
         }
     }

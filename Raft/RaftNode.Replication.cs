@@ -14,6 +14,7 @@ public sealed partial class RaftNode
         EnsureNoReadyOutstanding();
         if (Role != RaftRole.Leader) return new ProposeResult(Leader == None ? ProposeStatus.NoLeader : ProposeStatus.NotLeader, 0, 0);
         if (LeadTransferee != None) return new ProposeResult(ProposeStatus.TransferInProgress, 0, 0);
+        WakeUp();
         var e = AppendAsLeader(EntryType.Normal, data);
         return new ProposeResult(ProposeStatus.Accepted, e.Index, e.Term);
     }
@@ -32,9 +33,10 @@ public sealed partial class RaftNode
 
     private void TickLeader()
     {
+        _tickCount++;
+        if (_quiesced) return;
         _heartbeatElapsed++;
         _electionElapsed++;
-        _tickCount++;
         if (_electionElapsed >= _options.ElectionTicks)
         {
             _electionElapsed = 0;
@@ -52,7 +54,8 @@ public sealed partial class RaftNode
         if (_heartbeatElapsed >= _options.HeartbeatTicks)
         {
             _heartbeatElapsed = 0;
-            BroadcastHeartbeat();
+            _quiesced = ReadyToQuiesce();
+            BroadcastHeartbeat(quiesce: _quiesced);
         }
     }
 

@@ -22,6 +22,9 @@ public sealed partial class RaftNode
             return;
         }
 
+        // A quiescent leader wakes for anything but the answers to its own heartbeats: a member that is not quiet
+        // (restarted, missed the quiesce, or checking on us) must hear from it again.
+        if (_quiesced && Role == RaftRole.Leader && m.Type != MessageType.HeartbeatResponse) WakeUp();
         if (m.Term > Term)
         {
             if (m.Type is MessageType.RequestVote or MessageType.RequestPreVote)
@@ -107,16 +110,20 @@ public sealed partial class RaftNode
         {
             case MessageType.Append:
                 _electionElapsed = 0;
+                _quiesced = false;
                 Leader = m.From;
                 HandleAppend(m);
                 break;
             case MessageType.Heartbeat:
                 _electionElapsed = 0;
+                _quiesced = m.Quiesce;
+                _quietTicks = 0;
                 Leader = m.From;
                 HandleHeartbeat(m);
                 break;
             case MessageType.Snapshot:
                 _electionElapsed = 0;
+                _quiesced = false;
                 Leader = m.From;
                 HandleSnapshotChunk(m);
                 break;
@@ -174,6 +181,9 @@ public sealed partial class RaftNode
             case MessageType.AppendResponse:
                 pr.RecentActive = true;
                 HandleAppendResponse(m, pr);
+                break;
+            case MessageType.HeartbeatResponse when m.Quiesce && _quiesced:
+                AnswerQuietProbe(m.From, pr);
                 break;
             case MessageType.HeartbeatResponse:
                 pr.RecentActive = true;

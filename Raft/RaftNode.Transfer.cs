@@ -14,6 +14,7 @@ public sealed partial class RaftNode
         if (!Config.IsVoter(target) || !_progress.TryGetValue(target, out var pr)) return ProposeStatus.Rejected;
         if (LeadTransferee == target) return ProposeStatus.Accepted;
         AbortTransfer();
+        WakeUp();
         LeadTransferee = target;
         _electionElapsed = 0;
         if (pr.Match == _log.LastIndex) SendTimeoutNow(target);

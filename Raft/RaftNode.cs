@@ -208,6 +208,8 @@ public sealed partial class RaftNode
         _randomizedElectionTimeout = _options.ElectionTicks + _random.Next(_options.ElectionTicks);
         _votes.Clear();
         _progress.Clear();
+        _quiesced = false;
+        _idleTicks = 0;
         _pendingBroadcast = false;
         AbortTransfer();
         ResetReads();

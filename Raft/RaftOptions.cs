@@ -55,6 +55,13 @@ public sealed class RaftOptions
     /// <summary>Ticks subtracted from the lease to cover clock drift (see <see cref="ReadMode.LeaseBased"/>).</summary>
     public int LeaseMarginTicks { get; set; } = 2;
 
+    /// <summary>
+    /// Idle ticks after which a leader whose followers hold its whole log stops heartbeating (0: never). Followers
+    /// stop their election timers until the leader speaks again or the host reports the leader's node unreachable
+    /// with <see cref="RaftNode.ReportUnreachable"/>, so a host that enables this must report lost links.
+    /// </summary>
+    public int QuiesceAfterTicks { get; set; }
+
     /// <summary>Source of election jitter. Inject a seeded one for reproducible runs; defaults to a generator seeded by <see cref="Id"/>.</summary>
     public Random? Random { get; set; }
 }

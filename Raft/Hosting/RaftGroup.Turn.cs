@@ -67,6 +67,9 @@ public sealed partial class RaftGroup
             case WorkKind.Campaign:
                 _node.Campaign();
                 break;
+            case WorkKind.Unreachable:
+                _node.ReportUnreachable(w.Arg);
+                break;
         }
     }
 
@@ -159,6 +162,7 @@ public sealed partial class RaftGroup
         CommitIndex = _node.Commit;
         AppliedIndex = _node.Applied;
         Config = _node.Config;
+        Quiesced = _node.Quiesced;
     }
 
     internal void DisposeStorage() => _storage.Dispose();

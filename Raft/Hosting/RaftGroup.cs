@@ -56,6 +56,9 @@ public sealed partial class RaftGroup
     /// <summary>Last applied index as of the end of the last turn.</summary>
     public ulong AppliedIndex { get; private set; }
 
+    /// <summary>Whether the group was quiet (no heartbeats) at the end of the last turn.</summary>
+    public bool Quiesced { get; private set; }
+
     /// <summary>Membership as of the end of the last turn.</summary>
     public ConfState Config { get; private set; } = ConfState.Empty;
 
@@ -99,6 +102,8 @@ public sealed partial class RaftGroup
 
     internal void Deliver(Message m) => Post(new Work(WorkKind.Step, m, null, null, 0));
 
+    internal void ReportUnreachable(ulong node) => Post(new Work(WorkKind.Unreachable, null, null, null, node));
+
     internal void EnqueueTick()
     {
         // Coalesce: a group that has not run its last tick yet does not need another in the queue.
@@ -126,6 +131,7 @@ public sealed partial class RaftGroup
         Transfer,
         ConfChange,
         Campaign,
+        Unreachable,
     }
 
     private readonly record struct Work(WorkKind Kind, Message? Message, byte[]? Data, TaskCompletionSource<ulong>? Completion, ulong Arg);

@@ -66,6 +66,12 @@ public sealed class RaftHost : IAsyncDisposable
         else Interlocked.Increment(ref _unknownGroup);
     }
 
+    /// <summary>The link to <paramref name="node"/> went down: every group here hears of it (see <see cref="RaftNode.ReportUnreachable"/>).</summary>
+    public void ReportUnreachable(ulong node)
+    {
+        foreach (var group in _groups.Values) group.ReportUnreachable(node);
+    }
+
     internal void Schedule(RaftGroup group)
     {
         try

@@ -78,8 +78,10 @@ public sealed partial class TcpTransport
                 _stream = null;
             }
 
-            old?.Dispose();
+            if (old is null) return;
+            old.Dispose();
             _linkChanged.Release();
+            owner.OnDisconnected(peer);
         }
 
         public async Task StopAsync()
@@ -105,6 +107,7 @@ public sealed partial class TcpTransport
 
             stream.Dispose();
             _linkChanged.Release();
+            owner.OnDisconnected(peer);
         }
 
         private async Task WriteLoopAsync()

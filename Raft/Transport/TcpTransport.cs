@@ -38,6 +38,12 @@ public sealed partial class TcpTransport : IRaftTransport, IAsyncDisposable
     /// <summary>Traffic and drop counts.</summary>
     public TransportCounters Counters { get; } = new();
 
+    /// <summary>
+    /// Raised (on a transport thread) when the link to a peer goes down; hosts pass it to
+    /// <see cref="Hosting.RaftHost.ReportUnreachable"/> so quiet followers of a lost leader start their timers.
+    /// </summary>
+    public event Action<ulong>? PeerDisconnected;
+
     /// <summary>Peers with a live connection.</summary>
     public int OpenConnections => _peers.Values.Count(p => p.Connected);
 
@@ -134,6 +140,8 @@ public sealed partial class TcpTransport : IRaftTransport, IAsyncDisposable
         Counters.Rejected();
         await stream.DisposeAsync().ConfigureAwait(false);
     }
+
+    private void OnDisconnected(ulong peer) => PeerDisconnected?.Invoke(peer);
 
     private void Deliver(ulong peer, WireFrame frame)
     {

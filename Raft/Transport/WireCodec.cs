@@ -12,10 +12,10 @@ internal static class WireCodec
         switch (m.Type)
         {
             case MessageType.Heartbeat:
-                frame.Heartbeats.Add(new WireHeartbeat { Group = group, Term = m.Term, Commit = m.Commit, Context = m.Context });
+                frame.Heartbeats.Add(new WireHeartbeat { Group = group, Term = m.Term, Commit = m.Commit, Context = m.Context, Quiesce = m.Quiesce });
                 return 24;
             case MessageType.HeartbeatResponse:
-                frame.HeartbeatResponses.Add(new WireHeartbeat { Group = group, Term = m.Term, Context = m.Context });
+                frame.HeartbeatResponses.Add(new WireHeartbeat { Group = group, Term = m.Term, Context = m.Context, Quiesce = m.Quiesce });
                 return 16;
         }
 
@@ -66,9 +66,9 @@ internal static class WireCodec
         invalid = 0;
         var result = new List<(ulong, Message)>(frame.Messages.Count + frame.Heartbeats.Count + frame.HeartbeatResponses.Count);
         foreach (var h in frame.Heartbeats)
-            result.Add((h.Group, new Message { Type = MessageType.Heartbeat, From = peer, To = local, Term = h.Term, Commit = h.Commit, Context = h.Context }));
+            result.Add((h.Group, new Message { Type = MessageType.Heartbeat, From = peer, To = local, Term = h.Term, Commit = h.Commit, Context = h.Context, Quiesce = h.Quiesce }));
         foreach (var h in frame.HeartbeatResponses)
-            result.Add((h.Group, new Message { Type = MessageType.HeartbeatResponse, From = peer, To = local, Term = h.Term, Context = h.Context }));
+            result.Add((h.Group, new Message { Type = MessageType.HeartbeatResponse, From = peer, To = local, Term = h.Term, Context = h.Context, Quiesce = h.Quiesce }));
         foreach (var w in frame.Messages)
         {
             if (w.From != peer || w.To != local || !Enum.IsDefined((MessageType)w.Type) || (w.Snapshot is null && (MessageType)w.Type == MessageType.Snapshot))

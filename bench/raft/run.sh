@@ -61,4 +61,6 @@ start_etcd() {
   fi
   echo
   bench idle "$idle_groups" 10 "$work/idle"
+  echo
+  bench idle "$idle_groups" 10 "$work/idle-quiet" 10
 } | tee "$out"

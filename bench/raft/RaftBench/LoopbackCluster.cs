@@ -24,19 +24,20 @@ internal sealed class LoopbackCluster : IAsyncDisposable
 {
     private readonly List<(TcpTransport Transport, RaftHost Host)> _nodes = [];
 
-    public LoopbackCluster(string dir, int nodes, int groups, TimeSpan tick)
+    public LoopbackCluster(string dir, int nodes, int groups, TimeSpan tick, int quiesceAfterTicks = 0)
     {
         var ids = Enumerable.Range(1, nodes).Select(i => (ulong)i).ToArray();
         foreach (var id in ids)
         {
             RaftHost? host = null;
             var transport = new TcpTransport(id, new IPEndPoint(IPAddress.Loopback, 0), (g, m) => host!.Deliver(g, m));
+            transport.PeerDisconnected += peer => host?.ReportUnreachable(peer);
             transport.Start();
             host = new RaftHost(new RaftHostOptions { NodeId = id, TickInterval = tick, Workers = 2 }, transport);
             for (var g = 1; g <= groups; g++)
             {
                 var storage = FileRaftStorage.Open(Path.Combine(dir, $"n{id}", $"g{g}"), new ConfState(ids, []));
-                host.AddGroup((ulong)g, new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 1 }, storage, new CountingMachine());
+                host.AddGroup((ulong)g, new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 1, QuiesceAfterTicks = quiesceAfterTicks }, storage, new CountingMachine());
             }
 
             _nodes.Add((transport, host));

@@ -3,7 +3,7 @@ using IceFire.Raft.Bench;
 
 // Usage:
 //   IceFire.Raft.Bench commits [seconds] [concurrency,...] [payload-bytes] [dir]
-//   IceFire.Raft.Bench idle [groups] [seconds] [dir]
+//   IceFire.Raft.Bench idle [groups] [seconds] [dir] [quiesce-after-ticks]
 //   IceFire.Raft.Bench etcd [seconds] [concurrency,...] [payload-bytes] [endpoint,...]
 var mode = args.Length > 0 ? args[0] : "commits";
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
@@ -13,7 +13,7 @@ switch (mode)
         await Commits(int.Parse(Arg(1, "5")), Arg(2, "1,16,256").Split(',').Select(int.Parse).ToArray(), int.Parse(Arg(3, "128")), Arg(4, TempDir()));
         break;
     case "idle":
-        await Idle(int.Parse(Arg(1, "1000")), int.Parse(Arg(2, "10")), Arg(3, TempDir()));
+        await Idle(int.Parse(Arg(1, "1000")), int.Parse(Arg(2, "10")), Arg(3, TempDir()), int.Parse(Arg(4, "0")));
         break;
     case "etcd":
         await EtcdBench.Run(int.Parse(Arg(1, "5")), Arg(2, "1,16,256").Split(',').Select(int.Parse).ToArray(), int.Parse(Arg(3, "128")), Arg(4, "http://127.0.0.1:23791").Split(','));
@@ -51,10 +51,10 @@ static async Task Commits(int seconds, int[] concurrencies, int payload, string 
     }
 }
 
-static async Task Idle(int groups, int seconds, string dir)
+static async Task Idle(int groups, int seconds, string dir, int quiesceAfterTicks)
 {
     var started = Stopwatch.StartNew();
-    await using var cluster = new LoopbackCluster(dir, nodes: 3, groups: groups, tick: TimeSpan.FromMilliseconds(100));
+    await using var cluster = new LoopbackCluster(dir, nodes: 3, groups: groups, tick: TimeSpan.FromMilliseconds(100), quiesceAfterTicks);
     while (Enumerable.Range(1, groups).Any(g => cluster.Leader((ulong)g) is null))
     {
         if (started.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException("not every group elected a leader within 3 minutes");
@@ -62,6 +62,8 @@ static async Task Idle(int groups, int seconds, string dir)
     }
 
     var elected = started.Elapsed;
+    // Let quiescing groups settle before measuring (at most one election timeout after the last election).
+    if (quiesceAfterTicks > 0) await Task.Delay(TimeSpan.FromSeconds(3));
     GC.Collect();
     var proc = Process.GetCurrentProcess();
     var cpu0 = proc.TotalProcessorTime;
@@ -73,10 +75,11 @@ static async Task Idle(int groups, int seconds, string dir)
     var cpu = (proc.TotalProcessorTime - cpu0).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
     var frames = (cluster.Transports.Sum(t => t.Counters.FramesSent) - frames0) / wall.Elapsed.TotalSeconds;
     var msgs = (cluster.Transports.Sum(t => t.Counters.MessagesSent) - msgs0) / wall.Elapsed.TotalSeconds;
-    Console.WriteLine($"# {groups} idle groups x 3 nodes in one process, 100 ms ticks, heartbeat every tick; all leaders elected after {elected.TotalSeconds:F1}s");
-    Console.WriteLine("| groups | CPU % of one core (3 nodes) | working set MB | managed heap MB | frames/s | messages/s |");
-    Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
-    Console.WriteLine($"| {groups} | {cpu:F1} | {proc.WorkingSet64 / 1048576.0:F0} | {GC.GetTotalMemory(false) / 1048576.0:F0} | {frames:F0} | {msgs:F0} |");
+    var mode = quiesceAfterTicks > 0 ? $"quiesce after {quiesceAfterTicks} idle ticks" : "no quiescence";
+    Console.WriteLine($"# {groups} idle groups x 3 nodes in one process, 100 ms ticks, heartbeat every tick, {mode}; all leaders elected after {elected.TotalSeconds:F1}s");
+    Console.WriteLine("| groups | quiescence | CPU % of one core (3 nodes) | working set MB | managed heap MB | frames/s | messages/s |");
+    Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
+    Console.WriteLine($"| {groups} | {(quiesceAfterTicks > 0 ? "on" : "off")} | {cpu:F1} | {proc.WorkingSet64 / 1048576.0:F0} | {GC.GetTotalMemory(false) / 1048576.0:F0} | {frames:F0} | {msgs:F0} |");
     try
     {
         Directory.Delete(dir, recursive: true);

@@ -12,13 +12,15 @@ internal sealed class TcpCluster : IAsyncDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "icefire-raft-tcp-" + Guid.NewGuid().ToString("N"));
     private readonly int _groups;
+    private readonly int _quiesceAfterTicks;
     private readonly ulong[] _ids;
     private readonly ConcurrentDictionary<ulong, Node> _nodes = new();
     private readonly ConcurrentDictionary<ulong, IPEndPoint> _endpoints = new();
 
-    public TcpCluster(int nodes, int groups = 1)
+    public TcpCluster(int nodes, int groups = 1, int quiesceAfterTicks = 0)
     {
         _groups = groups;
+        _quiesceAfterTicks = quiesceAfterTicks;
         _ids = Enumerable.Range(1, nodes).Select(i => (ulong)i).ToArray();
         foreach (var id in _ids) Start(id);
     }
@@ -35,6 +37,7 @@ internal sealed class TcpCluster : IAsyncDisposable
     {
         RaftHost? host = null;
         var transport = new TcpTransport(id, new IPEndPoint(IPAddress.Loopback, 0), (g, m) => host!.Deliver(g, m));
+        transport.PeerDisconnected += peer => host?.ReportUnreachable(peer);
         transport.Start();
         host = new RaftHost(new RaftHostOptions { NodeId = id, TickInterval = TimeSpan.FromMilliseconds(20), SnapshotEveryEntries = 50 }, transport);
         var node = new Node(id, transport, host);
@@ -43,7 +46,7 @@ internal sealed class TcpCluster : IAsyncDisposable
             var storage = FileRaftStorage.Open(Path.Combine(_root, $"n{id}", $"g{g}"), new ConfState(_ids, []));
             var machine = new ListMachine();
             node.Machines[(ulong)g] = machine;
-            node.Groups[(ulong)g] = host.AddGroup((ulong)g, new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 2 }, storage, machine);
+            node.Groups[(ulong)g] = host.AddGroup((ulong)g, new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 2, QuiesceAfterTicks = _quiesceAfterTicks }, storage, machine);
         }
 
         _endpoints[id] = transport.LocalEndPoint;

@@ -68,6 +68,20 @@ public sealed class TcpClusterTests
     }
 
     [Fact]
+    public async Task QuietGroupsElectANewLeaderWhenTheLeaderNodeDies()
+    {
+        await using var c = new TcpCluster(3, groups: 10, quiesceAfterTicks: 3);
+        await TcpCluster.WaitUntil(() => Enumerable.Range(1, 10).All(g => c.LeaderOf((ulong)g) != 0), "leaders in all 10 groups");
+        await TcpCluster.WaitUntil(() => c.Ids.All(id => c[id].Groups.Values.All(g => g.Role != RaftRole.Candidate)), "elections to settle");
+        await TcpCluster.WaitUntil(() => c.Ids.All(id => c[id].Groups.Values.All(g => g.Quiesced)), "every replica of every group to go quiet");
+        var victim = c.LeaderOf(1);
+        var led = Enumerable.Range(1, 10).Select(g => (ulong)g).Where(g => c.LeaderOf(g) == victim).ToList();
+        await c.StopAsync(victim);
+        foreach (var g in led) await c.WaitForLeader(g, except: victim);
+        await c.ProposeAsync("after", led[0]);
+    }
+
+    [Fact]
     public async Task CorruptAndForgedFramesAreCountedAndIgnored()
     {
         await using var c = new TcpCluster(3);

@@ -40,7 +40,8 @@ internal sealed class SimClients(Simulation sim, SimOptions options)
         }
 
         TryStart(client);
-        sim.Schedule(sim.Rng.Next(5, 40), () => Act(client));
+        var pause = sim.Rng.NextDouble() < options.ClientPauseRate ? sim.Rng.Next(300, 1500) : sim.Rng.Next(5, 40);
+        sim.Schedule(pause, () => Act(client));
     }
 
     private void TryStart(int client)

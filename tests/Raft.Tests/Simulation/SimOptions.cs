@@ -44,6 +44,12 @@ internal sealed record SimOptions
 
     public int LeaseMarginTicks { get; init; } = 2;
 
+    /// <summary>Idle ticks before a leader quiesces (0: never); the world reports crashed and cut-off peers.</summary>
+    public int QuiesceAfterTicks { get; init; }
+
+    /// <summary>Probability that a client pauses for a long stretch after an operation (lets groups go idle).</summary>
+    public double ClientPauseRate { get; init; }
+
     public int Clients { get; init; } = 4;
 
     public int Keys { get; init; } = 3;

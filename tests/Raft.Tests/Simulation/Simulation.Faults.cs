@@ -63,6 +63,14 @@ internal sealed partial class Simulation
             }
         }
 
+        foreach (var (from, to) in _cut)
+        {
+            var node = _nodes[(int)from - 1];
+            if (node.Raft is null) continue;
+            node.Raft.ReportUnreachable(to);
+            Drain(node);
+        }
+
         Schedule(Rng.Next(100, 900), Repartition);
     }
 

@@ -6,7 +6,10 @@ namespace IceFire.Raft.Tests.Simulation;
 internal sealed class SimulationFailure(string message) : Exception(message);
 
 /// <summary>Outcome of one run.</summary>
-internal sealed record SimResult(int Seed, long Events, long Checks, int Committed, int ClientOpsCompleted, IReadOnlyList<Operation> History, long Messages);
+internal sealed record SimResult(int Seed, long Events, long Checks, int Committed, int ClientOpsCompleted, IReadOnlyList<Operation> History, long Messages)
+{
+    public long QuietTicks { get; init; }
+}
 
 /// <summary>
 /// A deterministic world for a Raft group: virtual time, one seeded random source for every choice, a lossy network,
@@ -45,6 +48,8 @@ internal sealed partial class Simulation
 
     public long Now { get; private set; }
 
+    public long QuietTicks { get; private set; }
+
     public IReadOnlyList<SimNode> Nodes => _nodes;
 
     public static SimResult Run(int seed, SimOptions options) => new Simulation(seed, options).Run();
@@ -68,7 +73,7 @@ internal sealed partial class Simulation
         }
 
         _clients.Finish();
-        return new SimResult(Seed, _eventCount, _checker.Checks, _checker.CommittedCount, _clients.Completed, _clients.History, _messages);
+        return new SimResult(Seed, _eventCount, _checker.Checks, _checker.CommittedCount, _clients.Completed, _clients.History, _messages) { QuietTicks = QuietTicks };
     }
 
     public void Schedule(long delay, Action action) => _events.Enqueue(action, (Now + Math.Max(0, delay), _seq++));
@@ -92,6 +97,7 @@ internal sealed partial class Simulation
         CheckQuorum = _options.CheckQuorum,
         ReadMode = _options.ReadMode,
         LeaseMarginTicks = _options.LeaseMarginTicks,
+        QuiesceAfterTicks = _options.QuiesceAfterTicks,
         MaxInflightMessages = _options.MaxInflight,
         MaxEntriesPerMessage = _options.MaxEntriesPerMessage,
         SnapshotChunkBytes = _options.SnapshotChunkBytes,
@@ -117,6 +123,13 @@ internal sealed partial class Simulation
         node.WaitingReads.Clear();
         _clients.OnNodeLost(node);
         Schedule(Rng.Next(50, 600), () => StartNode(node));
+        foreach (var other in _nodes)
+        {
+            if (other.Raft is null) continue;
+            // The host notices the lost link; quiet followers of the crashed leader start their timers again.
+            other.Raft.ReportUnreachable(node.Id);
+            Drain(other);
+        }
     }
 
     private void ScheduleTicks(SimNode node, long delay)
@@ -125,6 +138,7 @@ internal sealed partial class Simulation
         {
             if (node.Raft is not null)
             {
+                if (node.Raft.Quiesced) QuietTicks++;
                 node.Raft.Tick();
                 Drain(node);
             }

@@ -15,7 +15,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
 
     public static TheoryData<string> Scenarios() => new(ScenarioNames);
 
-    private static readonly string[] ScenarioNames = ["default", "five-voters", "membership", "lease-reads", "no-prevote", "lossy"];
+    private static readonly string[] ScenarioNames = ["default", "five-voters", "membership", "lease-reads", "no-prevote", "lossy", "quiescent"];
 
     private static SimOptions Scenario(string name) => name switch
     {
@@ -25,6 +25,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         "lease-reads" => new SimOptions { ReadMode = ReadMode.LeaseBased, TickDrift = 1 },
         "no-prevote" => new SimOptions { PreVote = false, CheckQuorum = false },
         "lossy" => new SimOptions { DropRate = 0.25, DuplicateRate = 0.1, MaxDelay = 60 },
+        "quiescent" => new SimOptions { QuiesceAfterTicks = 3, ReadMode = ReadMode.LeaseBased, TickDrift = 1, ClientPauseRate = 0.2 },
         _ => throw new ArgumentException(name),
     };
 
@@ -34,7 +35,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     {
         var options = Scenario(scenario);
         var offset = Array.IndexOf(ScenarioNames, scenario) * 1_000_000;
-        long events = 0, checks = 0, ops = 0, committed = 0;
+        long events = 0, checks = 0, ops = 0, committed = 0, quiet = 0;
         var started = DateTime.UtcNow;
         for (var s = 0; s < SeedsPerScenario; s++)
         {
@@ -43,9 +44,10 @@ public sealed class SimulationTests(ITestOutputHelper output)
             checks += r.Checks;
             ops += r.History.Count;
             committed += r.Committed;
+            quiet += r.QuietTicks;
         }
 
-        output.WriteLine($"{scenario}: {SeedsPerScenario} seeds, {events} events, {checks} invariant checks, {committed} committed entries, {ops} client operations checked, {(DateTime.UtcNow - started).TotalSeconds:F1}s");
+        output.WriteLine($"{scenario}: {SeedsPerScenario} seeds, {events} events, {checks} invariant checks, {committed} committed entries, {ops} client operations checked, {quiet} quiet node-ticks, {(DateTime.UtcNow - started).TotalSeconds:F1}s");
     }
 
     [Fact]
