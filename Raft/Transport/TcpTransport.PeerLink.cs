@@ -17,7 +17,7 @@ public sealed partial class TcpTransport
         private readonly SemaphoreSlim _wake = new(0);
         private readonly SemaphoreSlim _linkChanged = new(0);
         private readonly Lock _gate = new();
-        private NetworkStream? _stream;
+        private Stream? _stream;
         private int _queued;
         private int _started;
         private Task _writer = Task.CompletedTask;
@@ -55,9 +55,9 @@ public sealed partial class TcpTransport
             Close();
         }
 
-        public void Attach(NetworkStream stream)
+        public void Attach(Stream stream)
         {
-            NetworkStream? old;
+            Stream? old;
             lock (_gate)
             {
                 old = _stream;
@@ -71,7 +71,7 @@ public sealed partial class TcpTransport
 
         public void Close()
         {
-            NetworkStream? old;
+            Stream? old;
             lock (_gate)
             {
                 old = _stream;
@@ -97,7 +97,7 @@ public sealed partial class TcpTransport
             }
         }
 
-        private void Detach(NetworkStream stream)
+        private void Detach(Stream stream)
         {
             lock (_gate)
             {
@@ -156,7 +156,7 @@ public sealed partial class TcpTransport
             }
         }
 
-        private async Task ReadLoopAsync(NetworkStream stream)
+        private async Task ReadLoopAsync(Stream stream)
         {
             var header = new byte[4];
             var ct = owner._stop.Token;

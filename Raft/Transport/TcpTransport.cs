@@ -17,23 +17,28 @@ public sealed partial class TcpTransport : IRaftTransport, IAsyncDisposable
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(5);
     private readonly ulong _nodeId;
     private readonly Action<ulong, Message> _deliver;
-    private readonly TcpListener _listener;
+    private readonly TcpListener? _listener;
     private readonly ConcurrentDictionary<ulong, PeerLink> _peers = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _acceptLoop;
 
-    /// <summary>Creates a transport for <paramref name="nodeId"/> listening on <paramref name="listen"/> (port 0 picks one).
-    /// <paramref name="deliver"/> receives (group, message) on transport threads; it must not block for long.</summary>
-    public TcpTransport(ulong nodeId, IPEndPoint listen, Action<ulong, Message> deliver)
+    /// <summary>
+    /// Creates a transport for <paramref name="nodeId"/> listening on <paramref name="listen"/> (port 0 picks one), or
+    /// with no listener of its own when <paramref name="listen"/> is null: then the process's own listener (for example
+    /// the silo's cluster port) hands Raft connections over with <see cref="AcceptConnectionAsync"/>.
+    /// <paramref name="deliver"/> receives (group, message) on transport threads; it must not block for long.
+    /// </summary>
+    public TcpTransport(ulong nodeId, IPEndPoint? listen, Action<ulong, Message> deliver)
     {
         _nodeId = nodeId;
         _deliver = deliver;
+        if (listen is null) return;
         _listener = new TcpListener(listen);
         _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
     }
 
-    /// <summary>Where this transport accepts connections (valid after <see cref="Start"/>).</summary>
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndpoint;
+    /// <summary>Where this transport accepts connections (valid after <see cref="Start"/> when it has a listener).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener ?? throw new InvalidOperationException("this transport has no listener of its own")).LocalEndpoint;
 
     /// <summary>Traffic and drop counts.</summary>
     public TransportCounters Counters { get; } = new();
@@ -50,6 +55,7 @@ public sealed partial class TcpTransport : IRaftTransport, IAsyncDisposable
     /// <summary>Starts accepting connections.</summary>
     public void Start()
     {
+        if (_listener is null) return;
         _listener.Start(backlog: 128);
         _acceptLoop = AcceptLoopAsync();
     }
@@ -87,7 +93,7 @@ public sealed partial class TcpTransport : IRaftTransport, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
+        _listener?.Stop();
         foreach (var link in _peers.Values) link.Close();
         if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
         foreach (var link in _peers.Values) await link.StopAsync().ConfigureAwait(false);
@@ -101,7 +107,7 @@ public sealed partial class TcpTransport : IRaftTransport, IAsyncDisposable
             Socket socket;
             try
             {
-                socket = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
+                socket = await _listener!.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
             }
             catch (Exception) when (_stop.IsCancellationRequested)
             {
@@ -112,14 +118,18 @@ public sealed partial class TcpTransport : IRaftTransport, IAsyncDisposable
                 continue;
             }
 
-            _ = AcceptAsync(socket);
+            socket.NoDelay = true;
+            _ = AcceptConnectionAsync(new NetworkStream(socket, ownsSocket: true));
         }
     }
 
-    private async Task AcceptAsync(Socket socket)
+    /// <summary>
+    /// Takes over an accepted connection whose first frame is a Raft hello. The transport owns the stream from now on;
+    /// the task completes once the hello was checked (the connection then lives on, or was refused and closed).
+    /// </summary>
+    public async Task AcceptConnectionAsync(Stream stream)
     {
-        socket.NoDelay = true;
-        var stream = new NetworkStream(socket, ownsSocket: true);
+        ArgumentNullException.ThrowIfNull(stream);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
