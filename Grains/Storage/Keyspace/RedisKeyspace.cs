@@ -41,7 +41,15 @@ public sealed class RedisKeyspace
         var keyspace = new RedisKeyspace(env);
         using (var txn = env.BeginWrite())
         {
-            var meta = txn.OpenDatabase("meta", create: isNew);
+            LmdbDatabase meta;
+            try
+            {
+                meta = txn.OpenDatabase("meta", create: isNew);
+            }
+            catch (LmdbException error) when (error.ErrorCode == LmdbNative.MDB_NOTFOUND)
+            {
+                throw new StorageCorruptionException($"{env.Path} has no keyspace format stamp");
+            }
             if (txn.TryGet(meta, Encoding.ASCII.GetBytes(FormatKey), out var format))
             {
                 if (!format.SequenceEqual(Encoding.ASCII.GetBytes(FormatValue)))
