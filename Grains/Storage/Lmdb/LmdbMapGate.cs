@@ -7,34 +7,48 @@ namespace IceFire.Grains.Storage.Lmdb;
 /// read transaction end on another thread than the one that began it and lets one thread hold several.
 /// A waiting exclusive holder stops new readers, so a steady read load cannot starve Grow; the price is
 /// that a thread must not begin a read transaction while it holds one and a Grow may be waiting.
+/// Readers take no lock unless an exclusive holder is waiting: a reader announces itself, then checks
+/// the flag; the exclusive holder raises the flag, then counts readers. Both steps are full fences, so
+/// at least one side sees the other.
 /// </summary>
 internal sealed class LmdbMapGate
 {
     private readonly object _sync = new();
     private int _readers;
-    private bool _exclusive;
+    private int _exclusive;
 
     public void EnterShared()
     {
-        lock (_sync)
+        while (true)
         {
-            while (_exclusive)
+            Interlocked.Increment(ref _readers);
+            if (Volatile.Read(ref _exclusive) == 0)
             {
-                Monitor.Wait(_sync);
+                return;
             }
-            _readers++;
+            // An exclusive holder is waiting or inside: step back (waking it if it waits for us) and wait.
+            ExitShared();
+            lock (_sync)
+            {
+                while (Volatile.Read(ref _exclusive) != 0)
+                {
+                    Monitor.Wait(_sync);
+                }
+            }
         }
     }
 
     public void ExitShared()
     {
-        lock (_sync)
+        var left = Interlocked.Decrement(ref _readers);
+        if (left < 0)
         {
-            if (_readers <= 0)
-            {
-                throw new InvalidOperationException("the map gate was left more often than it was entered");
-            }
-            if (--_readers == 0 && _exclusive)
+            Interlocked.Increment(ref _readers);
+            throw new InvalidOperationException("the map gate was left more often than it was entered");
+        }
+        if (left == 0 && Volatile.Read(ref _exclusive) != 0)
+        {
+            lock (_sync)
             {
                 Monitor.PulseAll(_sync);
             }
@@ -45,12 +59,11 @@ internal sealed class LmdbMapGate
     {
         lock (_sync)
         {
-            while (_exclusive)
+            while (Interlocked.CompareExchange(ref _exclusive, 1, 0) != 0)
             {
                 Monitor.Wait(_sync);
             }
-            _exclusive = true;
-            while (_readers > 0)
+            while (Volatile.Read(ref _readers) > 0)
             {
                 Monitor.Wait(_sync);
             }
@@ -61,7 +74,7 @@ internal sealed class LmdbMapGate
     {
         lock (_sync)
         {
-            _exclusive = false;
+            Volatile.Write(ref _exclusive, 0);
             Monitor.PulseAll(_sync);
         }
     }

@@ -123,4 +123,59 @@ public sealed class LmdbConcurrencyTests : IDisposable
         using var after = env.BeginRead();
         Assert.True(after.TryGet(db, "k"u8, out _));
     }
+
+    [Fact]
+    public void ReadersKeepReadingWhileTheMapGrowsUnderThem()
+    {
+        using var env = LmdbEnvironment.Open(_dir.Path, new LmdbEnvironmentOptions { SyncOnCommit = false, InitialMapSize = 1L << 20 });
+        var db = env.OpenDatabase("t");
+        var value = new byte[3000];
+        value.AsSpan().Fill(0x42);
+        using (var txn = env.BeginWrite())
+        {
+            txn.Put(db, "k"u8, value);
+            txn.Commit();
+        }
+        var stop = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var reads = 0L;
+        var readers = Enumerable.Range(0, 3).Select(id => new Thread(() =>
+        {
+            try
+            {
+                while (Volatile.Read(ref stop) == 0)
+                {
+                    using var read = env.BeginRead();
+                    if (!read.TryGet(db, "k"u8, out var seen) || !seen.SequenceEqual(value))
+                    {
+                        failures.Enqueue($"reader {id} saw a wrong value");
+                    }
+                    Interlocked.Increment(ref reads);
+                }
+            }
+            catch (Exception error)
+            {
+                failures.Enqueue($"reader {id} threw {error}");
+            }
+        }) { IsBackground = true }).ToList();
+        readers.ForEach(r => r.Start());
+        try
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                env.Grow();
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, 1);
+            foreach (var reader in readers)
+            {
+                Assert.True(reader.Join(TimeSpan.FromSeconds(20)), "a reader did not finish");
+            }
+        }
+        Assert.Empty(failures);
+        Assert.Equal(1L << 30, env.MapSize);
+        Assert.True(Interlocked.Read(ref reads) > 0);
+    }
 }
