@@ -33,6 +33,12 @@ public sealed class RedisKeyspace
     public long ExpiredKeys => Interlocked.Read(ref _expiredKeys);
 
     /// <summary>
+    /// Sets <see cref="ExpiredKeys"/> back to a value read before a write transaction that was then
+    /// aborted: the keys it removed are still there, and a retry counts them again.
+    /// </summary>
+    public void RestoreExpiredKeys(long value) => Interlocked.Exchange(ref _expiredKeys, value);
+
+    /// <summary>
     /// Opens the keyspace in <paramref name="env"/>. A new environment is stamped with the format; an
     /// existing one must carry the stamp, or <see cref="StorageCorruptionException"/> is thrown and nothing is written.
     /// </summary>

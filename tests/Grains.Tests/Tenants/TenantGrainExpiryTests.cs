@@ -98,4 +98,24 @@ public sealed class TenantGrainExpiryTests : IDisposable
         Assert.Equal("+none\r\n", await t.Run("TYPE", "dead"));
         Assert.Equal(Bulk("live"), await t.Run("RANDOMKEY"));
     }
+
+    [Fact]
+    public async Task AKeyExpiredInATransactionThatIsRetriedIsCountedOnce()
+    {
+        using var t = new TenantHarness(new TenantOptions
+        {
+            Durability = DurabilityMode.Periodic,
+            SweepInterval = TimeSpan.FromHours(1),
+            InitialMapSize = 1L << 20,
+        });
+        Assert.Equal(Ok, await t.Run("SET", "n", "1", "PX", "100"));
+        t.Clock.Advance(TimeSpan.FromMilliseconds(200));
+        // The INCR removes the expired key, then the large SET fills the map: the whole batch runs again.
+        var big = new string('x', 3 << 20);
+        var reply = await t.RunBatch(0, TenantHarness.Args("INCR", "n"), TenantHarness.Args("SET", "big", big));
+        Assert.Equal(Int(1) + Ok, reply);
+        var info = await t.Grain.GetInfoAsync();
+        Assert.Equal(1, info.ExpiredKeys);
+        Assert.Equal(3, info.CommandsWritten);
+    }
 }
