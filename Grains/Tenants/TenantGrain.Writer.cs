@@ -109,6 +109,7 @@ public sealed partial class TenantGrain
         }
         var nowMs = _options.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var commands = 0;
+        var expiredBefore = _keyspace.ExpiredKeys;
         while (true)
         {
             try
@@ -144,10 +145,12 @@ public sealed partial class TenantGrain
                 {
                     group[i].Replies.Rewind(positions[i]);
                 }
+                _keyspace.RestoreExpiredKeys(expiredBefore);
                 _env.Grow();
             }
             catch (Exception error)
             {
+                _keyspace.RestoreExpiredKeys(expiredBefore);
                 foreach (var batch in group)
                 {
                     batch.Fail(error);
@@ -167,6 +170,7 @@ public sealed partial class TenantGrain
         var wrote = false;
         while (true)
         {
+            var expiredBefore = _keyspace.ExpiredKeys;
             try
             {
                 using var txn = _env.BeginWrite();
@@ -184,6 +188,7 @@ public sealed partial class TenantGrain
             }
             catch (LmdbMapFullException)
             {
+                _keyspace.RestoreExpiredKeys(expiredBefore);
                 _env.Grow();
             }
         }

@@ -7,14 +7,18 @@ namespace IceFire.Grains.Storage.Keyspace;
 /// A key of at most <see cref="MaxInlineKey"/> bytes is stored as is, so the keyspace stays in byte
 /// order and range scans are cursor walks. A longer key is stored as its first
 /// <see cref="MaxInlineKey"/> bytes followed by the SHA-256 of the whole key (it still sorts by its
-/// prefix), and the value keeps the whole key so lookups compare it exactly. The two forms cannot
-/// collide: an inline encoding is never longer than <see cref="MaxInlineKey"/> bytes, a hashed one
-/// always is <see cref="HashedLength"/>.
+/// prefix), and the value keeps the whole key so lookups compare it exactly. The empty key, which Redis
+/// allows and LMDB cannot store as a zero-length key, is stored as <see cref="EmptyKeyLength"/> zero bytes.
+/// The forms cannot collide: an inline encoding is 1 to <see cref="MaxInlineKey"/> bytes, the empty key's
+/// is <see cref="EmptyKeyLength"/> and a hashed one is <see cref="HashedLength"/>.
 /// </summary>
 public static class KeyEncoding
 {
     public const int MaxInlineKey = 400;
     public const int HashedLength = MaxInlineKey + 32;
+
+    /// <summary>Length of the empty key's encoding: longer than any inline key, shorter than a hashed one.</summary>
+    public const int EmptyKeyLength = MaxInlineKey + 1;
 
     /// <summary>Room an encoded key can need.</summary>
     public const int MaxEncodedLength = HashedLength;
@@ -22,12 +26,20 @@ public static class KeyEncoding
     /// <summary>True when the key needs the hashed form.</summary>
     public static bool IsLong(ReadOnlySpan<byte> key) => key.Length > MaxInlineKey;
 
-    /// <summary>True when an encoded key is the hashed form, so the whole key lives in the value.</summary>
+    /// <summary>
+    /// True when an encoded key is not the key itself (the hashed form, whose whole key lives in the value,
+    /// or the empty key's form, whose value has an empty <see cref="StoredValue.FullKey"/>).
+    /// </summary>
     public static bool IsHashed(ReadOnlySpan<byte> encoded) => encoded.Length > MaxInlineKey;
 
     /// <summary>Writes the encoding of <paramref name="key"/> into <paramref name="destination"/>; returns its length.</summary>
     public static int Encode(ReadOnlySpan<byte> key, Span<byte> destination)
     {
+        if (key.IsEmpty)
+        {
+            destination[..EmptyKeyLength].Clear();
+            return EmptyKeyLength;
+        }
         if (key.Length <= MaxInlineKey)
         {
             key.CopyTo(destination);

@@ -33,6 +33,12 @@ public sealed class RedisKeyspace
     public long ExpiredKeys => Interlocked.Read(ref _expiredKeys);
 
     /// <summary>
+    /// Sets <see cref="ExpiredKeys"/> back to a value read before a write transaction that was then
+    /// aborted: the keys it removed are still there, and a retry counts them again.
+    /// </summary>
+    public void RestoreExpiredKeys(long value) => Interlocked.Exchange(ref _expiredKeys, value);
+
+    /// <summary>
     /// Opens the keyspace in <paramref name="env"/>. A new environment is stamped with the format; an
     /// existing one must carry the stamp, or <see cref="StorageCorruptionException"/> is thrown and nothing is written.
     /// </summary>
@@ -41,7 +47,15 @@ public sealed class RedisKeyspace
         var keyspace = new RedisKeyspace(env);
         using (var txn = env.BeginWrite())
         {
-            var meta = txn.OpenDatabase("meta", create: isNew);
+            LmdbDatabase meta;
+            try
+            {
+                meta = txn.OpenDatabase("meta", create: isNew);
+            }
+            catch (LmdbException error) when (error.ErrorCode == LmdbNative.MDB_NOTFOUND)
+            {
+                throw new StorageCorruptionException($"{env.Path} has no keyspace format stamp");
+            }
             if (txn.TryGet(meta, Encoding.ASCII.GetBytes(FormatKey), out var format))
             {
                 if (!format.SequenceEqual(Encoding.ASCII.GetBytes(FormatValue)))

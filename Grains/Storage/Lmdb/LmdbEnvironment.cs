@@ -39,7 +39,7 @@ public sealed partial class LmdbEnvironment : IDisposable
     private readonly ConcurrentBag<LmdbReadTransaction> _readPool = new();
     // Readers hold this shared while a read transaction is live; Grow takes it exclusively,
     // because mdb_env_set_mapsize remaps the file and would pull memory from under a reader.
-    private readonly ReaderWriterLockSlim _mapLock = new(LockRecursionPolicy.NoRecursion);
+    private readonly LmdbMapGate _mapGate = new();
     private readonly Dictionary<string, LmdbDatabase> _databases = new(StringComparer.Ordinal);
     private long _mapSize;
     private int _disposed;
@@ -141,7 +141,7 @@ public sealed partial class LmdbEnvironment : IDisposable
     public LmdbReadTransaction BeginRead()
     {
         ThrowIfDisposed();
-        _mapLock.EnterReadLock();
+        _mapGate.EnterShared();
         try
         {
             if (!_readPool.TryTake(out var txn))
@@ -156,7 +156,7 @@ public sealed partial class LmdbEnvironment : IDisposable
         }
         catch
         {
-            _mapLock.ExitReadLock();
+            _mapGate.ExitShared();
             throw;
         }
     }
@@ -177,7 +177,7 @@ public sealed partial class LmdbEnvironment : IDisposable
         }
         finally
         {
-            _mapLock.ExitReadLock();
+            _mapGate.ExitShared();
         }
     }
 
@@ -187,7 +187,7 @@ public sealed partial class LmdbEnvironment : IDisposable
     /// </summary>
     public void Grow(long atLeast = 0)
     {
-        _mapLock.EnterWriteLock();
+        _mapGate.EnterExclusive();
         try
         {
             var current = Interlocked.Read(ref _mapSize);
@@ -199,7 +199,7 @@ public sealed partial class LmdbEnvironment : IDisposable
         }
         finally
         {
-            _mapLock.ExitWriteLock();
+            _mapGate.ExitExclusive();
         }
     }
 
@@ -247,7 +247,7 @@ public sealed partial class LmdbEnvironment : IDisposable
         {
             return;
         }
-        _mapLock.EnterWriteLock();
+        _mapGate.EnterExclusive();
         try
         {
             while (_readPool.TryTake(out var txn))
@@ -257,7 +257,7 @@ public sealed partial class LmdbEnvironment : IDisposable
         }
         finally
         {
-            _mapLock.ExitWriteLock();
+            _mapGate.ExitExclusive();
         }
         _handle.Dispose();
     }

@@ -68,6 +68,9 @@ public abstract unsafe class LmdbTransaction
 /// </summary>
 public sealed class LmdbReadTransaction : LmdbTransaction, IDisposable
 {
+    // 1 while rented: a second Dispose must not return the transaction to the pool twice.
+    private int _rented = 1;
+
     private LmdbReadTransaction(LmdbEnvironment env, TransactionHandle handle) : base(env, handle)
     {
     }
@@ -85,14 +88,24 @@ public sealed class LmdbReadTransaction : LmdbTransaction, IDisposable
         return new LmdbReadTransaction(env, handle);
     }
 
-    internal void Renew() => LmdbException.Check(LmdbNative.mdb_txn_renew(Raw), "mdb_txn_renew");
+    internal void Renew()
+    {
+        LmdbException.Check(LmdbNative.mdb_txn_renew(Raw), "mdb_txn_renew");
+        Volatile.Write(ref _rented, 1);
+    }
 
     internal void ResetForPool() => LmdbNative.mdb_txn_reset(Raw);
 
     internal void Close() => _handle.Dispose();
 
-    /// <summary>Ends the snapshot and returns the transaction to the pool.</summary>
-    public void Dispose() => _env.ReturnRead(this);
+    /// <summary>Ends the snapshot and returns the transaction to the pool; later calls do nothing.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _rented, 0) == 1)
+        {
+            _env.ReturnRead(this);
+        }
+    }
 }
 
 /// <summary>The environment's single write transaction. Commit or dispose (abort) on the thread that began it.</summary>

@@ -18,7 +18,9 @@ internal static partial class KeyCommands
             for (; more; more = cursor.Next())
             {
                 var encoded = cursor.Key;
-                if (!prefix.IsEmpty && !encoded.StartsWith(prefix[..Math.Min(prefix.Length, encoded.Length)]))
+                // Only an encoding's first MaxInlineKey bytes are key bytes; a hashed key continues with its hash.
+                var comparable = Math.Min(prefix.Length, Math.Min(encoded.Length, KeyEncoding.MaxInlineKey));
+                if (!prefix.IsEmpty && !encoded.StartsWith(prefix[..comparable]))
                 {
                     break;
                 }

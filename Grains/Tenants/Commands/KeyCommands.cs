@@ -69,12 +69,21 @@ internal static partial class KeyCommands
             }
             return;
         }
-        if (onlyIfAbsent && ctx.Keyspace.TryGetForWrite(ctx.Writer, ctx.Db, destination, ctx.NowMs, out _))
+        var detached = DetachedValue.From(value);
+        try
         {
-            ctx.Reply.WriteInteger(0);
-            return;
+            // May delete an expired destination: a write, after which value's span is stale.
+            if (onlyIfAbsent && ctx.Keyspace.TryGetForWrite(ctx.Writer, ctx.Db, destination, ctx.NowMs, out _))
+            {
+                ctx.Reply.WriteInteger(0);
+                return;
+            }
+            detached.PutAs(ref ctx, ctx.Db, destination);
         }
-        MoveValue(ref ctx, value, ctx.Db, destination);
+        finally
+        {
+            detached.Dispose();
+        }
         ctx.Keyspace.Delete(ctx.Writer, ctx.Db, source, ctx.NowMs);
         if (onlyIfAbsent)
         {
@@ -128,32 +137,61 @@ internal static partial class KeyCommands
             ctx.Reply.WriteInteger(0);
             return;
         }
-        if (ctx.Keyspace.TryGetForWrite(ctx.Writer, targetDb, destination, ctx.NowMs, out _))
-        {
-            if (!replace)
-            {
-                ctx.Reply.WriteInteger(0);
-                return;
-            }
-            ctx.Keyspace.Delete(ctx.Writer, targetDb, destination, ctx.NowMs);
-        }
-        MoveValue(ref ctx, value, targetDb, destination);
-        ctx.Reply.WriteInteger(1);
-    }
-
-    /// <summary>Writes <paramref name="value"/> (kind, payload and expiry) under a new key.</summary>
-    private static void MoveValue(ref CommandContext ctx, in StoredValue value, int db, ReadOnlySpan<byte> destination)
-    {
-        var payload = value.Payload;
-        var buffer = ArrayPool<byte>.Shared.Rent(payload.Length);
+        var detached = DetachedValue.From(value);
         try
         {
-            payload.CopyTo(buffer);
-            ctx.Keyspace.Put(ctx.Writer, db, destination, value.Kind, value.ExpireAtMs, buffer.AsSpan(0, payload.Length));
+            // Looking up the destination may delete it when expired, and REPLACE deletes it: writes
+            // that can move the source's bytes on a page this transaction already changed.
+            if (ctx.Keyspace.TryGetForWrite(ctx.Writer, targetDb, destination, ctx.NowMs, out _))
+            {
+                if (!replace)
+                {
+                    ctx.Reply.WriteInteger(0);
+                    return;
+                }
+                ctx.Keyspace.Delete(ctx.Writer, targetDb, destination, ctx.NowMs);
+            }
+            detached.PutAs(ref ctx, targetDb, destination);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            detached.Dispose();
         }
+        ctx.Reply.WriteInteger(1);
+    }
+
+    /// <summary>
+    /// A value copied out of the map. Spans from a read in a write transaction point into pages the
+    /// transaction may already have changed; the next write (even a delete) can shift bytes on such a
+    /// page, so a value that must outlive other writes is copied first.
+    /// </summary>
+    private readonly struct DetachedValue : IDisposable
+    {
+        private readonly byte[] _buffer;
+        private readonly int _length;
+        private readonly ValueKind _kind;
+        private readonly long _expireAtMs;
+
+        private DetachedValue(byte[] buffer, int length, ValueKind kind, long expireAtMs)
+        {
+            _buffer = buffer;
+            _length = length;
+            _kind = kind;
+            _expireAtMs = expireAtMs;
+        }
+
+        public static DetachedValue From(in StoredValue value)
+        {
+            var payload = value.Payload;
+            var buffer = ArrayPool<byte>.Shared.Rent(payload.Length);
+            payload.CopyTo(buffer);
+            return new DetachedValue(buffer, payload.Length, value.Kind, value.ExpireAtMs);
+        }
+
+        /// <summary>Writes the value (kind, payload and expiry) under <paramref name="key"/>.</summary>
+        public void PutAs(ref CommandContext ctx, int db, ReadOnlySpan<byte> key) =>
+            ctx.Keyspace.Put(ctx.Writer, db, key, _kind, _expireAtMs, _buffer.AsSpan(0, _length));
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
     }
 }

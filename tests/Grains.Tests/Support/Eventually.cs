@@ -1,0 +1,21 @@
+namespace IceFire.Grains.Tests.Support;
+
+/// <summary>Waits on a condition with a deadline, instead of sleeping and hoping.</summary>
+public static class Eventually
+{
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string expectation, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting until {expectation}");
+            }
+            await Task.Delay(5);
+        }
+    }
+
+    public static Task WaitUntilAsync(Func<bool> condition, string expectation, TimeSpan? timeout = null) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), expectation, timeout);
+}
