@@ -9,6 +9,17 @@ public interface IRaftStateMachine
     /// <summary>Applies one committed entry. Configuration entries and the leaders' empty no-ops arrive too.</summary>
     void Apply(Entry entry);
 
+    /// <summary>
+    /// Applies a batch of committed entries, in order, as one unit: the seam where an application can commit its own
+    /// transaction once per batch or hand the batch and its effects on (for example to a ledger). By default, one
+    /// <see cref="Apply"/> per entry.
+    /// </summary>
+    void ApplyBatch(IReadOnlyList<Entry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var e in entries) Apply(e);
+    }
+
     /// <summary>Serializes the state as of the last applied entry (for log compaction).</summary>
     byte[] TakeSnapshot();
 

@@ -16,9 +16,12 @@ public sealed partial class RaftGroup
         {
             if (_fault is null)
             {
-                for (var n = 0; n < MaxWorkPerTurn && _inbox.TryDequeue(out var work); n++) Handle(work);
-                ProcessReady();
-                Publish();
+                for (var n = 0; n < MaxWorkPerTurn && _fault is null && _inbox.TryDequeue(out var work); n++) Handle(work);
+                if (_fault is null)
+                {
+                    ProcessReady();
+                    Publish();
+                }
             }
         }
         catch (Exception e)
@@ -70,6 +73,11 @@ public sealed partial class RaftGroup
             case WorkKind.Unreachable:
                 _node.ReportUnreachable(w.Arg);
                 break;
+            case WorkKind.Remove:
+                Stop(new ObjectDisposedException($"group {Id}", "the group was removed from this host"));
+                DisposeStorage();
+                w.Completion!.TrySetResult(0);
+                break;
         }
     }
 
@@ -97,9 +105,9 @@ public sealed partial class RaftGroup
                 FailProposalsUpTo(snapshot.Metadata.Index);
             }
 
+            if (ready.CommittedEntries.Count > 0) _machine.ApplyBatch(ready.CommittedEntries);
             foreach (var e in ready.CommittedEntries)
             {
-                _machine.Apply(e);
                 if (_proposals.Remove(e.Index, out var p))
                 {
                     if (p.Term == e.Term) p.Completion.TrySetResult(e.Index);

@@ -102,6 +102,14 @@ public sealed partial class RaftGroup
 
     internal void Deliver(Message m) => Post(new Work(WorkKind.Step, m, null, null, 0));
 
+    /// <summary>Stops the group on its own turn and closes its storage; the returned task completes when that is done.</summary>
+    internal Task RemoveAsync()
+    {
+        var tcs = new TaskCompletionSource<ulong>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new Work(WorkKind.Remove, null, null, tcs, 0));
+        return tcs.Task;
+    }
+
     internal void ReportUnreachable(ulong node) => Post(new Work(WorkKind.Unreachable, null, null, null, node));
 
     internal void EnqueueTick()
@@ -132,6 +140,7 @@ public sealed partial class RaftGroup
         ConfChange,
         Campaign,
         Unreachable,
+        Remove,
     }
 
     private readonly record struct Work(WorkKind Kind, Message? Message, byte[]? Data, TaskCompletionSource<ulong>? Completion, ulong Arg);

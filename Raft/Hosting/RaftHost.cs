@@ -56,6 +56,17 @@ public sealed class RaftHost : IAsyncDisposable
         return group;
     }
 
+    /// <summary>
+    /// Stops a group here (for example when its replica moves to another node) and closes its storage. Pending requests
+    /// fail with <see cref="ObjectDisposedException"/>; later messages for the group are counted as unknown.
+    /// </summary>
+    public async Task RemoveGroupAsync(ulong groupId)
+    {
+        if (!_groups.TryRemove(groupId, out var group)) return;
+        _wheel.Remove(group);
+        await group.RemoveAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Finds a group by id.</summary>
     public bool TryGetGroup(ulong groupId, out RaftGroup group) => _groups.TryGetValue(groupId, out group!);
 
@@ -101,6 +112,7 @@ public sealed class RaftHost : IAsyncDisposable
 
         foreach (var g in _groups.Values)
         {
+            if (g.Fault is ObjectDisposedException) continue;
             g.Stop(new ObjectDisposedException(nameof(RaftHost)));
             g.DisposeStorage();
         }

@@ -75,6 +75,22 @@ public sealed class RaftHostTests
     }
 
     [Fact]
+    public async Task RemovedGroupFailsRequestsAndItsMessagesCountAsUnknown()
+    {
+        var (host, group, _, machine) = await SingleVoter();
+        await using (host)
+        {
+            await group.ProposeAsync("kept"u8.ToArray()).WaitAsync(TimeSpan.FromSeconds(10));
+            await host.RemoveGroupAsync(group.Id).WaitAsync(TimeSpan.FromSeconds(10));
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => group.ProposeAsync([1]).WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.False(host.TryGetGroup(group.Id, out _));
+            host.Deliver(group.Id, new Message { Type = MessageType.Heartbeat, From = 2, To = 1, Term = 9 });
+            Assert.Equal(1, host.DroppedUnknownGroup);
+            Assert.Equal(["kept"], machine.Items);
+        }
+    }
+
+    [Fact]
     public async Task FollowerRefusesProposalsWithALeaderHint()
     {
         var host = new RaftHost(new RaftHostOptions { NodeId = 2 }, new NoTransport());
