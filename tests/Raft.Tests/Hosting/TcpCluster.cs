@@ -14,14 +14,17 @@ internal sealed class TcpCluster : IAsyncDisposable
     private readonly int _groups;
     private readonly int _quiesceAfterTicks;
     private readonly ulong[] _ids;
+    private readonly ulong[] _founders;
     private readonly ConcurrentDictionary<ulong, Node> _nodes = new();
     private readonly ConcurrentDictionary<ulong, IPEndPoint> _endpoints = new();
 
-    public TcpCluster(int nodes, int groups = 1, int quiesceAfterTicks = 0)
+    /// <summary>Starts <paramref name="nodes"/> founding members plus <paramref name="spares"/> nodes that wait to be added.</summary>
+    public TcpCluster(int nodes, int groups = 1, int quiesceAfterTicks = 0, int spares = 0)
     {
         _groups = groups;
         _quiesceAfterTicks = quiesceAfterTicks;
-        _ids = Enumerable.Range(1, nodes).Select(i => (ulong)i).ToArray();
+        _founders = Enumerable.Range(1, nodes).Select(i => (ulong)i).ToArray();
+        _ids = Enumerable.Range(1, nodes + spares).Select(i => (ulong)i).ToArray();
         foreach (var id in _ids) Start(id);
     }
 
@@ -43,7 +46,7 @@ internal sealed class TcpCluster : IAsyncDisposable
         var node = new Node(id, transport, host);
         for (var g = 1; g <= _groups; g++)
         {
-            var storage = FileRaftStorage.Open(Path.Combine(_root, $"n{id}", $"g{g}"), new ConfState(_ids, []));
+            var storage = FileRaftStorage.Open(Path.Combine(_root, $"n{id}", $"g{g}"), _founders.Contains(id) ? new ConfState(_founders, []) : ConfState.Empty);
             var machine = new ListMachine();
             node.Machines[(ulong)g] = machine;
             node.Groups[(ulong)g] = host.AddGroup((ulong)g, new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 2, QuiesceAfterTicks = _quiesceAfterTicks }, storage, machine);

@@ -54,6 +54,25 @@ public sealed class TcpClusterTests
     }
 
     [Fact]
+    public async Task NewNodeJoinsAsLearnerIsPromotedAndTheOldLeaderLeaves()
+    {
+        await using var c = new TcpCluster(3, spares: 1);
+        var leader = await c.WaitForLeader();
+        await c.ProposeAsync("a");
+        var group = c[leader].Groups[1];
+        await group.ProposeConfChangeAsync(new ConfChange(ConfChangeType.AddLearner, 4)).WaitAsync(TimeSpan.FromSeconds(10));
+        await TcpCluster.WaitUntil(() => c[4].Machines[1].Items.Contains("a"), "the learner to catch up");
+        await group.ProposeConfChangeAsync(new ConfChange(ConfChangeType.AddVoter, 4)).WaitAsync(TimeSpan.FromSeconds(10));
+        await group.ProposeConfChangeAsync(new ConfChange(ConfChangeType.RemoveNode, leader)).WaitAsync(TimeSpan.FromSeconds(10));
+        var next = await c.WaitForLeader(except: leader);
+        await c.ProposeAsync("b");
+        var members = c.Ids.Where(id => id != leader).ToList();
+        await TcpCluster.WaitUntil(() => members.All(id => c[id].Machines[1].Items.Contains("b")), "the remaining members to apply b");
+        Assert.All(members, id => Assert.False(c[id].Groups[1].Config.IsMember(leader)));
+        Assert.True(c[next].Groups[1].Config.IsVoter(4));
+    }
+
+    [Fact]
     public async Task ManyGroupsShareOneConnectionPerPairAndCoalesceHeartbeats()
     {
         await using var c = new TcpCluster(3, groups: 40);
