@@ -118,6 +118,14 @@ public sealed class RespParserErrorTests
     }
 
     [Fact]
+    public void AConfiguredArgumentCountLimitIsEnforced()
+    {
+        var limits = new RespLimits { MaxMultibulkLength = 3 };
+        Assert.Equal(ParseStatus.Complete, Parse(Multibulk("A", "B", "C"), limits: limits).Status);
+        AssertError("*4\r\n", InvalidMultibulk, limits: limits);
+    }
+
+    [Fact]
     public void TheErrorFramesAreRedisText()
     {
         Assert.Equal(InvalidMultibulk, Encoding.ASCII.GetString(RespParser.ErrInvalidMultibulk));
