@@ -3,6 +3,7 @@ namespace IceFire.Raft;
 public sealed partial class RaftNode
 {
     private bool _pendingBroadcast;
+    private long _uncommittedBytes;
 
     /// <summary>
     /// Appends a command to the log if this node leads. Proposals made between two batches are sent to followers
@@ -14,6 +15,8 @@ public sealed partial class RaftNode
         EnsureNoReadyOutstanding();
         if (Role != RaftRole.Leader) return new ProposeResult(Leader == None ? ProposeStatus.NoLeader : ProposeStatus.NotLeader, 0, 0);
         if (LeadTransferee != None) return new ProposeResult(ProposeStatus.TransferInProgress, 0, 0);
+        if (_options.MaxUncommittedBytes > 0 && _uncommittedBytes > 0 && _uncommittedBytes + data.Length > _options.MaxUncommittedBytes)
+            return new ProposeResult(ProposeStatus.RetryLater, 0, 0);
         WakeUp();
         var e = AppendAsLeader(EntryType.Normal, data);
         return new ProposeResult(ProposeStatus.Accepted, e.Index, e.Term);
@@ -23,6 +26,7 @@ public sealed partial class RaftNode
     {
         var e = new Entry(_log.LastIndex + 1, Term, type, data);
         _log.Append(e);
+        _uncommittedBytes += data.Length;
         if (_progress.TryGetValue(Id, out var self)) self.MaybeUpdate(e.Index);
         if (type == EntryType.Config) TrackConfigEntry(e);
         _pendingBroadcast = true;
@@ -183,6 +187,8 @@ public sealed partial class RaftNode
         var candidate = matches[voters.Count - Config.Quorum];
         // Never commit an entry of an older term by counting replicas: Figure 8.
         if (candidate <= _log.Committed || !_log.MatchTerm(candidate, Term)) return false;
+        for (var i = _log.Committed + 1; i <= candidate; i++) _uncommittedBytes -= _log.At(i).Data.Length;
+        if (_uncommittedBytes < 0) _uncommittedBytes = 0;
         _log.Committed = candidate;
         OnLeaderCommitted();
         return true;

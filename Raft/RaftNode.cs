@@ -210,6 +210,7 @@ public sealed partial class RaftNode
         _progress.Clear();
         _quiesced = false;
         _idleTicks = 0;
+        _uncommittedBytes = 0;
         _pendingBroadcast = false;
         AbortTransfer();
         ResetReads();

@@ -43,6 +43,13 @@ public sealed class RaftOptions
     /// <summary>Approximate byte budget of one append message (at least one entry is always sent).</summary>
     public long MaxBytesPerMessage { get; set; } = 1 << 20;
 
+    /// <summary>
+    /// Bytes of proposed but uncommitted entries a leader holds before it refuses new proposals with
+    /// <see cref="ProposeStatus.RetryLater"/> (flow control when followers are slow or unreachable); 0 means no limit.
+    /// A single proposal is always accepted when nothing is outstanding.
+    /// </summary>
+    public long MaxUncommittedBytes { get; set; } = 64 << 20;
+
     /// <summary>Most committed entries handed to the application in one <see cref="Ready"/>.</summary>
     public int MaxCommittedPerReady { get; set; } = 4096;
 

@@ -89,4 +89,22 @@ public sealed class ReplicationTests
         g.TickAll(2);
         Assert.Equal(["x"], g.AppliedTexts(2));
     }
+
+    [Fact]
+    public void LeaderRefusesProposalsBeyondTheUncommittedBudget()
+    {
+        var g = new ScriptedGroup(3, o => o.MaxUncommittedBytes = 1000);
+        g.Elect(1);
+        g.DeliverAll();
+        g.Isolate(1);
+        var accepted = 0;
+        while (g[1].Propose(new byte[100]).Status == ProposeStatus.Accepted) accepted++;
+        Assert.Equal(10, accepted);
+        Assert.Equal(ProposeStatus.RetryLater, g[1].Propose(new byte[100]).Status);
+        g.Drain(1);
+        g.Heal();
+        g.TickAll(3);
+        // Once the backlog commits, there is room again.
+        Assert.Equal(ProposeStatus.Accepted, g[1].Propose(new byte[100]).Status);
+    }
 }
