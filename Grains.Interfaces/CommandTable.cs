@@ -12,6 +12,14 @@ public static partial class CommandTable
     static CommandTable()
     {
         var all = Build();
+        // Each command family declares its commands in its own file (CommandTable.Bits.cs, ...).
+        AddBitCommands(all);
+        AddHashCommands(all);
+        AddListCommands(all);
+        AddSetCommands(all);
+        AddSortedSetCommands(all);
+        AddPubSubCommands(all);
+        AddTransactionCommands(all);
         ByName = all.ToFrozenDictionary(c => c.Name.ToUpperInvariant(), StringComparer.Ordinal);
         ByNameSpan = ByName.GetAlternateLookup<ReadOnlySpan<char>>();
         ById = new CommandInfo?[ushort.MaxValue + 1];
@@ -20,6 +28,20 @@ public static partial class CommandTable
             ById[(int)c.Id] = c;
         }
     }
+
+    static partial void AddBitCommands(List<CommandInfo> commands);
+
+    static partial void AddHashCommands(List<CommandInfo> commands);
+
+    static partial void AddListCommands(List<CommandInfo> commands);
+
+    static partial void AddSetCommands(List<CommandInfo> commands);
+
+    static partial void AddSortedSetCommands(List<CommandInfo> commands);
+
+    static partial void AddPubSubCommands(List<CommandInfo> commands);
+
+    static partial void AddTransactionCommands(List<CommandInfo> commands);
 
     /// <summary>Every command, in no particular order.</summary>
     public static IEnumerable<CommandInfo> All => ByName.Values;

@@ -22,6 +22,7 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly Thread _writer;
     private volatile bool _stopping;
+    private volatile bool _writerDone;
     private long _commits;
     private long _commandsWritten;
     private long _lastCommitUnixSeconds;
@@ -89,8 +90,24 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
         }
         var completion = batch.Start();
         _mailbox.Enqueue(batch);
-        _wake.Set();
+        if (_writerDone)
+        {
+            // Shutdown won the race after the check above: nobody will run this batch.
+            FailLeftovers();
+        }
+        else
+        {
+            _wake.Set();
+        }
         return completion;
+    }
+
+    private void FailLeftovers()
+    {
+        while (_mailbox.TryDequeue(out var leftover))
+        {
+            leftover.Fail(new ObjectDisposedException($"tenant {Name} is shutting down"));
+        }
     }
 
     private void ExecuteReads(CommandBatch batch)
@@ -146,8 +163,9 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
         _stopping = true;
         _wake.Set();
         _writer.Join();
+        _writerDone = true;
+        FailLeftovers();
         _env.Sync();
         _env.Dispose();
-        _wake.Dispose();
     }
 }

@@ -8,8 +8,22 @@ namespace IceFire.Grains.Tenants;
 /// keyspace, the arguments and <see cref="CommandContext.NowMs"/>, which is what lets a replicated log
 /// replay it on every replica.
 /// </summary>
-internal static class TenantStateMachine
+internal static partial class TenantStateMachine
 {
+    // Command families are routed by their number range; each family's file routes within it
+    // (TenantStateMachine.Hashes.cs and so on). A family not built yet leaves handled false.
+    static partial void ExecuteBits(ref CommandContext ctx, ref bool handled);
+
+    static partial void ExecuteHashes(ref CommandContext ctx, ref bool handled);
+
+    static partial void ExecuteLists(ref CommandContext ctx, ref bool handled);
+
+    static partial void ExecuteSets(ref CommandContext ctx, ref bool handled);
+
+    static partial void ExecuteSortedSets(ref CommandContext ctx, ref bool handled);
+
+    static partial void ExecuteTransactions(ref CommandContext ctx, ref bool handled);
+
     public static void Execute(ref CommandContext ctx)
     {
         switch (ctx.Command.Id)
@@ -62,7 +76,20 @@ internal static class TenantStateMachine
             case CommandId.FlushAll: ServerCommands.Flush(ref ctx, all: true); break;
 
             default:
-                Replies.Error(ctx.Reply, $"ERR command '{ctx.Name}' is not served by the dataset");
+                var handled = false;
+                switch ((int)ctx.Command.Id / 100)
+                {
+                    case 3: ExecuteBits(ref ctx, ref handled); break;
+                    case 4: ExecuteHashes(ref ctx, ref handled); break;
+                    case 5: ExecuteLists(ref ctx, ref handled); break;
+                    case 6: ExecuteSets(ref ctx, ref handled); break;
+                    case 7: ExecuteSortedSets(ref ctx, ref handled); break;
+                    case 9: ExecuteTransactions(ref ctx, ref handled); break;
+                }
+                if (!handled)
+                {
+                    Replies.Error(ctx.Reply, $"ERR command '{ctx.Name}' is not served by the dataset");
+                }
                 break;
         }
     }
