@@ -8,7 +8,7 @@ namespace IceFire.Silo.Tests;
 /// The same commands to redis-server 7 and to IceFire, replies compared byte for byte. Commands whose
 /// replies depend on time or identity are left out (TIME, INFO, CLIENT ID, RANDOMKEY, SCAN cursors).
 /// </summary>
-public sealed class DifferentialTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
+public sealed partial class DifferentialTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _temp = new();
     private SiloProcess? _silo;
@@ -28,7 +28,32 @@ public sealed class DifferentialTests(ITestOutputHelper output) : IAsyncLifetime
 
     public void Dispose() => _temp.Dispose();
 
-    public static TheoryData<string, string[][]> Corpus() => new()
+    // Each command family adds its sequences in its own file (DifferentialTests.Hashes.cs, ...).
+    static partial void AddBitCorpus(TheoryData<string, string[][]> corpus);
+
+    static partial void AddHashCorpus(TheoryData<string, string[][]> corpus);
+
+    static partial void AddListCorpus(TheoryData<string, string[][]> corpus);
+
+    static partial void AddSetCorpus(TheoryData<string, string[][]> corpus);
+
+    static partial void AddSortedSetCorpus(TheoryData<string, string[][]> corpus);
+
+    static partial void AddPubSubCorpus(TheoryData<string, string[][]> corpus);
+
+    public static TheoryData<string, string[][]> Corpus()
+    {
+        var corpus = StringAndKeyCorpus();
+        AddBitCorpus(corpus);
+        AddHashCorpus(corpus);
+        AddListCorpus(corpus);
+        AddSetCorpus(corpus);
+        AddSortedSetCorpus(corpus);
+        AddPubSubCorpus(corpus);
+        return corpus;
+    }
+
+    private static TheoryData<string, string[][]> StringAndKeyCorpus() => new()
     {
         { "set options", [
             ["SET", "k", "v"], ["GET", "k"], ["SET", "k", "w", "NX"], ["SET", "k", "w", "XX"], ["GET", "k"],
