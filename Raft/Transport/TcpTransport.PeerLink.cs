@@ -146,8 +146,9 @@ public sealed partial class TcpTransport
                     await FrameIO.WriteAsync(stream, frame, ct).ConfigureAwait(false);
                     owner.Counters.FrameSent(count);
                 }
-                catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or OperationCanceledException)
+                catch (Exception)
                 {
+                    // Any failure to write takes the link down; the dialer (or the peer's) brings up a new one.
                     owner.Counters.Dropped(count);
                     Detach(stream);
                 }
@@ -180,9 +181,9 @@ public sealed partial class TcpTransport
             {
                 owner.Counters.Corrupt();
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or OperationCanceledException)
+            catch (Exception)
             {
-                // The link went down; the dialer reconnects.
+                // The link went down (or delivery failed); the dialer reconnects.
             }
             finally
             {
@@ -211,22 +212,27 @@ public sealed partial class TcpTransport
                 }
 
                 Socket? socket = null;
+                NetworkStream? stream = null;
                 try
                 {
                     socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     timeout.CancelAfter(TimeSpan.FromSeconds(2));
                     await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
-                    var stream = new NetworkStream(socket, ownsSocket: true);
+                    stream = new NetworkStream(socket, ownsSocket: true);
                     socket = null;
                     await FrameIO.WriteAsync(stream, new WireFrame { FromNode = owner._nodeId }, ct).ConfigureAwait(false);
                     owner.Counters.Connected();
                     Attach(stream);
+                    stream = null;
                     backoff = TimeSpan.FromMilliseconds(20);
                 }
-                catch (Exception) when (!ct.IsCancellationRequested)
+                catch (Exception)
                 {
+                    // Refused, reset or timed out: back off and dial again, unless the transport is stopping.
                     socket?.Dispose();
+                    stream?.Dispose();
+                    if (ct.IsCancellationRequested) return;
                     try
                     {
                         await Task.Delay(backoff, ct).ConfigureAwait(false);
@@ -237,10 +243,6 @@ public sealed partial class TcpTransport
                     }
 
                     backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 1000));
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
                 }
             }
         }
