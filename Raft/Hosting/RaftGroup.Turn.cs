@@ -16,6 +16,8 @@ public sealed partial class RaftGroup
         {
             if (_fault is null)
             {
+                // Time first: leases and timers must see every tick that passed before the work that follows.
+                for (var owed = Interlocked.Exchange(ref _ticksOwed, 0); owed > 0; owed--) _node.Tick();
                 for (var n = 0; n < MaxWorkPerTurn && _fault is null && _inbox.TryDequeue(out var work); n++) Handle(work);
                 if (_fault is null)
                 {
@@ -47,8 +49,8 @@ public sealed partial class RaftGroup
                 _node.Step(w.Message!);
                 break;
             case WorkKind.Tick:
+                // The ticks themselves were applied at the start of the turn.
                 Volatile.Write(ref _tickPending, 0);
-                _node.Tick();
                 break;
             case WorkKind.Propose:
                 Track(_node.Propose(w.Data!), w.Completion!);

@@ -18,7 +18,9 @@ public sealed partial class RaftGroup
     private readonly IRaftStateMachine _machine;
     private readonly IRaftTransport _transport;
     private int _scheduled;
+    private const int QuietTickBatch = 10;
     private int _tickPending;
+    private int _ticksOwed;
     private volatile Exception? _fault;
 
     internal RaftGroup(RaftHost host, ulong id, RaftOptions options, IRaftStorage storage, IRaftStateMachine machine, IRaftTransport transport)
@@ -114,7 +116,10 @@ public sealed partial class RaftGroup
 
     internal void EnqueueTick()
     {
-        // Coalesce: a group that has not run its last tick yet does not need another in the queue.
+        // Ticks accumulate and are all applied at the start of the group's next turn. A quiet group is only scheduled
+        // every QuietTickBatch ticks; any other work arriving first settles the ticks owed before it runs.
+        var owed = Interlocked.Increment(ref _ticksOwed);
+        if (Quiesced && owed < QuietTickBatch) return;
         if (Interlocked.Exchange(ref _tickPending, 1) == 0) Post(new Work(WorkKind.Tick, null, null, null, 0));
     }
 
