@@ -15,7 +15,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
 
     public static TheoryData<string> Scenarios() => new(ScenarioNames);
 
-    private static readonly string[] ScenarioNames = ["default", "five-voters", "membership", "lease-reads", "no-prevote", "lossy", "quiescent"];
+    private static readonly string[] ScenarioNames = ["default", "five-voters", "membership", "lease-reads", "no-prevote", "lossy", "quiescent", "everything"];
 
     private static SimOptions Scenario(string name) => name switch
     {
@@ -25,6 +25,11 @@ public sealed class SimulationTests(ITestOutputHelper output)
         "lease-reads" => new SimOptions { ReadMode = ReadMode.LeaseBased, TickDrift = 1 },
         "no-prevote" => new SimOptions { PreVote = false, CheckQuorum = false },
         "lossy" => new SimOptions { DropRate = 0.25, DuplicateRate = 0.1, MaxDelay = 60 },
+        "everything" => new SimOptions
+        {
+            Voters = 5, Spares = 2, MembershipChanges = true, ReadMode = ReadMode.LeaseBased, TickDrift = 1, QuiesceAfterTicks = 4,
+            ClientPauseRate = 0.1, DropRate = 0.1, DuplicateRate = 0.05, MaxDelay = 40, SnapshotEvery = 25,
+        },
         "quiescent" => new SimOptions { QuiesceAfterTicks = 3, ReadMode = ReadMode.LeaseBased, TickDrift = 1, ClientPauseRate = 0.2 },
         _ => throw new ArgumentException(name),
     };
