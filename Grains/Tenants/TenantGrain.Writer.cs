@@ -146,11 +146,13 @@ public sealed partial class TenantGrain
                     group[i].Replies.Rewind(positions[i]);
                 }
                 _keyspace.RestoreExpiredKeys(expiredBefore);
+                ReloadAfterAbort();
                 _env.Grow();
             }
             catch (Exception error)
             {
                 _keyspace.RestoreExpiredKeys(expiredBefore);
+                ReloadAfterAbort();
                 foreach (var batch in group)
                 {
                     batch.Fail(error);
@@ -162,6 +164,13 @@ public sealed partial class TenantGrain
         Interlocked.Add(ref _commandsWritten, commands);
         Interlocked.Exchange(ref _lastCommitUnixSeconds, _options.Time.GetUtcNow().ToUnixTimeSeconds());
         return true;
+    }
+
+    /// <summary>An aborted transaction's id allocations did not happen: take the counter from the committed state.</summary>
+    private void ReloadAfterAbort()
+    {
+        using var read = _env.BeginRead();
+        _keyspace.ReloadCollectionCounter(read);
     }
 
     /// <summary>Active expiry: removes keys whose time is up, a bounded number per round. True when it wrote.</summary>
@@ -189,6 +198,7 @@ public sealed partial class TenantGrain
             catch (LmdbMapFullException)
             {
                 _keyspace.RestoreExpiredKeys(expiredBefore);
+                ReloadAfterAbort();
                 _env.Grow();
             }
         }

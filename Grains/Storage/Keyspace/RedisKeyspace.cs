@@ -12,7 +12,7 @@ namespace IceFire.Grains.Storage.Keyspace;
 /// keys in time order. Reads may run on any thread; writes take the environment's write transaction,
 /// which the owner keeps on one thread.
 /// </summary>
-public sealed class RedisKeyspace
+public sealed partial class RedisKeyspace
 {
     public const int DatabaseCount = 16;
     private const string FormatKey = "format";
@@ -72,6 +72,9 @@ public sealed class RedisKeyspace
             {
                 throw new StorageCorruptionException($"{env.Path} has no keyspace format stamp");
             }
+            keyspace._meta = meta;
+            keyspace._members = txn.OpenDatabase("members", create: true);
+            keyspace._nextCollectionId = ReadCollectionCounter(txn, meta);
             for (var db = 0; db < DatabaseCount; db++)
             {
                 keyspace._keys[db] = txn.OpenDatabase($"keys{db}", create: true);
@@ -127,7 +130,7 @@ public sealed class RedisKeyspace
         {
             return true;
         }
-        DeleteExisting(txn, db, key, value.ExpireAtMs);
+        DeleteExisting(txn, db, key, value);
         Interlocked.Increment(ref _expiredKeys);
         value = default;
         return false;
@@ -138,12 +141,26 @@ public sealed class RedisKeyspace
     /// payload's room for the caller to fill before the next write. Replaces any value and keeps the
     /// expiry index in step with <paramref name="expireAtMs"/> (0 for none).
     /// </summary>
-    public Span<byte> Put(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, ValueKind kind, long expireAtMs, int payloadLength)
+    /// <remarks>
+    /// When the key held a collection, its members are removed, unless <paramref name="keepMembers"/> says the
+    /// new value is the same collection's updated header.
+    /// </remarks>
+    public Span<byte> Put(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, ValueKind kind, long expireAtMs, int payloadLength,
+        bool keepMembers = false)
     {
         Span<byte> encoded = stackalloc byte[KeyEncoding.MaxEncodedLength];
         var length = KeyEncoding.Encode(key, encoded);
         encoded = encoded[..length];
-        var previousExpiry = txn.TryGet(_keys[db], encoded, out var old) ? new StoredValue(old).ExpireAtMs : 0;
+        var previousExpiry = 0L;
+        if (txn.TryGet(_keys[db], encoded, out var old))
+        {
+            var previous = new StoredValue(old);
+            previousExpiry = previous.ExpireAtMs;
+            if (!keepMembers && previous.Kind != ValueKind.String)
+            {
+                DeleteAllMembers(txn, CollectionHeader.Read(previous.Payload).Id);
+            }
+        }
         if (previousExpiry != expireAtMs)
         {
             if (previousExpiry != 0)
@@ -162,7 +179,8 @@ public sealed class RedisKeyspace
     }
 
     /// <summary>Writes a whole payload; see the other overload.</summary>
-    public void Put(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, ValueKind kind, long expireAtMs, ReadOnlySpan<byte> payload)
+    public void Put(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, ValueKind kind, long expireAtMs, ReadOnlySpan<byte> payload,
+        bool keepMembers = false)
     {
         if (Overlaps(txn, payload))
         {
@@ -171,7 +189,7 @@ public sealed class RedisKeyspace
             try
             {
                 payload.CopyTo(copy);
-                copy.AsSpan(0, payload.Length).CopyTo(Put(txn, db, key, kind, expireAtMs, payload.Length));
+                copy.AsSpan(0, payload.Length).CopyTo(Put(txn, db, key, kind, expireAtMs, payload.Length, keepMembers));
             }
             finally
             {
@@ -179,7 +197,7 @@ public sealed class RedisKeyspace
             }
             return;
         }
-        payload.CopyTo(Put(txn, db, key, kind, expireAtMs, payload.Length));
+        payload.CopyTo(Put(txn, db, key, kind, expireAtMs, payload.Length, keepMembers));
     }
 
     /// <summary>Deletes a key; true when it existed and was live.</summary>
@@ -189,13 +207,34 @@ public sealed class RedisKeyspace
         {
             return false;
         }
-        DeleteExisting(txn, db, key, value.ExpireAtMs);
-        if (value.IsExpired(nowMs))
+        var expired = value.IsExpired(nowMs);
+        DeleteExisting(txn, db, key, value);
+        if (expired)
         {
             Interlocked.Increment(ref _expiredKeys);
             return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// Removes a key and its expiry entry but keeps a collection's members, because the collection now lives
+    /// under another key (RENAME).
+    /// </summary>
+    public void DeleteKeyOnly(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key)
+    {
+        if (!TryGetRaw(txn, db, key, out var value))
+        {
+            return;
+        }
+        var expireAt = value.ExpireAtMs;
+        Span<byte> encoded = stackalloc byte[KeyEncoding.MaxEncodedLength];
+        var length = KeyEncoding.Encode(key, encoded);
+        txn.Delete(_keys[db], encoded[..length]);
+        if (expireAt != 0)
+        {
+            RemoveExpiryEntry(txn, db, encoded[..length], expireAt);
+        }
     }
 
     /// <summary>Changes the expiry of an existing key (0 removes it). The caller has checked the key is live.</summary>
@@ -238,6 +277,22 @@ public sealed class RedisKeyspace
     /// <summary>Empties logical database <paramref name="db"/>.</summary>
     public void Clear(LmdbWriteTransaction txn, int db)
     {
+        var collections = new List<long>();
+        using (var cursor = txn.OpenCursor(_keys[db]))
+        {
+            for (var more = cursor.First(); more; more = cursor.Next())
+            {
+                var value = new StoredValue(cursor.Value);
+                if (value.Kind != ValueKind.String)
+                {
+                    collections.Add(CollectionHeader.Read(value.Payload).Id);
+                }
+            }
+        }
+        foreach (var id in collections)
+        {
+            DeleteAllMembers(txn, id);
+        }
         txn.Clear(_keys[db]);
         txn.Clear(_expires[db]);
     }
@@ -271,7 +326,15 @@ public sealed class RedisKeyspace
                     entry[8..].CopyTo(encoded);
                     cursor.DeleteCurrent();
                 }
-                txn.Delete(_keys[db], encoded[..length]);
+                if (txn.TryGet(_keys[db], encoded[..length], out var raw))
+                {
+                    var value = new StoredValue(raw);
+                    if (value.Kind != ValueKind.String)
+                    {
+                        DeleteAllMembers(txn, CollectionHeader.Read(value.Payload).Id);
+                    }
+                    txn.Delete(_keys[db], encoded[..length]);
+                }
                 removed++;
             }
         }
@@ -299,8 +362,15 @@ public sealed class RedisKeyspace
     public static ReadOnlySpan<byte> DecodeKey(ReadOnlySpan<byte> encoded, in StoredValue value) =>
         KeyEncoding.IsHashed(encoded) ? value.FullKey : encoded;
 
-    private void DeleteExisting(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, long expireAtMs)
+    private void DeleteExisting(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, in StoredValue value)
     {
+        // Read what is needed before the first write moves the value's bytes.
+        var expireAtMs = value.ExpireAtMs;
+        var collectionId = value.Kind == ValueKind.String ? 0 : CollectionHeader.Read(value.Payload).Id;
+        if (collectionId != 0)
+        {
+            DeleteAllMembers(txn, collectionId);
+        }
         Span<byte> encoded = stackalloc byte[KeyEncoding.MaxEncodedLength];
         var length = KeyEncoding.Encode(key, encoded);
         txn.Delete(_keys[db], encoded[..length]);

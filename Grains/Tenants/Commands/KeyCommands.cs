@@ -84,7 +84,8 @@ internal static partial class KeyCommands
         {
             detached.Dispose();
         }
-        ctx.Keyspace.Delete(ctx.Writer, ctx.Db, source, ctx.NowMs);
+        // The collection (if it is one) now lives under the destination: keep its members.
+        ctx.Keyspace.DeleteKeyOnly(ctx.Writer, ctx.Db, source);
         if (onlyIfAbsent)
         {
             ctx.Reply.WriteInteger(1);
@@ -151,6 +152,7 @@ internal static partial class KeyCommands
                 }
                 ctx.Keyspace.Delete(ctx.Writer, targetDb, destination, ctx.NowMs);
             }
+            detached.CloneMembers(ref ctx);
             detached.PutAs(ref ctx, targetDb, destination);
         }
         finally
@@ -191,6 +193,19 @@ internal static partial class KeyCommands
         /// <summary>Writes the value (kind, payload and expiry) under <paramref name="key"/>.</summary>
         public void PutAs(ref CommandContext ctx, int db, ReadOnlySpan<byte> key) =>
             ctx.Keyspace.Put(ctx.Writer, db, key, _kind, _expireAtMs, _buffer.AsSpan(0, _length));
+
+        /// <summary>For a collection, copies its members to a new collection and points this value at it (COPY).</summary>
+        public void CloneMembers(ref CommandContext ctx)
+        {
+            if (_kind == ValueKind.String)
+            {
+                return;
+            }
+            var header = CollectionHeader.Read(_buffer.AsSpan(0, _length));
+            var id = ctx.Keyspace.AllocateCollectionId(ctx.Writer);
+            ctx.Keyspace.CopyMembers(ctx.Writer, header.Id, id);
+            (header with { Id = id }).Write(_buffer.AsSpan(0, _length));
+        }
 
         public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
     }

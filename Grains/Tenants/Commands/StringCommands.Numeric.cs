@@ -98,7 +98,7 @@ internal static partial class StringCommands
     /// people type, exact decimal arithmetic gives the same digits; beyond System.Decimal's range the
     /// double result is printed the same way.
     /// </summary>
-    private static byte[] FormatLikeLongDouble(ReadOnlySpan<byte> currentText, ReadOnlySpan<byte> incrementText, double result)
+    internal static byte[] FormatLikeLongDouble(ReadOnlySpan<byte> currentText, ReadOnlySpan<byte> incrementText, double result)
     {
         string text;
         var current = 0m;
