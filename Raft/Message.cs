@@ -94,6 +94,16 @@ public sealed class Message
     /// <summary>Snapshot chunk bytes.</summary>
     public byte[] Data { get; set; } = [];
 
+    /// <summary>
+    /// On an outgoing snapshot chunk from <see cref="RaftNode"/>: how many bytes, from <see cref="Offset"/> of the snapshot
+    /// at <see cref="SnapshotMetadata.Index"/>, the host must read from storage into <see cref="Data"/> before sending
+    /// (the node keeps no snapshot bytes in memory). Not sent on the wire.
+    /// </summary>
+    public int ChunkLength { get; set; }
+
+    /// <summary>Whether this is a snapshot chunk whose bytes the host still has to read (see <see cref="ChunkLength"/>).</summary>
+    public bool NeedsSnapshotData => Type == MessageType.Snapshot && ChunkLength > 0 && Data.Length == 0;
+
     /// <summary>Whether this chunk is the last one.</summary>
     public bool Done { get; set; }
 

@@ -2,13 +2,17 @@ namespace IceFire.Raft;
 
 public sealed partial class RaftNode
 {
-    private Snapshot _snapshot;
+    private SnapshotMetadata _snapshotMeta;
+    private long _snapshotLength;
     private Snapshot? _pendingInstall;
     private SnapshotMetadata? _incomingSnapshot;
     private MemoryStream? _incomingData;
 
-    /// <summary>The latest snapshot this node holds (sent to followers that fell behind the log).</summary>
-    public Snapshot LatestSnapshot => _snapshot;
+    /// <summary>
+    /// Position of the latest snapshot this node holds. The node keeps no snapshot bytes: chunks it sends to followers
+    /// that fell behind the log name a byte range (<see cref="Message.ChunkLength"/>) the host reads from storage.
+    /// </summary>
+    public SnapshotMetadata LatestSnapshot => _snapshotMeta;
 
     /// <summary>
     /// Wraps the application's image of its state as of <paramref name="index"/> (which it has applied) with the term
@@ -33,34 +37,34 @@ public sealed partial class RaftNode
         _snapshotConfig = meta.Config;
         _configEntries.RemoveAll(e => e.Index <= meta.Index);
         _log.Compact(meta.Index, meta.Term);
-        _snapshot = snapshot;
+        (_snapshotMeta, _snapshotLength) = (meta, snapshot.Data.Length);
     }
 
     private void StartSnapshot(ulong to, Progress pr)
     {
-        pr.BecomeSnapshot(_snapshot.Metadata.Index);
+        pr.BecomeSnapshot(_snapshotMeta.Index);
         SendSnapshotChunk(to, pr);
     }
 
     private void SendSnapshotChunk(ulong to, Progress pr)
     {
-        if (pr.PendingSnapshot != _snapshot.Metadata.Index)
+        if (pr.PendingSnapshot != _snapshotMeta.Index)
         {
             // The log was compacted again: start over with the newer snapshot.
-            pr.BecomeSnapshot(_snapshot.Metadata.Index);
+            pr.BecomeSnapshot(_snapshotMeta.Index);
         }
 
-        var data = _snapshot.Data;
-        var offset = (int)Math.Min(pr.SnapshotOffset, (ulong)data.Length);
-        var length = Math.Min(_options.SnapshotChunkBytes, data.Length - offset);
+        var offset = (long)Math.Min(pr.SnapshotOffset, (ulong)_snapshotLength);
+        var length = (int)Math.Min(_options.SnapshotChunkBytes, _snapshotLength - offset);
+        // The host fills Data with this byte range of the snapshot before sending (see Message.ChunkLength).
         Send(new Message
         {
             Type = MessageType.Snapshot,
             To = to,
-            Snapshot = _snapshot.Metadata,
+            Snapshot = _snapshotMeta,
             Offset = (ulong)offset,
-            Data = data.AsSpan(offset, length).ToArray(),
-            Done = offset + length == data.Length,
+            ChunkLength = length,
+            Done = offset + length == _snapshotLength,
         });
     }
 
@@ -125,7 +129,7 @@ public sealed partial class RaftNode
         _configEntries.Clear();
         _snapshotConfig = meta.Config;
         SetConfig(meta.Config);
-        _snapshot = snapshot;
+        (_snapshotMeta, _snapshotLength) = (meta, snapshot.Data.Length);
         _pendingInstall = snapshot;
         return true;
     }

@@ -41,7 +41,7 @@ public sealed partial class RaftNode
         _random = options.Random ?? new Random(unchecked((int)Id));
         var meta = state.Snapshot.Metadata;
         _log = new RaftLog(meta, state.Entries, state.HardState.Commit);
-        _snapshot = state.Snapshot;
+        (_snapshotMeta, _snapshotLength) = (meta, state.Snapshot.Data.Length);
         _snapshotConfig = meta.Config;
         Config = meta.Config;
         foreach (var e in state.Entries) TrackConfigEntry(e);

@@ -99,7 +99,11 @@ public sealed partial class RaftGroup
             var ready = _node.GetReady();
             // Persist, then send, then apply: messages promise what was persisted (votes, acknowledged entries).
             _storage.Save(ready.HardState, ready.Entries, ready.Snapshot, ready.MustSync);
-            foreach (var m in ready.Messages) _transport.Send(Id, m);
+            foreach (var m in ready.Messages)
+            {
+                if (m.NeedsSnapshotData) m.Data = _storage.ReadSnapshotChunk(m.Snapshot!.Index, (long)m.Offset, m.ChunkLength);
+                _transport.Send(Id, m);
+            }
             if (ready.Snapshot is { } snapshot)
             {
                 _machine.Restore(snapshot);

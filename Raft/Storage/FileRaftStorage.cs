@@ -112,6 +112,14 @@ public sealed partial class FileRaftStorage : IRaftStorage
     }
 
     /// <inheritdoc/>
+    public byte[] ReadSnapshotChunk(ulong index, long offset, int length)
+    {
+        EnsureLoaded();
+        if (index != _snapshotIndex) throw new ArgumentOutOfRangeException(nameof(index), $"snapshot {index} is not the stored one ({_snapshotIndex})");
+        return SnapshotFile.ReadRange(_dir, index, offset, length);
+    }
+
+    /// <inheritdoc/>
     public void Dispose() => _file.Dispose();
 
     private void Flush(bool sync)

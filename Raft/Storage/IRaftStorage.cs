@@ -23,4 +23,10 @@ public interface IRaftStorage : IDisposable
 
     /// <summary>Stores a snapshot the application took and drops the log entries it covers. Durable on return.</summary>
     void Compact(Snapshot snapshot);
+
+    /// <summary>
+    /// Reads <paramref name="length"/> bytes at <paramref name="offset"/> of the stored snapshot at <paramref name="index"/>,
+    /// to fill a chunk the leader sends (<see cref="Message.ChunkLength"/>). The index is always the latest stored one.
+    /// </summary>
+    byte[] ReadSnapshotChunk(ulong index, long offset, int length);
 }

@@ -61,6 +61,20 @@ internal static class SnapshotFile
         return new Snapshot(new SnapshotMetadata(idx, term, conf), s.Slice(at + 8, (int)dataLength).ToArray());
     }
 
+    /// <summary>Reads a byte range of the data section (the file was verified when the store was loaded or written).</summary>
+    public static byte[] ReadRange(string dir, ulong index, long offset, int length)
+    {
+        using var f = new FileStream(PathFor(dir, index), FileMode.Open, FileAccess.Read, FileShare.Read);
+        Span<byte> head = stackalloc byte[28];
+        f.ReadExactly(head);
+        var dataStart = 28L + BinaryPrimitives.ReadUInt32LittleEndian(head[24..]) + 8;
+        if (dataStart + offset + length > f.Length - 4) throw new ArgumentOutOfRangeException(nameof(offset), $"range beyond snapshot {index}");
+        var bytes = new byte[length];
+        f.Seek(dataStart + offset, SeekOrigin.Begin);
+        f.ReadExactly(bytes);
+        return bytes;
+    }
+
     public static void DeleteOlderThan(string dir, ulong index)
     {
         foreach (var f in Directory.EnumerateFiles(dir, "snap-*.snap"))

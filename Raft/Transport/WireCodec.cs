@@ -43,6 +43,7 @@ internal static class WireCodec
             size += 24 + e.Data.Length;
         }
 
+        if (m.NeedsSnapshotData) throw new InvalidOperationException("a snapshot chunk must be filled from storage before it is sent (Message.ChunkLength)");
         if (m.Snapshot is { } s)
         {
             var conf = new WireConfState();

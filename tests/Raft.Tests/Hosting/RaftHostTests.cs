@@ -30,6 +30,8 @@ public sealed class RaftHostTests
         {
         }
 
+        public byte[] ReadSnapshotChunk(ulong index, long offset, int length) => throw new NotSupportedException();
+
         public void Dispose()
         {
         }

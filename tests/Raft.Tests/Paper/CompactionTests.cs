@@ -27,6 +27,8 @@ public sealed class CompactionTests
         Assert.Equal(10, chunks.Select(m => m.Offset).Distinct().Count());
         Assert.All(chunks, m => Assert.True(m.Data.Length <= 10));
         Assert.Single(chunks, m => m.Done);
+        // The leader keeps no snapshot bytes: each chunk named a byte range the host read from storage.
+        Assert.All(chunks, m => Assert.Equal(m.ChunkLength, m.Data.Length));
         Assert.Equal(image, g.Durable[3].Snapshot.Data);
         Assert.Equal(snap.Metadata.Index, g.Durable[3].Snapshot.Metadata.Index);
         Assert.Equal(leader.LastIndex, g[3].LastIndex);

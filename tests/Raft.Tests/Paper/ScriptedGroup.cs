@@ -72,6 +72,7 @@ internal sealed class ScriptedGroup
         {
             var ready = node.GetReady();
             Durable[id].Persist(ready);
+            foreach (var m in ready.Messages) Durable[id].FillChunk(m);
             InFlight.AddRange(ready.Messages);
             Sent.AddRange(ready.Messages);
             if (ready.Snapshot is not null) Applied[id].Clear();

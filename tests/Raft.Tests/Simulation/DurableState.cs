@@ -53,6 +53,14 @@ internal sealed class DurableState
         else if (HardState.Term != _synced.Term || HardState.Vote != _synced.Vote) throw new InvalidOperationException("term or vote changed without a sync");
     }
 
+    /// <summary>Fills a snapshot chunk the node asked for from the stored snapshot, as a host does before sending.</summary>
+    public void FillChunk(Message m)
+    {
+        if (!m.NeedsSnapshotData) return;
+        if (m.Snapshot!.Index != Snapshot.Metadata.Index) throw new InvalidOperationException($"chunk of snapshot {m.Snapshot.Index}, stored {Snapshot.Metadata.Index}");
+        m.Data = Snapshot.Data.AsSpan((int)m.Offset, m.ChunkLength).ToArray();
+    }
+
     public void SaveSnapshot(Snapshot snapshot)
     {
         var drop = (int)Math.Min((ulong)Entries.Count, snapshot.Metadata.Index - Snapshot.Metadata.Index);

@@ -161,7 +161,11 @@ internal sealed partial class Simulation
             }
 
             node.Durable.Persist(ready, ready.MustSync);
-            foreach (var m in ready.Messages) Send(m);
+            foreach (var m in ready.Messages)
+            {
+                node.Durable.FillChunk(m);
+                Send(m);
+            }
             if (ready.Snapshot is { } snap)
             {
                 node.Machine.Restore(snap.Data, snap.Metadata.Index);

@@ -151,6 +151,27 @@ public sealed class FileRaftStorageTests : IDisposable
     }
 
     [Fact]
+    public void SnapshotChunksAreReadFromTheStoredFile()
+    {
+        var image = Enumerable.Range(0, 100).Select(i => (byte)i).ToArray();
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            s.Save(null, [E(1, 1), E(2, 1)], null, sync: true);
+            s.Compact(new Snapshot(new SnapshotMetadata(2, 1, Voters), image));
+            Assert.Equal(image[10..15], s.ReadSnapshotChunk(2, 10, 5));
+            Assert.Throws<ArgumentOutOfRangeException>(() => s.ReadSnapshotChunk(1, 0, 5));
+            Assert.Throws<ArgumentOutOfRangeException>(() => s.ReadSnapshotChunk(2, 98, 5));
+        }
+
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            Assert.Equal(image[95..], s.ReadSnapshotChunk(2, 95, 5));
+        }
+    }
+
+    [Fact]
     public void LogFileIsRewrittenWhenDeadRecordsDominate()
     {
         using var s = FileRaftStorage.Open(_dir, Voters);
