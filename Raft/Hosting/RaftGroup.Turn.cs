@@ -126,6 +126,15 @@ public sealed partial class RaftGroup
                 if (_reads.Remove(rs.Context, out var read)) _readsWaitingApply.Add((rs.Index, read));
             }
 
+            if (ready.SoftState is { Role: not RaftRole.Leader } && _proposals.Count > 0)
+            {
+                // Leadership is gone: what was proposed here may still commit under the next leader, or never.
+                // Callers learn it now and retry idempotently instead of waiting for an index that may never come.
+                foreach (var (index, p) in _proposals)
+                    p.Completion.TrySetException(new RaftOutcomeUnknownException($"group {Id}: lost leadership before entry {index} committed"));
+                _proposals.Clear();
+            }
+
             if (ready.SoftState is not null && _reads.Count > 0)
             {
                 // ReadIndex requests die with the leader that received them; tell callers to retry.

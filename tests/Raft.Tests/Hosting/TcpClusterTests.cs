@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Google.Protobuf;
+using IceFire.Raft.Hosting;
 using IceFire.Raft.Transport.Wire;
 
 namespace IceFire.Raft.Tests.Hosting;
@@ -38,6 +39,18 @@ public sealed class TcpClusterTests
         await TcpCluster.WaitUntil(() => c[old].Machines[1].Count == 2, "the old leader to learn the new entry");
         Assert.Equal(["before", "during"], c[old].Machines[1].Items);
         Assert.NotEqual(old, fresh);
+    }
+
+    [Fact]
+    public async Task ProposalsOnADeposedLeaderFailAsUnknown()
+    {
+        await using var c = new TcpCluster(3);
+        var old = await c.WaitForLeader();
+        c.Isolate(old);
+        var pending = c[old].Groups[1].ProposeAsync("orphan"u8.ToArray());
+        var e = await Record.ExceptionAsync(() => pending.WaitAsync(TimeSpan.FromSeconds(20)));
+        // Accepted before check-quorum deposed it: outcome unknown. (Refused outright if the step-down came first.)
+        Assert.True(e is RaftOutcomeUnknownException || e is RaftProposalException { Status: ProposeStatus.NotLeader or ProposeStatus.NoLeader }, $"unexpected {e}");
     }
 
     [Fact]
