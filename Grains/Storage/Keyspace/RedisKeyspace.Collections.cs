@@ -62,7 +62,7 @@ public sealed partial class RedisKeyspace
     }
 
     /// <summary>Reads a member's payload; false when absent.</summary>
-    public bool TryGetMember(LmdbTransaction txn, long id, byte space, ReadOnlySpan<byte> member, out ReadOnlySpan<byte> payload)
+    public bool TryGetMember(LmdbTransaction txn, long id, byte space, scoped ReadOnlySpan<byte> member, out ReadOnlySpan<byte> payload)
     {
         Span<byte> key = stackalloc byte[MaxMemberKeyLength];
         var length = EncodeMember(id, space, member, key);
