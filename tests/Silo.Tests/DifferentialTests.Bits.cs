@@ -116,5 +116,9 @@ public sealed partial class DifferentialTests
             ["SETBIT", "k", "1"], ["SETBIT", "k", "1", "1", "1"], ["GETBIT", "k"], ["GETBIT", "k", "1", "2"], ["BITCOUNT"], ["BITPOS", "k"],
             ["BITPOS"], ["BITOP", "AND", "d"], ["BITOP"], ["BITFIELD"], ["BITFIELD_RO"], ["setbit", "k", "1", "0"], ["GET", "k"],
         ]);
+        foreach (var seed in new[] { 1, 2, 3 })
+        {
+            corpus.Add($"bits random seed {seed}", RandomBitSequence(seed, 2000));
+        }
     }
 }
