@@ -218,13 +218,17 @@ internal sealed partial class RespConnection
     private static List<string> Categories(CommandInfo c)
     {
         var list = new List<string>();
-        if (c.Group is "string" or "generic")
+        if (c.Group == "generic")
         {
             list.Add("@keyspace");
         }
-        if (c.Group == "string")
+        if (c.Group is "string" or "hash" or "list" or "set" or "bitmap")
         {
-            list.Add("@string");
+            list.Add("@" + c.Group);
+        }
+        else if (c.Group == "sorted-set")
+        {
+            list.Add("@sortedset");
         }
         if (c.Group == "connection")
         {
