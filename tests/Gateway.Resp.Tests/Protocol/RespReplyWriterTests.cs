@@ -64,7 +64,10 @@ public sealed class RespReplyWriterTests : IDisposable
     [InlineData(RespProtocol.Resp3, double.NegativeInfinity, ",-inf\r\n")]
     [InlineData(RespProtocol.Resp3, 3.0, ",3\r\n")]
     [InlineData(RespProtocol.Resp3, -2.25, ",-2.25\r\n")]
-    [InlineData(RespProtocol.Resp3, 0.1, ",0.1\r\n")]
+    [InlineData(RespProtocol.Resp3, 0.1, ",0.10000000000000001\r\n")]
+    [InlineData(RespProtocol.Resp2, 1.1, "$18\r\n1.1000000000000001\r\n")]
+    [InlineData(RespProtocol.Resp3, 1e20, ",1e+20\r\n")]
+    [InlineData(RespProtocol.Resp3, 1.5e-7, ",1.4999999999999999e-07\r\n")]
     [InlineData(RespProtocol.Resp3, 0.0, ",0\r\n")]
     public void Double(RespProtocol protocol, double value, string expected) => Assert.Equal(expected, Render(protocol, w => w.WriteDouble(value)));
 
