@@ -21,12 +21,21 @@ internal sealed partial class RespConnection
                 break;
             case CommandId.Select: Select(); break;
             case CommandId.Auth: Auth(); break;
-            case CommandId.Reset: Reset(); break;
+            case CommandId.Reset:
+                await ResetSubscriptionsAsync();
+                Reset();
+                break;
             case CommandId.Client: Client(info); break;
             case CommandId.Command: Command(info); break;
             case CommandId.Config: Config(info); break;
             case CommandId.Info: await InfoAsync(); break;
             case CommandId.Time: Time(); break;
+            case CommandId.Subscribe: await SubscribeAsync(patterns: false); break;
+            case CommandId.PSubscribe: await SubscribeAsync(patterns: true); break;
+            case CommandId.Unsubscribe: await UnsubscribeAsync(patterns: false); break;
+            case CommandId.PUnsubscribe: await UnsubscribeAsync(patterns: true); break;
+            case CommandId.Publish: await PublishAsync(); break;
+            case CommandId.PubSub: PubSub(info); break;
             default:
                 _writer.WriteError(Encoding.ASCII.GetBytes($"ERR command '{info.Name}' is not served here"));
                 break;
@@ -38,6 +47,9 @@ internal sealed partial class RespConnection
         if (_args.Count > 2)
         {
             WrongArity("ping");
+        }
+        else if (PingInSubscribedMode())
+        {
         }
         else if (_args.Count == 2)
         {
