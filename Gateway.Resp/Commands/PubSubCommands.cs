@@ -15,6 +15,12 @@ internal sealed partial class RespConnection
     /// <summary>Channels plus patterns this connection is subscribed to.</summary>
     public int SubscriptionCount => _subscriber?.Count ?? 0;
 
+    /// <summary>Channels this connection is subscribed to (CLIENT LIST sub=).</summary>
+    public int ChannelCount => _subscriber?.Channels.Count ?? 0;
+
+    /// <summary>Patterns this connection is subscribed to (CLIENT LIST psub=).</summary>
+    public int PatternCount => _subscriber?.Patterns.Count ?? 0;
+
     private async ValueTask SubscribeAsync(bool patterns)
     {
         _subscriber ??= new ConnectionSubscriber(_context.Transport, _writer);

@@ -128,6 +128,22 @@ public sealed class PubSubTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public void ClientListAndInfoShowSubscriptions()
+    {
+        using var a = RespSocket.Connect(Port);
+        using var observer = RespSocket.Connect(Port);
+        a.Call("HELLO", "3");
+        a.Call("SUBSCRIBE", "listed");
+        a.Call("PSUBSCRIBE", "l*");
+        // RESP3 allows any command while subscribed.
+        Assert.Contains(" flags=P db=0 sub=1 psub=1 ssub=0 ", a.Call("CLIENT", "INFO"));
+        Assert.Contains(" flags=N db=0 sub=0 psub=0 ssub=0 ", observer.Call("CLIENT", "INFO"));
+        var info = observer.Call("INFO", "stats");
+        Assert.Contains("pubsub_channels:1\r\n", info);
+        Assert.Contains("pubsub_patterns:1\r\n", info);
+    }
+
+    [Fact]
     public void SubscribedResp2ConnectionAcceptsOnlyPubSubCommands()
     {
         using var a = RespSocket.Connect(Port);
