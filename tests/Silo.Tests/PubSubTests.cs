@@ -160,6 +160,40 @@ public sealed class PubSubTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public void PipelinedCommandsAndQueuedMessagesKeepRedisOrder()
+    {
+        using var a = RespSocket.Connect(Port);
+        using var publisher = RespSocket.Connect(Port);
+        a.Call("SET", "k", "v");
+        // Replies before SUBSCRIBE, then subscribed-mode rules for the rest of the same pipeline.
+        a.Send("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*2\r\n$9\r\nSUBSCRIBE\r\n$1\r\nc\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n");
+        Assert.Equal("$1\r\nv\r\n", a.ReadReply());
+        Assert.Equal("*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n", a.ReadReply());
+        Assert.StartsWith("-ERR Can't execute 'get'", a.ReadReply());
+        Assert.Equal("*2\r\n$4\r\npong\r\n$0\r\n\r\n", a.ReadReply());
+
+        // Messages published before UNSUBSCRIBE come before its reply; none come after it.
+        Assert.Equal(":1\r\n", publisher.Call("PUBLISH", "c", "one"));
+        Assert.Equal(":1\r\n", publisher.Call("PUBLISH", "c", "two"));
+        a.Command("UNSUBSCRIBE", "c", "c");
+        Assert.Equal("*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$3\r\none\r\n", a.ReadReply());
+        Assert.Equal("*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$3\r\ntwo\r\n", a.ReadReply());
+        Assert.Equal("*3\r\n$11\r\nunsubscribe\r\n$1\r\nc\r\n:0\r\n", a.ReadReply());
+        Assert.Equal("*3\r\n$11\r\nunsubscribe\r\n$1\r\nc\r\n:0\r\n", a.ReadReply());
+        Assert.Equal(":0\r\n", publisher.Call("PUBLISH", "c", "three"));
+        Assert.Equal("$1\r\nv\r\n", a.Call("GET", "k"));
+
+        // RESET: what was queued first, then +RESET, and the connection is unsubscribed.
+        a.Call("PSUBSCRIBE", "*");
+        Assert.Equal(":1\r\n", publisher.Call("PUBLISH", "z", "1"));
+        a.Command("RESET");
+        Assert.Equal("*4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$1\r\nz\r\n$1\r\n1\r\n", a.ReadReply());
+        Assert.Equal("+RESET\r\n", a.ReadReply());
+        Assert.Equal(":0\r\n", publisher.Call("PUBLISH", "z", "2"));
+        Assert.Equal("+PONG\r\n", a.Call("PING"));
+    }
+
+    [Fact]
     public void ClosingAConnectionDropsItsSubscriptions()
     {
         using var observer = RespSocket.Connect(Port);
