@@ -12,7 +12,12 @@ internal sealed partial class RespConnection
     {
         switch (info.Id)
         {
-            case CommandId.Ping: Ping(); break;
+            case CommandId.Ping:
+                if (!PingInSubscribedMode())
+                {
+                    Ping();
+                }
+                break;
             case CommandId.Echo: _writer.WriteBulk(_args[1]); break;
             case CommandId.Hello: Hello(); break;
             case CommandId.Quit:
@@ -47,9 +52,6 @@ internal sealed partial class RespConnection
         if (_args.Count > 2)
         {
             WrongArity("ping");
-        }
-        else if (PingInSubscribedMode())
-        {
         }
         else if (_args.Count == 2)
         {

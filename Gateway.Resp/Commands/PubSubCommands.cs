@@ -228,8 +228,9 @@ internal sealed partial class RespConnection
     /// <summary>RESP2 subscribed mode answers PING as a two-element array, as Redis does; true when it did.</summary>
     private bool PingInSubscribedMode()
     {
-        if (_writer.Protocol != RespProtocol.Resp2 || SubscriptionCount == 0)
+        if (_writer.Protocol != RespProtocol.Resp2 || SubscriptionCount == 0 || _args.Count > 2)
         {
+            // PING with too many arguments gets its arity error from Ping(), subscribed or not.
             return false;
         }
         _writer.WriteRaw("*2\r\n$4\r\npong\r\n"u8);
