@@ -90,7 +90,11 @@ internal sealed partial class RespConnection
                 var (consumed, nextMinimum) = await ProcessAsync(buffer);
                 minimum = nextMinimum;
                 input.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
-                if (_replies.Length > 0)
+                if (_subscriber is not null)
+                {
+                    await WriteRepliesWithPushesAsync(output);
+                }
+                else if (_replies.Length > 0)
                 {
                     await output.WriteAsync(_replies.WrittenMemory);
                     _replies.Clear();
@@ -114,6 +118,10 @@ internal sealed partial class RespConnection
         finally
         {
             _server.Unregister(Id);
+            if (_subscriber is not null)
+            {
+                await _subscriber.CloseAsync(_server.PubSub);
+            }
             _replies.Dispose();
             await input.CompleteAsync();
             await output.CompleteAsync();
@@ -205,6 +213,11 @@ internal sealed partial class RespConnection
         {
             await FlushBatchAsync();
             _writer.WriteRaw(Errors.NoAuth);
+            return;
+        }
+        // No dataset command waits in the batch here: subscribing flushed it and none is accepted since.
+        if (_subscriber is not null && RejectInSubscribedMode(info))
+        {
             return;
         }
         if ((info.Flags & CommandFlags.Connection) != 0)

@@ -12,10 +12,15 @@ public sealed class RespServer
     private long _totalCommands;
     private long _rejectedConnections;
 
-    public RespServer(RespServerOptions options, ITenantDirectory tenants)
+    /// <summary>Creates the state the connections of one silo share.</summary>
+    /// <param name="options">Gateway settings.</param>
+    /// <param name="tenants">The datasets connections reach.</param>
+    /// <param name="pubSub">Where PUBLISH goes and SUBSCRIBE listens.</param>
+    public RespServer(RespServerOptions options, ITenantDirectory tenants, IPubSub pubSub)
     {
         Options = options;
         Tenants = tenants;
+        PubSub = pubSub;
         Config = new ServerConfig(options);
     }
 
@@ -30,6 +35,9 @@ public sealed class RespServer
     public void Stop() => _stopping.Cancel();
 
     public ITenantDirectory Tenants { get; }
+
+    /// <summary>The pub/sub path: in-process on one silo, the cluster-wide fabric later.</summary>
+    public IPubSub PubSub { get; }
 
     internal ServerConfig Config { get; }
 

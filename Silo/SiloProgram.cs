@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using IceFire.Gateway.Resp;
 using IceFire.Grains.Hosting;
+using IceFire.Grains.Streams;
 using IceFire.Grains.Tenants;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -80,7 +81,7 @@ internal static class SiloProgram
             DataDirectory = data.Path,
             Durability = durability,
             Version = Version,
-        }, tenants);
+        }, tenants, new LocalPubSub());
         // The empty builder: no configuration files to watch, no HTTP pipeline; Kestrel only as the
         // connection listener.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());

@@ -12,7 +12,12 @@ internal sealed partial class RespConnection
     {
         switch (info.Id)
         {
-            case CommandId.Ping: Ping(); break;
+            case CommandId.Ping:
+                if (!PingInSubscribedMode())
+                {
+                    Ping();
+                }
+                break;
             case CommandId.Echo: _writer.WriteBulk(_args[1]); break;
             case CommandId.Hello: Hello(); break;
             case CommandId.Quit:
@@ -21,12 +26,21 @@ internal sealed partial class RespConnection
                 break;
             case CommandId.Select: Select(); break;
             case CommandId.Auth: Auth(); break;
-            case CommandId.Reset: Reset(); break;
+            case CommandId.Reset:
+                await ResetSubscriptionsAsync();
+                Reset();
+                break;
             case CommandId.Client: Client(info); break;
             case CommandId.Command: Command(info); break;
             case CommandId.Config: Config(info); break;
             case CommandId.Info: await InfoAsync(); break;
             case CommandId.Time: Time(); break;
+            case CommandId.Subscribe: await SubscribeAsync(patterns: false); break;
+            case CommandId.PSubscribe: await SubscribeAsync(patterns: true); break;
+            case CommandId.Unsubscribe: await UnsubscribeAsync(patterns: false); break;
+            case CommandId.PUnsubscribe: await UnsubscribeAsync(patterns: true); break;
+            case CommandId.Publish: await PublishAsync(); break;
+            case CommandId.PubSub: PubSub(info); break;
             default:
                 _writer.WriteError(Encoding.ASCII.GetBytes($"ERR command '{info.Name}' is not served here"));
                 break;

@@ -144,7 +144,9 @@ internal sealed partial class RespConnection
             .Line("expired_keys", tenantInfo.ExpiredKeys)
             .Line("evicted_keys", 0)
             .Line("keyspace_hits", 0)
-            .Line("keyspace_misses", 0));
+            .Line("keyspace_misses", 0)
+            .Line("pubsub_channels", _server.PubSub.Channels().Count)
+            .Line("pubsub_patterns", _server.PubSub.NumPat()));
         Section("Replication", t => t
             .Line("role", "master")
             .Line("connected_slaves", 0));

@@ -1,0 +1,246 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using IceFire.Gateway.Resp.Protocol;
+using IceFire.Grains.Interfaces;
+
+namespace IceFire.Gateway.Resp.PubSub;
+
+/// <summary>
+/// A connection's side of pub/sub: its channels and patterns, the messages queued for it, and the
+/// output gate that keeps its replies and its pushed messages whole and in Redis' order.
+/// </summary>
+/// <remarks>
+/// Publishers call <see cref="OnMessage"/> on their own threads: the message is rendered into a queue
+/// under a short lock and a drain is scheduled on the thread pool, so a publisher never waits for this
+/// connection's socket. Bytes reach the output pipe only while the gate is held: by the drain, or by
+/// the read loop, which holds it from the first pub/sub command of a batch until the batch's replies
+/// are written. Before such a command the read loop moves the queued messages into its replies, so a
+/// message published before an (UN)SUBSCRIBE is written before its reply and one published after it,
+/// after. The subscription sets are touched by the read loop only.
+/// </remarks>
+internal sealed class ConnectionSubscriber : IPubSubSubscriber, IThreadPoolWorkItem
+{
+    /// <summary>Redis' default hard limit for a pub/sub client's output (client-output-buffer-limit pubsub 32mb).</summary>
+    internal const int MaxQueuedBytes = 32 * 1024 * 1024;
+
+    private readonly IDuplexPipe _transport;
+    private readonly RespReplyWriter _replyWriter;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _queueLock = new();
+    private ReplyBuffer _queue = new();
+    private ReplyBuffer _sending = new();
+    private bool _drainScheduled;
+    private bool _closed;
+    private bool _held;
+
+    public ConnectionSubscriber(IDuplexPipe transport, RespReplyWriter replyWriter)
+    {
+        _transport = transport;
+        _replyWriter = replyWriter;
+        ChannelsBySpan = Channels.GetAlternateLookup<ReadOnlySpan<byte>>();
+        PatternsBySpan = Patterns.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    /// <summary>The channels this connection subscribed to.</summary>
+    public HashSet<byte[]> Channels { get; } = new(ChannelNameComparer.Instance);
+
+    public HashSet<byte[]>.AlternateLookup<ReadOnlySpan<byte>> ChannelsBySpan { get; }
+
+    /// <summary>The patterns this connection subscribed to.</summary>
+    public HashSet<byte[]> Patterns { get; } = new(ChannelNameComparer.Instance);
+
+    public HashSet<byte[]>.AlternateLookup<ReadOnlySpan<byte>> PatternsBySpan { get; }
+
+    /// <summary>Channels plus patterns: the count Redis puts in (UN)SUBSCRIBE replies.</summary>
+    public int Count => Channels.Count + Patterns.Count;
+
+    /// <summary>True when the queue outgrew <see cref="MaxQueuedBytes"/> and the connection is being closed.</summary>
+    public bool Overflowed { get; private set; }
+
+    public void OnMessage(ReadOnlySpan<byte> channel, ReadOnlySpan<byte> message)
+    {
+        var resp3 = _replyWriter.Protocol == RespProtocol.Resp3;
+        Enqueue(resp3 ? ">3\r\n$7\r\nmessage\r\n"u8 : "*3\r\n$7\r\nmessage\r\n"u8, default, channel, message, hasPattern: false);
+    }
+
+    public void OnPatternMessage(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> channel, ReadOnlySpan<byte> message)
+    {
+        var resp3 = _replyWriter.Protocol == RespProtocol.Resp3;
+        Enqueue(resp3 ? ">4\r\n$8\r\npmessage\r\n"u8 : "*4\r\n$8\r\npmessage\r\n"u8, pattern, channel, message, hasPattern: true);
+    }
+
+    /// <summary>
+    /// Read loop only: takes the output gate (waiting for a drain that is writing) unless already held,
+    /// then moves the queued messages into <paramref name="replies"/>, ahead of what comes next.
+    /// </summary>
+    public async ValueTask HoldOutputAsync(RespReplyWriter replies)
+    {
+        if (!_held)
+        {
+            await _gate.WaitAsync();
+            _held = true;
+        }
+        MoveQueuedTo(replies);
+    }
+
+    /// <summary>Read loop only, with the gate held: moves the queued messages into <paramref name="replies"/>.</summary>
+    public void MoveQueuedTo(RespReplyWriter replies)
+    {
+        lock (_queueLock)
+        {
+            if (_queue.Length > 0)
+            {
+                replies.WriteRaw(_queue.WrittenMemory.Span);
+                _queue.Clear();
+            }
+        }
+    }
+
+    /// <summary>Read loop only: lets the drain write again once the batch's replies are out.</summary>
+    public void ReleaseOutput()
+    {
+        if (_held)
+        {
+            _held = false;
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Read loop only, when the connection ends: drops every subscription, discards what is queued and
+    /// waits until no drain is writing, so the output can be completed.
+    /// </summary>
+    public async ValueTask CloseAsync(IPubSub pubSub)
+    {
+        foreach (var channel in Channels)
+        {
+            pubSub.Unsubscribe(this, channel);
+        }
+        foreach (var pattern in Patterns)
+        {
+            pubSub.UnsubscribePattern(this, pattern);
+        }
+        Channels.Clear();
+        Patterns.Clear();
+        lock (_queueLock)
+        {
+            _closed = true;
+            _queue.Clear();
+        }
+        // A drain blocked on a client that stopped reading returns now instead of holding the gate.
+        _transport.Output.CancelPendingFlush();
+        if (!_held)
+        {
+            await _gate.WaitAsync();
+            _held = true;
+        }
+        lock (_queueLock)
+        {
+            _queue.Dispose();
+        }
+        _sending.Dispose();
+        ReleaseOutput();
+    }
+
+    void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
+
+    private void Enqueue(ReadOnlySpan<byte> header, ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> channel, ReadOnlySpan<byte> message, bool hasPattern)
+    {
+        var schedule = false;
+        lock (_queueLock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+            _queue.Write(header);
+            if (hasPattern)
+            {
+                WriteBulk(_queue, pattern);
+            }
+            WriteBulk(_queue, channel);
+            WriteBulk(_queue, message);
+            if (_queue.Length > MaxQueuedBytes)
+            {
+                // Redis closes a subscriber that cannot keep up rather than let its backlog grow without
+                // bound; the read loop sees the cancelled read, ends the connection and unsubscribes.
+                _closed = true;
+                Overflowed = true;
+                _queue.Clear();
+                _transport.Input.CancelPendingRead();
+                _transport.Output.CancelPendingFlush();
+                return;
+            }
+            if (!_drainScheduled)
+            {
+                _drainScheduled = true;
+                schedule = true;
+            }
+        }
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    private async Task DrainAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            while (true)
+            {
+                lock (_queueLock)
+                {
+                    if (_closed || _queue.Length == 0)
+                    {
+                        _drainScheduled = false;
+                        return;
+                    }
+                    (_queue, _sending) = (_sending, _queue);
+                }
+                var result = await _transport.Output.WriteAsync(_sending.WrittenMemory);
+                _sending.Clear();
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    // The client is gone or the connection is closing: nothing more to write.
+                    lock (_queueLock)
+                    {
+                        _closed = true;
+                        _queue.Clear();
+                    }
+                    return;
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // The socket failed under the write; the read loop will see it too and close the connection.
+            lock (_queueLock)
+            {
+                _closed = true;
+                _queue.Clear();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static void WriteBulk(ReplyBuffer buffer, ReadOnlySpan<byte> value)
+    {
+        var span = buffer.GetSpan(value.Length + 16);
+        span[0] = (byte)'$';
+        Utf8Formatter.TryFormat(value.Length, span[1..], out var n);
+        var pos = 1 + n;
+        span[pos++] = (byte)'\r';
+        span[pos++] = (byte)'\n';
+        value.CopyTo(span[pos..]);
+        pos += value.Length;
+        span[pos++] = (byte)'\r';
+        span[pos++] = (byte)'\n';
+        buffer.Advance(pos);
+    }
+}
