@@ -1,0 +1,61 @@
+namespace IceFire.Grains.Interfaces;
+
+public static partial class CommandTable
+{
+    private static CommandInfo ZCmd(CommandId id, string name, int arity, CommandFlags flags, int first, int last, string since, string summary,
+        string complexity, string args) =>
+        Cmd(id, name, arity, flags, first, last, 1, "sorted-set", since, summary, complexity, args);
+
+    static partial void AddSortedSetCommands(List<CommandInfo> commands) => commands.AddRange(
+    [
+        ZCmd(CommandId.ZAdd, "zadd", -4, W | M | F, 1, 1, "1.2.0", "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.",
+            "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
+            "key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]"),
+        ZCmd(CommandId.ZIncrBy, "zincrby", 4, W | M | F, 1, 1, "1.2.0", "Increments the score of a member in a sorted set.",
+            "O(log(N)) where N is the number of elements in the sorted set.", "key increment member"),
+        ZCmd(CommandId.ZRem, "zrem", -3, W | F, 1, 1, "1.2.0", "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.",
+            "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.", "key member [member ...]"),
+        ZCmd(CommandId.ZScore, "zscore", 3, R | F, 1, 1, "1.2.0", "Returns the score of a member in a sorted set.", "O(1)", "key member"),
+        ZCmd(CommandId.ZMScore, "zmscore", -3, R | F, 1, 1, "6.2.0", "Returns the score of one or more members in a sorted set.",
+            "O(N) where N is the number of members being requested.", "key member [member ...]"),
+        ZCmd(CommandId.ZCard, "zcard", 2, R | F, 1, 1, "1.2.0", "Returns the number of members in a sorted set.", "O(1)", "key"),
+        ZCmd(CommandId.ZCount, "zcount", 4, R | F, 1, 1, "2.0.0", "Returns the count of members in a sorted set that have scores within a range.",
+            "O(log(N)) with N being the number of elements in the sorted set.", "key min max"),
+        ZCmd(CommandId.ZLexCount, "zlexcount", 4, R | F, 1, 1, "2.8.9", "Returns the number of members in a sorted set within a lexicographical range.",
+            "O(log(N)) with N being the number of elements in the sorted set.", "key min max"),
+        ZCmd(CommandId.ZRank, "zrank", -3, R | F, 1, 1, "2.0.0", "Returns the index of a member in a sorted set ordered by ascending scores.",
+            "O(log(N))", "key member [WITHSCORE]"),
+        ZCmd(CommandId.ZRevRank, "zrevrank", -3, R | F, 1, 1, "2.0.0", "Returns the index of a member in a sorted set ordered by descending scores.",
+            "O(log(N))", "key member [WITHSCORE]"),
+        ZCmd(CommandId.ZRange, "zrange", -4, R, 1, 1, "1.2.0", "Returns members in a sorted set within a range of indexes.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
+            "key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]"),
+        ZCmd(CommandId.ZRangeStore, "zrangestore", -5, W | M, 1, 2, "6.2.0", "Stores a range of members from sorted set in a key.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
+            "dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]"),
+        ZCmd(CommandId.ZRangeByScore, "zrangebyscore", -4, R, 1, 1, "1.0.5", "Returns members in a sorted set within a range of scores.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.",
+            "key min max [WITHSCORES] [LIMIT offset count]"),
+        ZCmd(CommandId.ZRevRangeByScore, "zrevrangebyscore", -4, R, 1, 1, "2.2.0", "Returns members in a sorted set within a range of scores in reverse order.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.",
+            "key max min [WITHSCORES] [LIMIT offset count]"),
+        ZCmd(CommandId.ZRangeByLex, "zrangebylex", -4, R, 1, 1, "2.8.9", "Returns members in a sorted set within a lexicographical range.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.",
+            "key min max [LIMIT offset count]"),
+        ZCmd(CommandId.ZRevRangeByLex, "zrevrangebylex", -4, R, 1, 1, "2.8.9", "Returns members in a sorted set within a lexicographical range in reverse order.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.",
+            "key max min [LIMIT offset count]"),
+        ZCmd(CommandId.ZRevRange, "zrevrange", -4, R, 1, 1, "1.2.0", "Returns members in a sorted set within a range of indexes in reverse order.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", "key start stop [WITHSCORES]"),
+        ZCmd(CommandId.ZPopMin, "zpopmin", -2, W | F, 1, 1, "5.0.0", "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.",
+            "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", "key [count]"),
+        ZCmd(CommandId.ZPopMax, "zpopmax", -2, W | F, 1, 1, "5.0.0", "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.",
+            "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", "key [count]"),
+        ZCmd(CommandId.ZRemRangeByRank, "zremrangebyrank", 4, W, 1, 1, "2.0.0", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", "key start stop"),
+        ZCmd(CommandId.ZRemRangeByScore, "zremrangebyscore", 4, W, 1, 1, "1.2.0", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", "key min max"),
+        ZCmd(CommandId.ZRemRangeByLex, "zremrangebylex", 4, W, 1, 1, "2.8.9", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", "key min max"),
+    ]);
+}
