@@ -107,6 +107,8 @@ public static partial class CommandTable
         Str(CommandId.Substr, "substr", 4, R, 1, 1, 1, "1.0.0", "Returns a substring from a string value.", "O(N) where N is the length of the returned string.", "key start end"),
         Str(CommandId.SetRange, "setrange", 4, W | M, 1, 1, 1, "2.2.0", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "O(1)", "key offset value"),
 
+        Key(CommandId.Object, "object", -2, R, 2, 2, 1, "2.2.3", "A container for object introspection commands.", "Depends on subcommand.",
+            "ENCODING|FREQ|IDLETIME|REFCOUNT|HELP [key]"),
         Key(CommandId.Del, "del", -2, W, 1, -1, 1, "1.0.0", "Deletes one or more keys.", "O(N) where N is the number of keys that will be removed.", "key [key ...]"),
         Key(CommandId.Unlink, "unlink", -2, W | F, 1, -1, 1, "4.0.0", "Asynchronously deletes one or more keys.", "O(1) for each key removed regardless of its size.", "key [key ...]"),
         Key(CommandId.Exists, "exists", -2, R | F, 1, -1, 1, "1.0.0", "Determines whether one or more keys exist.", "O(N) where N is the number of keys to check.", "key [key ...]"),

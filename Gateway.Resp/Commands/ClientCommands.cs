@@ -159,6 +159,6 @@ internal sealed partial class RespConnection
             _writer.WriteSimpleString(Encoding.ASCII.GetBytes(line));
         }
         _writer.WriteSimpleString("HELP"u8);
-        _writer.WriteSimpleString("    Print this help."u8);
+        _writer.WriteSimpleString("    Prints this help."u8);
     }
 }

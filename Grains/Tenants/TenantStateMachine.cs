@@ -71,6 +71,7 @@ internal static partial class TenantStateMachine
             case CommandId.RandomKey: KeyCommands.RandomKey(ref ctx); break;
             case CommandId.Copy: KeyCommands.Copy(ref ctx); break;
 
+            case CommandId.Object: ObjectCommand.Execute(ref ctx); break;
             case CommandId.DbSize: ServerCommands.DbSize(ref ctx); break;
             case CommandId.FlushDb: ServerCommands.Flush(ref ctx, all: false); break;
             case CommandId.FlushAll: ServerCommands.Flush(ref ctx, all: true); break;

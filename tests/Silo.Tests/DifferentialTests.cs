@@ -107,6 +107,15 @@ public sealed partial class DifferentialTests(ITestOutputHelper output) : IAsync
             ["CONFIG", "SET", "no-such-parameter", "1"], ["NOPE"], ["NOPE", "arg1", "arg2"], [""], ["get"], ["GeT", "x"],
             ["SCAN", "abc"], ["SCAN", "0", "COUNT", "0"], ["SCAN", "0", "COUNT", "x"], ["SCAN", "0", "BAD"],
         ] },
+        { "object", [
+            ["SET", "i", "123"], ["SET", "e", "short"], ["SET", "r", new string('r', 60)], ["SET", "big", "12345678901234567890"],
+            ["OBJECT", "ENCODING", "i"], ["OBJECT", "ENCODING", "e"], ["OBJECT", "ENCODING", "r"], ["OBJECT", "ENCODING", "big"],
+            ["OBJECT", "REFCOUNT", "i"], ["OBJECT", "REFCOUNT", "e"], ["OBJECT", "ENCODING", "nokey"], ["OBJECT", "FREQ", "i"],
+            ["RPUSH", "l", "a"], ["OBJECT", "ENCODING", "l"], ["SADD", "si", "1", "2"], ["OBJECT", "ENCODING", "si"], ["SADD", "ss", "a"],
+            ["OBJECT", "ENCODING", "ss"], ["HSET", "h", "f", "v"], ["OBJECT", "ENCODING", "h"], ["HSET", "hb", "f", new string('v', 65)],
+            ["OBJECT", "ENCODING", "hb"], ["ZADD", "z", "1", "m"], ["OBJECT", "ENCODING", "z"], ["OBJECT", "NOPE", "i"], ["OBJECT", "ENCODING"],
+            ["OBJECT", "ENCODING", "i", "extra"], ["OBJECT", "HELP"], ["OBJECT"],
+        ] },
     };
 
     [Theory]
