@@ -11,14 +11,17 @@ REQUESTS=100000
 CLIENTS=50
 TESTS="set get incr mset"
 PIPELINES="1 16"
+KEYSPACE=0
 
 usage() {
   cat <<'USAGE'
-Usage: ./icefire bench [--mode always|periodic|both] [--runs N] [-n REQUESTS] [-c CLIENTS]
+Usage: ./icefire bench resp [--mode always|periodic|both] [--runs N] [-n REQUESTS] [-c CLIENTS] [--keyspace N]
 
 Starts IceFire and redis-server 7 (appendonly yes, appendfsync always or everysec to match) on free
 loopback ports, runs redis-benchmark for SET GET INCR MSET at -P 1 and -P 16 with -c 50, RUNS times
-each, and reports the median ops/s of both servers and the ratio IceFire/Redis.
+each, and reports the median ops/s of both servers and the ratio IceFire/Redis. By default
+redis-benchmark's own keyspace is used (one key per command); --keyspace N spreads the commands over
+N random keys (redis-benchmark -r N), which makes each group commit touch many B-tree pages.
 USAGE
 }
 
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS="$2"; shift 2 ;;
     -n) REQUESTS="$2"; shift 2 ;;
     -c) CLIENTS="$2"; shift 2 ;;
+    --keyspace) KEYSPACE="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -50,7 +54,9 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]
 
 rps() {
   local port="$1" test="$2" pipeline="$3"
-  redis-benchmark -p "$port" -t "$test" -n "$REQUESTS" -c "$CLIENTS" -P "$pipeline" -r 100000 --csv -q 2>/dev/null \
+  local random=()
+  [ "$KEYSPACE" -gt 0 ] && random=(-r "$KEYSPACE")
+  redis-benchmark -p "$port" -t "$test" -n "$REQUESTS" -c "$CLIENTS" -P "$pipeline" "${random[@]}" --csv -q 2>/dev/null \
     | awk -F'","' 'NR > 1 || $1 !~ /test/ { gsub(/"/, "", $2); if ($2 + 0 > 0) print $2 }' | head -1
 }
 
@@ -65,11 +71,14 @@ trap cleanup EXIT INT TERM
 
 mkdir -p "$ROOT/bench/results"
 STAMP="$(date -u +%Y-%m-%d)"
-OUT="$ROOT/bench/results/$STAMP-resp.md"
+SUFFIX=""
+[ "$KEYSPACE" -gt 0 ] && SUFFIX="-r$KEYSPACE"
+OUT="$ROOT/bench/results/$STAMP-resp$SUFFIX.md"
 {
   echo "# RESP benchmark, $STAMP"
   echo
-  echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r 100000, median of $RUNS runs; $(nproc) cores; $(redis-server --version | awk '{print $3}')"
+  keys="redis-benchmark's default key"; [ "$KEYSPACE" -gt 0 ] && keys="-r $KEYSPACE random keys"
+  echo "redis-benchmark -c $CLIENTS -n $REQUESTS, $keys, median of $RUNS runs; $(nproc) cores; $(redis-server --version | awk '{print $3}')"
   echo
 } > "$OUT"
 
