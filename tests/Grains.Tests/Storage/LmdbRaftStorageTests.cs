@@ -1,0 +1,104 @@
+using IceFire.Grains.Storage.Lmdb;
+using IceFire.Grains.Storage.Raft;
+using IceFire.Grains.Tests.Support;
+using IceFire.Raft;
+using Xunit;
+
+namespace IceFire.Grains.Tests.Storage;
+
+public sealed class LmdbRaftStorageTests : IDisposable
+{
+    private static readonly ConfState Voters = new([1, 2, 3], []);
+    private readonly TempDirectory _dir = new("icefire-raftlog");
+    private LmdbEnvironment _env;
+
+    public LmdbRaftStorageTests()
+    {
+        _env = LmdbEnvironment.Open(_dir.Path);
+    }
+
+    public void Dispose()
+    {
+        _env.Dispose();
+        _dir.Dispose();
+    }
+
+    private void Reopen()
+    {
+        _env.Dispose();
+        _env = LmdbEnvironment.Open(_dir.Path);
+    }
+
+    private static Entry E(ulong index, ulong term, string data = "x") => new(index, term, EntryType.Normal, System.Text.Encoding.ASCII.GetBytes(data));
+
+    [Fact]
+    public void NewGroupStartsFromItsBootstrapMembership()
+    {
+        using var store = LmdbRaftStorage.Open(_env, 7, Voters);
+        var state = store.Load();
+        Assert.Equal(0UL, state.Snapshot.Metadata.Index);
+        Assert.Equal(Voters, state.Snapshot.Metadata.Config);
+        Assert.Empty(state.Entries);
+        Assert.Equal(default, state.HardState);
+    }
+
+    [Fact]
+    public void SavedBatchesSurviveReopen()
+    {
+        using (var store = LmdbRaftStorage.Open(_env, 7, Voters))
+        {
+            store.Save(new HardState(2, 1, 2), [E(1, 1), E(2, 2, "two")], null, sync: true);
+        }
+        Reopen();
+        using var again = LmdbRaftStorage.Open(_env, 7, Voters);
+        var state = again.Load();
+        Assert.Equal(new HardState(2, 1, 2), state.HardState);
+        Assert.Equal([1UL, 2UL], state.Entries.Select(e => e.Index));
+        Assert.Equal("two", System.Text.Encoding.ASCII.GetString(state.Entries[1].Data));
+        Assert.Equal(2UL, state.Entries[1].Term);
+    }
+
+    [Fact]
+    public void AConflictingEntryReplacesTheSuffix()
+    {
+        using var store = LmdbRaftStorage.Open(_env, 7, Voters);
+        store.Save(null, [E(1, 1), E(2, 1), E(3, 1), E(4, 1)], null, sync: true);
+        store.Save(null, [E(3, 2, "new")], null, sync: true);
+        var entries = store.Load().Entries;
+        Assert.Equal([1UL, 2UL, 3UL], entries.Select(e => e.Index));
+        Assert.Equal(2UL, entries[2].Term);
+    }
+
+    [Fact]
+    public void CompactionAndInstalledSnapshotsReplaceTheLogPrefix()
+    {
+        using var store = LmdbRaftStorage.Open(_env, 7, Voters);
+        store.Save(null, [E(1, 1), E(2, 1), E(3, 1)], null, sync: true);
+        var data = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
+        store.Compact(new Snapshot(new SnapshotMetadata(2, 1, Voters), data));
+        var state = store.Load();
+        Assert.Equal(2UL, state.Snapshot.Metadata.Index);
+        Assert.Equal([3UL], state.Entries.Select(e => e.Index));
+        Assert.Equal(data.AsSpan(100, 50).ToArray(), store.ReadSnapshotChunk(2, 100, 50));
+        Assert.Equal(data.AsSpan(990, 10).ToArray(), store.ReadSnapshotChunk(2, 990, 50));
+
+        store.Save(null, [], new Snapshot(new SnapshotMetadata(10, 3, Voters), [1, 2, 3]), sync: true);
+        state = store.Load();
+        Assert.Equal(10UL, state.Snapshot.Metadata.Index);
+        Assert.Empty(state.Entries);
+        store.Save(null, [E(11, 3)], null, sync: true);
+        Assert.Equal([11UL], store.Load().Entries.Select(e => e.Index));
+    }
+
+    [Fact]
+    public void GroupsSharingAnEnvironmentDoNotSeeEachOther()
+    {
+        using var a = LmdbRaftStorage.Open(_env, 1, Voters);
+        using var b = LmdbRaftStorage.Open(_env, 2, Voters);
+        a.Save(new HardState(5, 1, 0), [E(1, 5, "a")], null, sync: true);
+        b.Save(new HardState(9, 2, 0), [E(1, 9, "b"), E(2, 9, "b")], null, sync: true);
+        Assert.Single(a.Load().Entries);
+        Assert.Equal(2, b.Load().Entries.Count);
+        Assert.Equal(5UL, a.Load().HardState.Term);
+    }
+}
