@@ -201,18 +201,26 @@ internal sealed partial class RespConnection
         {
             await FlushBatchAsync();
             UnknownCommand();
+            FlagTransaction();
             return;
         }
         if (!info.AcceptsArgumentCount(_args.Count))
         {
             await FlushBatchAsync();
             WrongArity(info.Name);
+            FlagTransaction();
             return;
         }
         if (!Authenticated && (info.Flags & CommandFlags.NoAuth) == 0)
         {
             await FlushBatchAsync();
             _writer.WriteRaw(Errors.NoAuth);
+            FlagTransaction();
+            return;
+        }
+        if (_transaction is not null && !IsTransactionControl(info.Id))
+        {
+            QueueInTransaction(info);
             return;
         }
         // No dataset command waits in the batch here: subscribing flushed it and none is accepted since.

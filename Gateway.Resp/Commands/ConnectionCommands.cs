@@ -35,6 +35,9 @@ internal sealed partial class RespConnection
             case CommandId.Config: Config(info); break;
             case CommandId.Info: await InfoAsync(); break;
             case CommandId.Time: Time(); break;
+            case CommandId.Multi: Multi(); break;
+            case CommandId.Exec: await ExecAsync(); break;
+            case CommandId.Discard: Discard(); break;
             case CommandId.Subscribe: await SubscribeAsync(patterns: false); break;
             case CommandId.PSubscribe: await SubscribeAsync(patterns: true); break;
             case CommandId.Unsubscribe: await UnsubscribeAsync(patterns: false); break;
@@ -198,6 +201,7 @@ internal sealed partial class RespConnection
 
     private void Reset()
     {
+        _transaction = null;
         Db = 0;
         ClientName = null;
         _writer.Protocol = RespProtocol.Resp2;

@@ -107,6 +107,13 @@ public sealed partial class DifferentialTests(ITestOutputHelper output) : IAsync
             ["CONFIG", "SET", "no-such-parameter", "1"], ["NOPE"], ["NOPE", "arg1", "arg2"], [""], ["get"], ["GeT", "x"],
             ["SCAN", "abc"], ["SCAN", "0", "COUNT", "0"], ["SCAN", "0", "COUNT", "x"], ["SCAN", "0", "BAD"],
         ] },
+        { "transactions", [
+            ["EXEC"], ["DISCARD"], ["MULTI"], ["SET", "a", "1"], ["INCR", "a"], ["GET", "a"], ["PING"], ["LPUSH", "a", "x"], ["EXEC"],
+            ["GET", "a"], ["MULTI"], ["MULTI"], ["SET", "b", "2"], ["DISCARD"], ["GET", "b"], ["MULTI"], ["NOPE"], ["SET", "c", "3"],
+            ["EXEC"], ["GET", "c"], ["MULTI"], ["GET"], ["EXEC"], ["MULTI"], ["EXEC"], ["MULTI"], ["SELECT", "1"], ["SET", "d", "4"],
+            ["SELECT", "0"], ["EXEC"], ["GET", "d"], ["SELECT", "1"], ["GET", "d"], ["DEL", "d"], ["SELECT", "0"],
+            ["MULTI"], ["HSET", "h", "f", "v"], ["HGETALL", "h"], ["ZADD", "z", "1", "m"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"], ["EXEC"],
+        ] },
         { "object", [
             ["SET", "i", "123"], ["SET", "e", "short"], ["SET", "r", new string('r', 60)], ["SET", "big", "12345678901234567890"],
             ["OBJECT", "ENCODING", "i"], ["OBJECT", "ENCODING", "e"], ["OBJECT", "ENCODING", "r"], ["OBJECT", "ENCODING", "big"],

@@ -94,6 +94,41 @@ public sealed class ProtocolTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ExecIsAtomicForOtherClients()
+    {
+        const int PerTransaction = 50;
+        const int Transactions = 20;
+        var writer = Task.Run(() =>
+        {
+            using var socket = RespSocket.Connect(Port);
+            for (var t = 0; t < Transactions; t++)
+            {
+                Assert.Equal("+OK\r\n", socket.Call("MULTI"));
+                for (var i = 0; i < PerTransaction; i++)
+                {
+                    Assert.Equal("+QUEUED\r\n", socket.Call("INCR", "counter"));
+                }
+                Assert.StartsWith($"*{PerTransaction}\r\n", socket.Call("EXEC"));
+            }
+        });
+        using var reader = RespSocket.Connect(Port);
+        var seen = new HashSet<long>();
+        while (!writer.IsCompleted)
+        {
+            var reply = reader.Call("GET", "counter");
+            if (reply != "$-1\r\n")
+            {
+                var value = long.Parse(reply.Split("\r\n")[1], System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(value % PerTransaction == 0, $"a reader saw {value}, half-way through a transaction");
+                seen.Add(value);
+            }
+        }
+        await writer;
+        Assert.Equal($"${(PerTransaction * Transactions).ToString(System.Globalization.CultureInfo.InvariantCulture).Length}\r\n{PerTransaction * Transactions}\r\n",
+            reader.Call("GET", "counter"));
+    }
+
+    [Fact]
     public void LargeValueRoundTrips()
     {
         using var socket = RespSocket.Connect(Port);

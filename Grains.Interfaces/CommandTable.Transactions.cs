@@ -1,0 +1,13 @@
+namespace IceFire.Grains.Interfaces;
+
+public static partial class CommandTable
+{
+    static partial void AddTransactionCommands(List<CommandInfo> commands) => commands.AddRange(
+    [
+        Cmd(CommandId.Multi, "multi", 1, C | F | N | L, 0, 0, 0, "transactions", "1.2.0", "Starts a transaction.", "O(1)", ""),
+        Cmd(CommandId.Exec, "exec", 1, C | N | L, 0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction.",
+            "Depends on commands in the transaction", ""),
+        Cmd(CommandId.Discard, "discard", 1, C | F | N | L, 0, 0, 0, "transactions", "2.0.0", "Discards a transaction.",
+            "O(N), when N is the number of queued commands", ""),
+    ]);
+}
