@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Storage.Keyspace;
 
@@ -6,9 +5,6 @@ namespace IceFire.Grains.Tenants.Commands;
 
 internal static partial class HashCommands
 {
-    /// <summary>Hashes up to this size answer HSCAN in one call with cursor 0, as Redis does for its compact (listpack) hashes.</summary>
-    private const long CompactSize = 128;
-
     public static void HRandField(ref CommandContext ctx)
     {
         var hasCount = ctx.ArgCount >= 3;
@@ -99,91 +95,19 @@ internal static partial class HashCommands
 
     public static void HScan(ref CommandContext ctx)
     {
-        if (!Utf8Parser.TryParse(ctx.Arg(2), out ulong cursorId, out var consumed) || consumed != ctx.Arg(2).Length)
+        if (!ScanOptions.TryParse(ref ctx, 2, allowType: false, out var options))
         {
-            ctx.Reply.WriteRaw(Errors.InvalidCursor);
             return;
-        }
-        var count = 10L;
-        var pattern = ReadOnlySpan<byte>.Empty;
-        var hasPattern = false;
-        for (var i = 3; i < ctx.ArgCount; i++)
-        {
-            var a = ctx.Arg(i);
-            var hasNext = i + 1 < ctx.ArgCount;
-            if (Args.Is(a, "COUNT"u8) && hasNext)
-            {
-                if (!Args.TryParseInt64(ctx.Arg(++i), out count))
-                {
-                    ctx.Reply.WriteRaw(Errors.NotInteger);
-                    return;
-                }
-                if (count < 1)
-                {
-                    ctx.Reply.WriteRaw(Errors.Syntax);
-                    return;
-                }
-            }
-            else if (Args.Is(a, "MATCH"u8) && hasNext)
-            {
-                pattern = ctx.Arg(++i);
-                hasPattern = !(pattern.Length == 1 && pattern[0] == (byte)'*');
-            }
-            else
-            {
-                ctx.Reply.WriteRaw(Errors.Syntax);
-                return;
-            }
         }
         if (!Collections.TryOpen(ref ctx, ctx.Arg(1), Kind, out var hash, out var wrongType))
         {
             if (!wrongType)
             {
-                ctx.Reply.WriteArrayHeader(2);
-                ctx.Reply.WriteBulk("0"u8);
-                ctx.Reply.WriteArrayHeader(0);
+                ScanCommand.WriteEmpty(ref ctx);
             }
             return;
         }
-        // Cursor numbers of collection scans live beside SCAN's in the same table, under their own namespace.
-        var scope = 1000 + ctx.Db;
-        var resumeAt = cursorId == 0 ? null : ctx.Cursors.Find(scope, cursorId);
-        if (hash.Count <= CompactSize)
-        {
-            count = long.MaxValue;
-            resumeAt = null;
-        }
-        var found = new List<(byte[] Field, byte[] Value)>();
-        ulong next = 0;
-        using (var cursor = ctx.Txn.OpenCursor(ctx.Keyspace.MembersDatabase))
-        {
-            var more = resumeAt is not null && RedisKeyspace.IsInSpace(resumeAt, hash.Id, Collections.PrimarySpace)
-                ? cursor.SeekAtOrAfter(resumeAt)
-                : ctx.Keyspace.SeekMembers(cursor, hash.Id, Collections.PrimarySpace);
-            for (var visited = 0L; more && RedisKeyspace.IsInSpace(cursor.Key, hash.Id, Collections.PrimarySpace); more = cursor.Next(), visited++)
-            {
-                if (visited == count)
-                {
-                    next = ctx.Cursors.Save(scope, cursor.Key);
-                    break;
-                }
-                var field = RedisKeyspace.MemberOf(cursor.Key, cursor.Value);
-                if (!hasPattern || Glob.IsMatch(pattern, field))
-                {
-                    found.Add((field.ToArray(), RedisKeyspace.MemberPayload(cursor.Value).ToArray()));
-                }
-            }
-        }
-        ctx.Reply.WriteArrayHeader(2);
-        Span<byte> number = stackalloc byte[24];
-        Utf8Formatter.TryFormat(next, number, out var written);
-        ctx.Reply.WriteBulk(number[..written]);
-        ctx.Reply.WriteArrayHeader(found.Count * 2);
-        foreach (var (field, value) in found)
-        {
-            ctx.Reply.WriteBulk(field);
-            ctx.Reply.WriteBulk(value);
-        }
+        ScanCommand.ScanMembers(ref ctx, hash, options, withValues: true);
     }
 
     private static List<(byte[] Field, byte[] Value)> ReadAll(ref CommandContext ctx, in OpenCollection hash)

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Storage.Keyspace;
 
@@ -45,54 +44,11 @@ internal static partial class KeyCommands
 
     public static void Scan(ref CommandContext ctx)
     {
-        if (!Utf8Parser.TryParse(ctx.Arg(1), out ulong cursorId, out var consumed) || consumed != ctx.Arg(1).Length)
+        if (!ScanOptions.TryParse(ref ctx, 1, allowType: true, out var options))
         {
-            ctx.Reply.WriteRaw(Errors.InvalidCursor);
             return;
         }
-        var count = 10L;
-        var pattern = ReadOnlySpan<byte>.Empty;
-        var hasPattern = false;
-        var hasType = false;
-        var type = ValueKind.String;
-        for (var i = 2; i < ctx.ArgCount; i++)
-        {
-            var a = ctx.Arg(i);
-            var hasNext = i + 1 < ctx.ArgCount;
-            if (Args.Is(a, "COUNT"u8) && hasNext)
-            {
-                if (!Args.TryParseInt64(ctx.Arg(++i), out count))
-                {
-                    ctx.Reply.WriteRaw(Errors.NotInteger);
-                    return;
-                }
-                if (count < 1)
-                {
-                    ctx.Reply.WriteRaw(Errors.Syntax);
-                    return;
-                }
-            }
-            else if (Args.Is(a, "MATCH"u8) && hasNext)
-            {
-                pattern = ctx.Arg(++i);
-                hasPattern = !(pattern.Length == 1 && pattern[0] == (byte)'*');
-            }
-            else if (Args.Is(a, "TYPE"u8) && hasNext)
-            {
-                // An unknown type name matches nothing, as in Redis 7.0.
-                hasType = true;
-                if (!ValueKindNames.TryParse(ctx.Arg(++i), out type))
-                {
-                    type = (ValueKind)255;
-                }
-            }
-            else
-            {
-                ctx.Reply.WriteRaw(Errors.Syntax);
-                return;
-            }
-        }
-        var resumeAt = cursorId == 0 ? null : ctx.Cursors.Find(ctx.Db, cursorId);
+        var resumeAt = options.Cursor == 0 ? null : ctx.Cursors.Find(ctx.Db, options.Cursor);
         var keys = new List<byte[]>();
         ulong nextCursor = 0;
         using (var cursor = ctx.Txn.OpenCursor(ctx.Keyspace.KeysOf(ctx.Db)))
@@ -100,32 +56,24 @@ internal static partial class KeyCommands
             var more = resumeAt is null ? cursor.First() : cursor.SeekAtOrAfter(resumeAt);
             for (var visited = 0L; more; more = cursor.Next(), visited++)
             {
-                if (visited == count)
+                if (visited == options.Count)
                 {
                     nextCursor = ctx.Cursors.Save(ctx.Db, cursor.Key);
                     break;
                 }
                 var value = new StoredValue(cursor.Value);
-                if (value.IsExpired(ctx.NowMs) || (hasType && value.Kind != type))
+                if (value.IsExpired(ctx.NowMs) || (options.HasType && value.Kind != options.Type))
                 {
                     continue;
                 }
                 var key = RedisKeyspace.DecodeKey(cursor.Key, value);
-                if (!hasPattern || Glob.IsMatch(pattern, key))
+                if (options.Matches(key))
                 {
                     keys.Add(key.ToArray());
                 }
             }
         }
-        ctx.Reply.WriteArrayHeader(2);
-        Span<byte> number = stackalloc byte[24];
-        Utf8Formatter.TryFormat(nextCursor, number, out var written);
-        ctx.Reply.WriteBulk(number[..written]);
-        ctx.Reply.WriteArrayHeader(keys.Count);
-        foreach (var key in keys)
-        {
-            ctx.Reply.WriteBulk(key);
-        }
+        ScanCommand.WriteReply(ref ctx, nextCursor, keys);
     }
 
     public static void RandomKey(ref CommandContext ctx)

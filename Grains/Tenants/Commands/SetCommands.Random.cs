@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Storage.Keyspace;
 
@@ -128,83 +127,19 @@ internal static partial class SetCommands
 
     public static void SScan(ref CommandContext ctx)
     {
-        if (!Utf8Parser.TryParse(ctx.Arg(2), out ulong cursorId, out var consumed) || consumed != ctx.Arg(2).Length)
+        if (!ScanOptions.TryParse(ref ctx, 2, allowType: false, out var options))
         {
-            ctx.Reply.WriteRaw(Errors.InvalidCursor);
             return;
-        }
-        var count = 10L;
-        var pattern = ReadOnlySpan<byte>.Empty;
-        var hasPattern = false;
-        for (var i = 3; i < ctx.ArgCount; i++)
-        {
-            var a = ctx.Arg(i);
-            var hasNext = i + 1 < ctx.ArgCount;
-            if (Args.Is(a, "COUNT"u8) && hasNext)
-            {
-                if (!Args.TryParseInt64(ctx.Arg(++i), out count))
-                {
-                    ctx.Reply.WriteRaw(Errors.NotInteger);
-                    return;
-                }
-                if (count < 1)
-                {
-                    ctx.Reply.WriteRaw(Errors.Syntax);
-                    return;
-                }
-            }
-            else if (Args.Is(a, "MATCH"u8) && hasNext)
-            {
-                pattern = ctx.Arg(++i);
-                hasPattern = !(pattern.Length == 1 && pattern[0] == (byte)'*');
-            }
-            else
-            {
-                ctx.Reply.WriteRaw(Errors.Syntax);
-                return;
-            }
         }
         if (!Collections.TryOpen(ref ctx, ctx.Arg(1), Kind, out var set, out var wrongType))
         {
             if (!wrongType)
             {
-                ctx.Reply.WriteArrayHeader(2);
-                ctx.Reply.WriteBulk("0"u8);
-                ctx.Reply.WriteArrayHeader(0);
+                ScanCommand.WriteEmpty(ref ctx);
             }
             return;
         }
-        var scope = 1000 + ctx.Db;
-        var resumeAt = cursorId == 0 ? null : ctx.Cursors.Find(scope, cursorId);
-        var found = new List<byte[]>();
-        ulong next = 0;
-        using (var cursor = ctx.Txn.OpenCursor(ctx.Keyspace.MembersDatabase))
-        {
-            var more = resumeAt is not null && RedisKeyspace.IsInSpace(resumeAt, set.Id, Space)
-                ? cursor.SeekAtOrAfter(resumeAt)
-                : ctx.Keyspace.SeekMembers(cursor, set.Id, Space);
-            for (var visited = 0L; more && RedisKeyspace.IsInSpace(cursor.Key, set.Id, Space); more = cursor.Next(), visited++)
-            {
-                if (visited == count)
-                {
-                    next = ctx.Cursors.Save(scope, cursor.Key);
-                    break;
-                }
-                var member = RedisKeyspace.MemberOf(cursor.Key, cursor.Value);
-                if (!hasPattern || Glob.IsMatch(pattern, member))
-                {
-                    found.Add(member.ToArray());
-                }
-            }
-        }
-        ctx.Reply.WriteArrayHeader(2);
-        Span<byte> number = stackalloc byte[24];
-        Utf8Formatter.TryFormat(next, number, out var written);
-        ctx.Reply.WriteBulk(number[..written]);
-        ctx.Reply.WriteArrayHeader(found.Count);
-        foreach (var member in found)
-        {
-            ctx.Reply.WriteBulk(member);
-        }
+        // Redis walks a set's hash table COUNT buckets at a time; a set no larger than COUNT comes back whole.
+        ScanCommand.ScanMembers(ref ctx, set, options, withValues: false);
     }
 }
