@@ -45,7 +45,10 @@ internal sealed class RespReplyWriter(ReplyBuffer buffer) : IReplyWriter
 
     public void WriteInteger(long value) => WriteNumberLine((byte)':', value);
 
-    public void WriteBulk(ReadOnlySpan<byte> value)
+    public void WriteBulk(ReadOnlySpan<byte> value) => WriteBulk(buffer, value);
+
+    /// <summary>Writes <c>$len</c> and the value: the frame is the same in RESP2 and RESP3.</summary>
+    internal static void WriteBulk(ReplyBuffer buffer, ReadOnlySpan<byte> value)
     {
         var span = buffer.GetSpan(value.Length + 24);
         span[0] = (byte)'$';

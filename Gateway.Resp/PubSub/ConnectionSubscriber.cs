@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.IO.Pipelines;
 using IceFire.Gateway.Resp.Protocol;
 using IceFire.Grains.Interfaces;
@@ -157,10 +156,10 @@ internal sealed class ConnectionSubscriber : IPubSubSubscriber, IThreadPoolWorkI
             _queue.Write(header);
             if (hasPattern)
             {
-                WriteBulk(_queue, pattern);
+                RespReplyWriter.WriteBulk(_queue, pattern);
             }
-            WriteBulk(_queue, channel);
-            WriteBulk(_queue, message);
+            RespReplyWriter.WriteBulk(_queue, channel);
+            RespReplyWriter.WriteBulk(_queue, message);
             if (_queue.Length > MaxQueuedBytes)
             {
                 // Redis closes a subscriber that cannot keep up rather than let its backlog grow without
@@ -227,20 +226,5 @@ internal sealed class ConnectionSubscriber : IPubSubSubscriber, IThreadPoolWorkI
         {
             _gate.Release();
         }
-    }
-
-    private static void WriteBulk(ReplyBuffer buffer, ReadOnlySpan<byte> value)
-    {
-        var span = buffer.GetSpan(value.Length + 16);
-        span[0] = (byte)'$';
-        Utf8Formatter.TryFormat(value.Length, span[1..], out var n);
-        var pos = 1 + n;
-        span[pos++] = (byte)'\r';
-        span[pos++] = (byte)'\n';
-        value.CopyTo(span[pos..]);
-        pos += value.Length;
-        span[pos++] = (byte)'\r';
-        span[pos++] = (byte)'\n';
-        buffer.Advance(pos);
     }
 }

@@ -56,24 +56,10 @@ internal static partial class HashCommands
             ctx.Reply.WriteBulk(entries[Random.Shared.Next(entries.Count)].Field);
             return;
         }
-        var picks = new List<int>();
-        if (count >= 0)
-        {
-            // Distinct fields: all of them when count reaches the size, else a random sample.
-            var order = Enumerable.Range(0, entries.Count).ToArray();
-            Random.Shared.Shuffle(order);
-            picks.AddRange(order.Take((int)Math.Min(count, entries.Count)));
-        }
-        else
-        {
-            for (long i = 0; i < -count; i++)
-            {
-                picks.Add(Random.Shared.Next(entries.Count));
-            }
-        }
+        var picks = RandomPicks.Indexes(entries.Count, count);
         if (withValues && ctx.Reply.Protocol == RespProtocol.Resp3)
         {
-            ctx.Reply.WriteArrayHeader(picks.Count);
+            ctx.Reply.WriteArrayHeader(picks.Length);
             foreach (var i in picks)
             {
                 ctx.Reply.WriteArrayHeader(2);
@@ -82,7 +68,7 @@ internal static partial class HashCommands
             }
             return;
         }
-        ctx.Reply.WriteArrayHeader(withValues ? picks.Count * 2 : picks.Count);
+        ctx.Reply.WriteArrayHeader(withValues ? picks.Length * 2 : picks.Length);
         foreach (var i in picks)
         {
             ctx.Reply.WriteBulk(entries[i].Field);

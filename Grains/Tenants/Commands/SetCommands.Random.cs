@@ -46,16 +46,15 @@ internal static partial class SetCommands
             return;
         }
         var members = ReadMembers(ref ctx, set);
-        var order = Enumerable.Range(0, members.Count).ToArray();
-        Random.Shared.Shuffle(order);
-        var taken = (int)Math.Min(count, members.Count);
+        var picks = RandomPicks.Indexes(members.Count, count);
+        var taken = picks.Length;
         if (hasCount)
         {
             ctx.Reply.WriteSetHeader(taken);
         }
-        for (var i = 0; i < taken; i++)
+        foreach (var i in picks)
         {
-            var member = members[order[i]];
+            var member = members[i];
             ctx.Keyspace.DeleteMember(ctx.Writer, set.Id, Space, member);
             ctx.Reply.WriteBulk(member);
         }
@@ -106,22 +105,11 @@ internal static partial class SetCommands
             ctx.Reply.WriteBulk(members[Random.Shared.Next(members.Count)]);
             return;
         }
-        if (count >= 0)
+        var picks = RandomPicks.Indexes(members.Count, count);
+        ctx.Reply.WriteArrayHeader(picks.Length);
+        foreach (var i in picks)
         {
-            var order = Enumerable.Range(0, members.Count).ToArray();
-            Random.Shared.Shuffle(order);
-            var taken = (int)Math.Min(count, members.Count);
-            ctx.Reply.WriteArrayHeader(taken);
-            for (var i = 0; i < taken; i++)
-            {
-                ctx.Reply.WriteBulk(members[order[i]]);
-            }
-            return;
-        }
-        ctx.Reply.WriteArrayHeader((int)Math.Min(-count, int.MaxValue));
-        for (long i = 0; i < -count; i++)
-        {
-            ctx.Reply.WriteBulk(members[Random.Shared.Next(members.Count)]);
+            ctx.Reply.WriteBulk(members[i]);
         }
     }
 

@@ -146,7 +146,7 @@ internal static partial class SetCommands
         }
         Collections.Save(ref ctx, source, Kind, from, from.Count - 1);
         Collections.TryOpenOrCreate(ref ctx, destination, Kind, out var to);
-        if (ctx.Keyspace.PutMember(ctx.Writer, to.Id, Space, member, default) || to.Count == 0)
+        if (ctx.Keyspace.PutMember(ctx.Writer, to.Id, Space, member, default))
         {
             Collections.Save(ref ctx, destination, Kind, to, to.Count + 1);
         }
