@@ -118,6 +118,7 @@ internal sealed partial class RespConnection
         finally
         {
             _server.Unregister(Id);
+            await ReleaseWatchesOnCloseAsync();
             if (_subscriber is not null)
             {
                 await _subscriber.CloseAsync(_server.PubSub);
@@ -192,6 +193,19 @@ internal sealed partial class RespConnection
         return (offset, minimum);
     }
 
+    /// <summary>A closing connection's watches must not outlive it; a tenant that is gone has none to drop.</summary>
+    private async ValueTask ReleaseWatchesOnCloseAsync()
+    {
+        try
+        {
+            _closeAfterReply = true;
+            await ReleaseWatchesAsync();
+        }
+        catch (Exception)
+        {
+        }
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DispatchAsync()
     {
@@ -223,6 +237,10 @@ internal sealed partial class RespConnection
             QueueInTransaction(info);
             return;
         }
+        if (info.Id is CommandId.Watch or CommandId.Unwatch && !await PrepareWatchAsync(info))
+        {
+            return;
+        }
         // No dataset command waits in the batch here: subscribing flushed it and none is accepted since.
         if (_subscriber is not null && RejectInSubscribedMode(info))
         {
@@ -246,12 +264,15 @@ internal sealed partial class RespConnection
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushBatchAsync()
     {
-        if (_batch.Count == 0)
+        if (_batch.Count == 0 && _batch.ExecCount < 0)
         {
             return;
         }
         _server.CountCommands(_batch.Count);
-        LastCommand = CommandTable.Get(_batch[_batch.Count - 1].Id).Name;
+        if (_batch.Count > 0)
+        {
+            LastCommand = CommandTable.Get(_batch[_batch.Count - 1].Id).Name;
+        }
         try
         {
             await _tenant.ExecuteAsync(_batch);

@@ -1,4 +1,5 @@
 using IceFire.Gateway.Resp.Protocol;
+using IceFire.Grains.Interfaces;
 
 namespace IceFire.Gateway.Resp;
 
@@ -21,6 +22,9 @@ public sealed record RespServerOptions
 
     /// <summary>IceFire's version, reported by INFO.</summary>
     public string Version { get; init; } = "0.1.0";
+
+    /// <summary>notify-keyspace-events, shared with the tenants that publish the notifications.</summary>
+    public KeyspaceEventSettings KeyspaceEvents { get; init; } = new();
 
     /// <summary>proto-max-bulk-len.</summary>
     public long MaxBulkLength { get; init; } = 512L * 1024 * 1024;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using IceFire.Grains.Interfaces;
 
 namespace IceFire.Gateway.Resp;
 
@@ -10,10 +11,12 @@ namespace IceFire.Gateway.Resp;
 internal sealed class ServerConfig
 {
     private readonly ConcurrentDictionary<string, string> _values = new(StringComparer.OrdinalIgnoreCase);
+    private readonly KeyspaceEventSettings _keyspaceEvents;
     private readonly HashSet<string> _readOnly = new(StringComparer.OrdinalIgnoreCase) { "port", "bind", "dir", "databases", "appendonly" };
 
     public ServerConfig(RespServerOptions options)
     {
+        _keyspaceEvents = options.KeyspaceEvents;
         _values["port"] = options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _values["bind"] = options.Bind;
         _values["dir"] = Path.GetFullPath(options.DataDirectory);
@@ -23,7 +26,7 @@ internal sealed class ServerConfig
         _values["save"] = "";
         _values["maxmemory"] = "0";
         _values["maxmemory-policy"] = "noeviction";
-        _values["notify-keyspace-events"] = "";
+        _values["notify-keyspace-events"] = KeyspaceEventSettings.Format(options.KeyspaceEvents.Flags);
         _values["proto-max-bulk-len"] = options.MaxBulkLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _values["timeout"] = "0";
         _values["tcp-keepalive"] = "300";
@@ -51,15 +54,27 @@ internal sealed class ServerConfig
         return result;
     }
 
-    /// <summary>Sets a known, writable parameter; false when unknown or read-only.</summary>
-    public bool TrySet(string name, string value)
+    /// <summary>
+    /// Sets a known, writable parameter: null on success, otherwise Redis' error text (an unknown or read-only
+    /// parameter, or a value the parameter refuses).
+    /// </summary>
+    public string? TrySet(string name, string value)
     {
         if (!_values.ContainsKey(name) || _readOnly.Contains(name))
         {
-            return false;
+            return $"ERR Unknown option or number of arguments for CONFIG SET - '{name}'";
+        }
+        if (name.Equals("notify-keyspace-events", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!KeyspaceEventSettings.TryParse(value, out var flags))
+            {
+                return $"ERR CONFIG SET failed (possibly related to argument '{name}') - Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+            }
+            _keyspaceEvents.Flags = flags;
+            value = KeyspaceEventSettings.Format(flags);
         }
         _values[name] = value;
-        return true;
+        return null;
     }
 
     public string Get(string name) => _values.TryGetValue(name, out var v) ? v : "";

@@ -33,6 +33,19 @@ public sealed class CommandBatch : IValueTaskSource
     /// <summary>True when any command writes; such a batch goes through the tenant's writer.</summary>
     public bool HasWrites { get; private set; }
 
+    /// <summary>
+    /// The connection's watched keys, present when the batch holds WATCH or UNWATCH or is an EXEC under WATCH;
+    /// the tenant reads and changes it only while it runs the batch.
+    /// </summary>
+    public WatchSet? Watches { get; set; }
+
+    /// <summary>
+    /// For the first batch of an EXEC under WATCH: the number of queued commands. The tenant then checks
+    /// <see cref="Watches"/> before the commands and writes the reply's array header, or a null array
+    /// (running nothing) when a watched key changed. -1 for every other batch.
+    /// </summary>
+    public int ExecCount { get; private set; } = -1;
+
     /// <summary>The identity of the client, for commands that report it.</summary>
     public long ClientId { get; set; }
 
@@ -58,7 +71,17 @@ public sealed class CommandBatch : IValueTaskSource
         args.CopyTo(_args.AsSpan(_argCount));
         _commands[_count++] = new BatchCommand(info.Id, db, _argCount, args.Length);
         _argCount += args.Length;
-        HasWrites |= info.IsWrite;
+        // WATCH and UNWATCH write nothing but must be ordered with the writes around them.
+        HasWrites |= info.IsWrite || info.Id is CommandId.Watch or CommandId.Unwatch;
+    }
+
+    /// <summary>Makes this batch the start of an EXEC of <paramref name="count"/> commands checked against <paramref name="watches"/>.</summary>
+    public void BeginExec(int count, WatchSet watches)
+    {
+        ExecCount = count;
+        Watches = watches;
+        watches.Failed = false;
+        HasWrites = true;
     }
 
     /// <summary>Empties the batch for reuse; drops argument references so pooled memory is not held.</summary>
@@ -68,6 +91,8 @@ public sealed class CommandBatch : IValueTaskSource
         _argCount = 0;
         _count = 0;
         HasWrites = false;
+        ExecCount = -1;
+        Watches = null;
     }
 
     /// <summary>Prepares the completion for one more asynchronous round.</summary>

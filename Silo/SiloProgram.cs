@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using IceFire.Gateway.Resp;
 using IceFire.Grains.Hosting;
+using IceFire.Grains.Interfaces;
 using IceFire.Grains.Streams;
 using IceFire.Grains.Tenants;
 using Microsoft.AspNetCore.Builder;
@@ -53,6 +54,10 @@ internal static class SiloProgram
     {
         DataDirectory data;
         TenantDirectory tenants;
+        // PUBLISH and keyspace notifications share one fabric; CONFIG SET notify-keyspace-events reaches
+        // every tenant through the shared setting.
+        var pubSub = new LocalPubSub();
+        var keyspaceEvents = new KeyspaceEventSettings();
         try
         {
             data = DataDirectory.Open(options.Data);
@@ -64,7 +69,12 @@ internal static class SiloProgram
         }
         try
         {
-            tenants = TenantDirectory.Open(data, new TenantOptions { Durability = options.Durability });
+            tenants = TenantDirectory.Open(data, new TenantOptions
+            {
+                Durability = options.Durability,
+                KeyspaceEvents = keyspaceEvents,
+                PubSub = pubSub,
+            });
         }
         catch (Exception e) when (e is DataDirectoryException or DllNotFoundException)
         {
@@ -81,7 +91,8 @@ internal static class SiloProgram
             DataDirectory = data.Path,
             Durability = durability,
             Version = Version,
-        }, tenants, new LocalPubSub());
+            KeyspaceEvents = keyspaceEvents,
+        }, tenants, pubSub);
         // The empty builder: no configuration files to watch, no HTTP pipeline; Kestrel only as the
         // connection listener.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());

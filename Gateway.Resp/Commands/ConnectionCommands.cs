@@ -28,6 +28,7 @@ internal sealed partial class RespConnection
             case CommandId.Auth: Auth(); break;
             case CommandId.Reset:
                 await ResetSubscriptionsAsync();
+                await ReleaseWatchesAsync();
                 Reset();
                 break;
             case CommandId.Client: Client(info); break;
@@ -37,7 +38,7 @@ internal sealed partial class RespConnection
             case CommandId.Time: Time(); break;
             case CommandId.Multi: Multi(); break;
             case CommandId.Exec: await ExecAsync(); break;
-            case CommandId.Discard: Discard(); break;
+            case CommandId.Discard: await DiscardAsync(); break;
             case CommandId.Subscribe: await SubscribeAsync(patterns: false); break;
             case CommandId.PSubscribe: await SubscribeAsync(patterns: true); break;
             case CommandId.Unsubscribe: await UnsubscribeAsync(patterns: false); break;

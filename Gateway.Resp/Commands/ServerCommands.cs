@@ -52,9 +52,9 @@ internal sealed partial class RespConnection
                 for (var i = 2; i < _args.Count; i += 2)
                 {
                     var name = Encoding.UTF8.GetString(_args[i]);
-                    if (!_server.Config.TrySet(name, Encoding.UTF8.GetString(_args[i + 1])))
+                    if (_server.Config.TrySet(name, Encoding.UTF8.GetString(_args[i + 1])) is { } error)
                     {
-                        _writer.WriteError(Encoding.UTF8.GetBytes($"ERR Unknown option or number of arguments for CONFIG SET - '{name}'"));
+                        _writer.WriteError(Encoding.UTF8.GetBytes(error));
                         return;
                     }
                 }

@@ -3,15 +3,58 @@ using IceFire.Grains.Interfaces;
 namespace IceFire.Gateway.Resp;
 
 /// <summary>
-/// MULTI, EXEC, DISCARD. Commands after MULTI are checked as they arrive (an unknown command or a wrong arity
+/// MULTI, EXEC, DISCARD, WATCH, UNWATCH. Commands after MULTI are checked as they arrive (an unknown command or a wrong arity
 /// dooms the transaction, as in Redis) and queued with copies of their arguments; EXEC sends the dataset
 /// commands to the tenant as one batch, which the tenant runs in one write transaction, so the transaction is
-/// atomic and no other client's write lands in between.
+/// atomic and no other client's write lands in between. WATCH runs on the tenant's writer, which remembers
+/// the watched keys' change counters in the connection's <see cref="WatchSet"/>; the tenant checks them at
+/// EXEC before running anything.
 /// </summary>
 internal sealed partial class RespConnection
 {
     private List<(CommandInfo Info, byte[][] Args)>? _transaction;
     private bool _transactionFailed;
+    private WatchSet? _watches;
+    private readonly ReadOnlyMemory<byte>[] _unwatchArgs = ["UNWATCH"u8.ToArray()];
+
+    private bool IsWatching => _watches is { Keys.Count: > 0 };
+
+    /// <summary>
+    /// WATCH and UNWATCH go to the tenant with the connection's watch set. WATCH inside MULTI is refused;
+    /// UNWATCH with nothing watched answers here. False when the command was answered here.
+    /// </summary>
+    private async ValueTask<bool> PrepareWatchAsync(CommandInfo info)
+    {
+        if (info.Id == CommandId.Watch && _transaction is not null)
+        {
+            await FlushBatchAsync();
+            _writer.WriteRaw("-ERR WATCH inside MULTI is not allowed\r\n"u8);
+            return false;
+        }
+        if (info.Id == CommandId.Unwatch && !IsWatching && _batch.Watches is null)
+        {
+            await FlushBatchAsync();
+            _writer.WriteRaw("+OK\r\n"u8);
+            return false;
+        }
+        _batch.Watches = _watches ??= new WatchSet();
+        return true;
+    }
+
+    /// <summary>Drops the connection's watches on the tenant (DISCARD, RESET, a failed EXEC, disconnect) without a reply.</summary>
+    private async ValueTask ReleaseWatchesAsync()
+    {
+        if (!IsWatching)
+        {
+            return;
+        }
+        await FlushBatchAsync();
+        var position = _writer.Position;
+        _batch.Add(CommandTable.Get(CommandId.Unwatch), Db, _unwatchArgs);
+        _batch.Watches = _watches;
+        await FlushBatchAsync();
+        _writer.Rewind(position);
+    }
 
     private static bool IsTransactionControl(CommandId id) =>
         id is CommandId.Exec or CommandId.Discard or CommandId.Multi or CommandId.Watch or CommandId.Quit or CommandId.Reset;
@@ -48,7 +91,7 @@ internal sealed partial class RespConnection
         _writer.WriteRaw("+OK\r\n"u8);
     }
 
-    private void Discard()
+    private async ValueTask DiscardAsync()
     {
         if (_transaction is null)
         {
@@ -56,6 +99,7 @@ internal sealed partial class RespConnection
             return;
         }
         _transaction = null;
+        await ReleaseWatchesAsync();
         _writer.WriteRaw("+OK\r\n"u8);
     }
 
@@ -70,10 +114,20 @@ internal sealed partial class RespConnection
         _transaction = null;
         if (_transactionFailed)
         {
+            await ReleaseWatchesAsync();
             _writer.WriteRaw("-EXECABORT Transaction discarded because of previous errors.\r\n"u8);
             return;
         }
-        _writer.WriteArrayHeader(queued.Count);
+        var checkWatches = IsWatching;
+        if (checkWatches)
+        {
+            // The tenant checks the watched keys on its writer, then writes the array header or a null array.
+            _batch.BeginExec(queued.Count, _watches!);
+        }
+        else
+        {
+            _writer.WriteArrayHeader(queued.Count);
+        }
         foreach (var (info, args) in queued)
         {
             if ((info.Flags & CommandFlags.Connection) != 0)
@@ -81,6 +135,11 @@ internal sealed partial class RespConnection
                 // A connection command (PING, SELECT ...) answers from connection state between the dataset
                 // commands around it, which then run as separate batches.
                 await FlushBatchAsync();
+                if (checkWatches && _watches!.Failed)
+                {
+                    return;
+                }
+                checkWatches = false;
                 _args.Clear();
                 foreach (var a in args)
                 {

@@ -20,6 +20,9 @@ internal ref struct CommandContext
     public long NowMs;
     public TenantScanCursors Cursors;
 
+    /// <summary>Watches and keyspace notifications; present on the writer only.</summary>
+    public TenantEvents? Events;
+
     public readonly int Db => Command.Db;
 
     public readonly int ArgCount => Command.ArgCount;
@@ -28,6 +31,12 @@ internal ref struct CommandContext
 
     /// <summary>The write transaction; only write commands (which always get one) call this.</summary>
     public readonly LmdbWriteTransaction Writer => Write ?? throw new InvalidOperationException("a write command ran without a write transaction");
+
+    /// <summary>Tells watchers and subscribers that this command did <paramref name="e"/> to <paramref name="key"/> in its database.</summary>
+    public readonly void Changed(KeyEvent e, ReadOnlySpan<byte> key) => Events?.Changed(Db, e, key);
+
+    /// <summary>As <see cref="Changed(KeyEvent, ReadOnlySpan{byte})"/>, for a key of database <paramref name="db"/>.</summary>
+    public readonly void Changed(int db, KeyEvent e, ReadOnlySpan<byte> key) => Events?.Changed(db, e, key);
 
     public readonly string Name => CommandTable.Get(Command.Id).Name;
 }

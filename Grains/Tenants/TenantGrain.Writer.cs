@@ -42,11 +42,15 @@ public sealed partial class TenantGrain
                 dirtySinceSync = true;
                 if (committed && !deferMeta)
                 {
+                    // Notifications go out before the replies, so a client that hears its reply and then
+                    // publishes is heard after them, as with Redis.
+                    _events.PublishCommitted();
                     CompleteAll(group);
                 }
                 else if (committed)
                 {
                     // This commit's data sync also flushed the previous group's meta page.
+                    _events.DeferCommitted();
                     CompleteAll(awaitingSync);
                     (group, awaitingSync) = (awaitingSync, group);
                 }
@@ -85,8 +89,10 @@ public sealed partial class TenantGrain
                 batch.Fail(error);
             }
             batches.Clear();
+            _events.DropDeferred();
             return;
         }
+        _events.PublishDeferred();
         CompleteAll(batches);
     }
 
@@ -115,6 +121,7 @@ public sealed partial class TenantGrain
             try
             {
                 using var txn = _env.BeginWrite();
+                _events.Begin();
                 var ctx = new CommandContext
                 {
                     Keyspace = _keyspace,
@@ -122,12 +129,17 @@ public sealed partial class TenantGrain
                     Write = txn,
                     NowMs = nowMs,
                     Cursors = _cursors,
+                    Events = _events,
                 };
                 commands = 0;
                 foreach (var batch in group)
                 {
                     ctx.Batch = batch;
                     ctx.Reply = batch.Replies;
+                    if (batch.ExecCount >= 0 && !BeginExec(batch, txn, nowMs))
+                    {
+                        continue;
+                    }
                     for (var i = 0; i < batch.Count; i++)
                     {
                         ctx.Command = batch[i];
@@ -145,12 +157,14 @@ public sealed partial class TenantGrain
                 {
                     group[i].Replies.Rewind(positions[i]);
                 }
+                _events.Rollback();
                 _keyspace.RestoreExpiredKeys(expiredBefore);
                 ReloadAfterAbort();
                 _env.Grow();
             }
             catch (Exception error)
             {
+                _events.Rollback();
                 _keyspace.RestoreExpiredKeys(expiredBefore);
                 ReloadAfterAbort();
                 foreach (var batch in group)
@@ -163,6 +177,27 @@ public sealed partial class TenantGrain
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _commandsWritten, commands);
         Interlocked.Exchange(ref _lastCommitUnixSeconds, _options.Time.GetUtcNow().ToUnixTimeSeconds());
+        return true;
+    }
+
+    /// <summary>
+    /// EXEC under WATCH: when every watched key is as it was, writes the reply's array header and drops the
+    /// watches (Redis unwatches before running the queued commands); otherwise answers a null array, marks the
+    /// watch set failed and returns false so nothing queued runs.
+    /// </summary>
+    private bool BeginExec(CommandBatch batch, LmdbWriteTransaction txn, long nowMs)
+    {
+        var watches = batch.Watches!;
+        var unchanged = _events.Watches.Unchanged(watches,
+            (db, key) => _keyspace.TryGetRaw(txn, db, key, out var value) && value.IsExpired(nowMs));
+        watches.Failed = !unchanged;
+        _events.Watches.Release(watches);
+        if (!unchanged)
+        {
+            batch.Replies.WriteNullArray();
+            return false;
+        }
+        batch.Replies.WriteArrayHeader(batch.ExecCount);
         return true;
     }
 
@@ -183,12 +218,15 @@ public sealed partial class TenantGrain
             try
             {
                 using var txn = _env.BeginWrite();
+                _events.Begin();
                 var removed = _keyspace.SweepExpired(txn, _options.Time.GetUtcNow().ToUnixTimeMilliseconds(), _options.SweepLimit);
                 if (removed == 0)
                 {
                     return wrote;
                 }
                 txn.Commit();
+                // Expiry is not acknowledged to anyone: its notifications go out as soon as it is committed.
+                _events.PublishCommitted();
                 wrote = true;
                 if (removed < _options.SweepLimit || !_mailbox.IsEmpty)
                 {
@@ -197,6 +235,7 @@ public sealed partial class TenantGrain
             }
             catch (LmdbMapFullException)
             {
+                _events.Rollback();
                 _keyspace.RestoreExpiredKeys(expiredBefore);
                 ReloadAfterAbort();
                 _env.Grow();

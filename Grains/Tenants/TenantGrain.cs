@@ -18,6 +18,7 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
     private readonly RedisKeyspace _keyspace;
     private readonly TenantOptions _options;
     private readonly TenantScanCursors _cursors = new();
+    private readonly TenantEvents _events;
     private readonly ConcurrentQueue<CommandBatch> _mailbox = new();
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly Thread _writer;
@@ -33,6 +34,8 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
         _env = env;
         _keyspace = keyspace;
         _options = options;
+        _events = new TenantEvents(options.KeyspaceEvents, options.PubSub);
+        keyspace.Observer = _events;
         _lastCommitUnixSeconds = options.Time.GetUtcNow().ToUnixTimeSeconds();
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = $"tenant-writer:{name}" };
         _writer.Start();

@@ -1,3 +1,5 @@
+using IceFire.Grains.Interfaces;
+
 namespace IceFire.Grains.Tenants;
 
 /// <summary>When a write is durable relative to its reply.</summary>
@@ -23,6 +25,12 @@ public sealed record TenantOptions
 
     /// <summary>Most keys one sweep removes before letting writes in again.</summary>
     public int SweepLimit { get; init; } = 1000;
+
+    /// <summary>notify-keyspace-events, shared with the gateway that sets it.</summary>
+    public KeyspaceEventSettings KeyspaceEvents { get; init; } = new();
+
+    /// <summary>Where keyspace notifications are published; none when null.</summary>
+    public IPubSub? PubSub { get; init; }
 
     /// <summary>The clock; tests pass a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -29,6 +29,9 @@ public sealed partial class RedisKeyspace
 
     public LmdbEnvironment Environment { get; }
 
+    /// <summary>Told of keys created and keys removed because their time was up; called on the writer's thread.</summary>
+    public IKeyspaceObserver? Observer { get; set; }
+
     /// <summary>Keys removed because their time was up, since the keyspace was opened.</summary>
     public long ExpiredKeys => Interlocked.Read(ref _expiredKeys);
 
@@ -132,6 +135,7 @@ public sealed partial class RedisKeyspace
         }
         DeleteExisting(txn, db, key, value);
         Interlocked.Increment(ref _expiredKeys);
+        Observer?.KeyExpired(db, key);
         value = default;
         return false;
     }
@@ -160,6 +164,10 @@ public sealed partial class RedisKeyspace
             {
                 DeleteAllMembers(txn, CollectionHeader.Read(previous.Payload).Id);
             }
+        }
+        else
+        {
+            Observer?.KeyCreated(db, key);
         }
         if (previousExpiry != expireAtMs)
         {
@@ -212,6 +220,7 @@ public sealed partial class RedisKeyspace
         if (expired)
         {
             Interlocked.Increment(ref _expiredKeys);
+            Observer?.KeyExpired(db, key);
             return false;
         }
         return true;
@@ -329,6 +338,7 @@ public sealed partial class RedisKeyspace
                 if (txn.TryGet(_keys[db], encoded[..length], out var raw))
                 {
                     var value = new StoredValue(raw);
+                    Observer?.KeyExpired(db, DecodeKey(encoded[..length], value));
                     if (value.Kind != ValueKind.String)
                     {
                         DeleteAllMembers(txn, CollectionHeader.Read(value.Payload).Id);

@@ -117,6 +117,7 @@ internal static partial class BitCommands
             if (changed || length != existing.Length || !found)
             {
                 ctx.Keyspace.Put(txn, ctx.Db, key, ValueKind.String, expireAt, bytes);
+                ctx.Changed(KeyEvent.SetBit, key);
             }
         }
         finally

@@ -64,6 +64,7 @@ internal static partial class BitCommands
             {
                 Return(rented);
             }
+            ctx.Changed(KeyEvent.SetBit, key);
         }
         ctx.Reply.WriteInteger(wasSet ? 1 : 0);
     }
@@ -146,7 +147,10 @@ internal static partial class BitCommands
         var destination = ctx.Arg(2);
         if (length == 0)
         {
-            ctx.Keyspace.Delete(txn, ctx.Db, destination, ctx.NowMs);
+            if (ctx.Keyspace.Delete(txn, ctx.Db, destination, ctx.NowMs))
+            {
+                ctx.Changed(KeyEvent.Del, destination);
+            }
             ctx.Reply.WriteInteger(0);
             return;
         }
@@ -166,6 +170,7 @@ internal static partial class BitCommands
                 Combine(op, result, source.Payload);
             }
             ctx.Keyspace.Put(txn, ctx.Db, destination, ValueKind.String, 0, result);
+            ctx.Changed(KeyEvent.Set, destination);
         }
         finally
         {

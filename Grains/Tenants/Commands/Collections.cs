@@ -62,13 +62,14 @@ internal static class Collections
 
     /// <summary>
     /// Stores the collection's new count: rewrites its header, or deletes the key when the collection is
-    /// empty, as Redis deletes an emptied collection.
+    /// empty, as Redis deletes an emptied collection (with a "del" event, which follows the command's own).
     /// </summary>
     public static void Save(ref CommandContext ctx, ReadOnlySpan<byte> key, ValueKind kind, in OpenCollection collection, long count)
     {
         if (count == 0)
         {
             ctx.Keyspace.Delete(ctx.Writer, ctx.Db, key, ctx.NowMs);
+            ctx.Changed(KeyEvent.Del, key);
             return;
         }
         Span<byte> payload = stackalloc byte[CollectionHeader.Length];

@@ -38,6 +38,7 @@ internal static partial class HashCommands
         {
             Collections.Save(ref ctx, key, Kind, hash, hash.Count + 1);
         }
+        ctx.Changed(KeyEvent.HIncrBy, key);
         ctx.Reply.WriteInteger(result);
     }
 
@@ -79,6 +80,7 @@ internal static partial class HashCommands
         {
             Collections.Save(ref ctx, key, Kind, hash, hash.Count + 1);
         }
+        ctx.Changed(KeyEvent.HIncrByFloat, key);
         ctx.Reply.WriteBulk(formatted);
     }
 }

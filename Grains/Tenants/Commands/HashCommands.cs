@@ -30,6 +30,7 @@ internal static partial class HashCommands
             }
         }
         Collections.Save(ref ctx, key, Kind, hash, hash.Count + added);
+        ctx.Changed(KeyEvent.HSet, key);
         if (replyOk)
         {
             ctx.Reply.WriteRaw("+OK\r\n"u8);
@@ -54,6 +55,7 @@ internal static partial class HashCommands
         }
         ctx.Keyspace.PutMember(ctx.Writer, hash.Id, Collections.PrimarySpace, ctx.Arg(2), ctx.Arg(3));
         Collections.Save(ref ctx, key, Kind, hash, hash.Count + 1);
+        ctx.Changed(KeyEvent.HSet, key);
         ctx.Reply.WriteInteger(1);
     }
 
@@ -167,6 +169,7 @@ internal static partial class HashCommands
         }
         if (removed > 0)
         {
+            ctx.Changed(KeyEvent.HDel, key);
             Collections.Save(ref ctx, key, Kind, hash, hash.Count - removed);
         }
         ctx.Reply.WriteInteger(removed);

@@ -92,10 +92,12 @@ internal static partial class KeyCommands
         if (when <= ctx.NowMs)
         {
             ctx.Keyspace.Delete(ctx.Writer, ctx.Db, key, ctx.NowMs);
+            ctx.Changed(KeyEvent.Del, key);
         }
         else
         {
             ctx.Keyspace.SetExpiry(ctx.Writer, ctx.Db, key, when);
+            ctx.Changed(KeyEvent.Expire, key);
         }
         ctx.Reply.WriteInteger(1);
     }
@@ -130,6 +132,7 @@ internal static partial class KeyCommands
             return;
         }
         ctx.Keyspace.SetExpiry(ctx.Writer, ctx.Db, key, 0);
+        ctx.Changed(KeyEvent.Persist, key);
         ctx.Reply.WriteInteger(1);
     }
 }

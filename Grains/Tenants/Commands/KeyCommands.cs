@@ -15,6 +15,7 @@ internal static partial class KeyCommands
         {
             if (ctx.Keyspace.Delete(ctx.Writer, ctx.Db, ctx.Arg(i), ctx.NowMs))
             {
+                ctx.Changed(KeyEvent.Del, ctx.Arg(i));
                 deleted++;
             }
         }
@@ -86,6 +87,8 @@ internal static partial class KeyCommands
         }
         // The collection (if it is one) now lives under the destination: keep its members.
         ctx.Keyspace.DeleteKeyOnly(ctx.Writer, ctx.Db, source);
+        ctx.Changed(KeyEvent.RenameFrom, source);
+        ctx.Changed(KeyEvent.RenameTo, destination);
         if (onlyIfAbsent)
         {
             ctx.Reply.WriteInteger(1);
@@ -159,6 +162,7 @@ internal static partial class KeyCommands
         {
             detached.Dispose();
         }
+        ctx.Changed(targetDb, KeyEvent.CopyTo, destination);
         ctx.Reply.WriteInteger(1);
     }
 

@@ -62,6 +62,7 @@ internal static class ListAccess
         if (list.Header.Count == 0)
         {
             ctx.Keyspace.Delete(ctx.Writer, ctx.Db, key, ctx.NowMs);
+            ctx.Changed(KeyEvent.Del, key);
             return;
         }
         Span<byte> payload = stackalloc byte[ListHeader.Length];

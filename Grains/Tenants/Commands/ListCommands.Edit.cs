@@ -59,6 +59,7 @@ internal static partial class ListCommands
             ListAccess.Remove(ref ctx, list, list.Header.Tail);
             list.Header = list.Header with { Tail = list.Header.Tail - 1, Count = list.Header.Count - 1 };
         }
+        ctx.Changed(KeyEvent.LTrim, key);
         ListAccess.Save(ref ctx, key, list);
         ctx.Reply.WriteRaw("+OK\r\n"u8);
     }
@@ -106,6 +107,7 @@ internal static partial class ListCommands
         elements.Insert(after ? at + 1 : at, ctx.Arg(4).ToArray());
         ListAccess.Rewrite(ref ctx, ref list, elements);
         ListAccess.Save(ref ctx, key, list);
+        ctx.Changed(KeyEvent.LInsert, key);
         ctx.Reply.WriteInteger(list.Count);
     }
 
@@ -158,6 +160,7 @@ internal static partial class ListCommands
         if (removed > 0)
         {
             ListAccess.Rewrite(ref ctx, ref list, elements);
+            ctx.Changed(KeyEvent.LRem, key);
             ListAccess.Save(ref ctx, key, list);
         }
         ctx.Reply.WriteInteger(removed);

@@ -36,9 +36,18 @@ internal static partial class ListCommands
             return;
         }
         var element = ListAccess.Pop(ref ctx, ref from, fromLeft);
-        ListAccess.Save(ref ctx, source, from);
-        // Open the destination after the source is saved: they may be the same list.
-        ListAccess.TryOpenOrCreate(ref ctx, destination, out var to);
+        // A rotation of one list pushes onto the popped header, so a one-element list is never deleted and
+        // created again; two lists are saved destination first, in the order of Redis' events.
+        var sameList = source.SequenceEqual(destination);
+        OpenList to;
+        if (sameList)
+        {
+            to = from;
+        }
+        else
+        {
+            ListAccess.TryOpenOrCreate(ref ctx, destination, out to);
+        }
         if (toLeft)
         {
             ListAccess.PushLeft(ref ctx, ref to, element);
@@ -48,6 +57,12 @@ internal static partial class ListCommands
             ListAccess.PushRight(ref ctx, ref to, element);
         }
         ListAccess.Save(ref ctx, destination, to);
+        ctx.Changed(toLeft ? KeyEvent.LPush : KeyEvent.RPush, destination);
+        ctx.Changed(fromLeft ? KeyEvent.LPop : KeyEvent.RPop, source);
+        if (!sameList)
+        {
+            ListAccess.Save(ref ctx, source, from);
+        }
         ctx.Reply.WriteBulk(element);
     }
 
@@ -109,6 +124,7 @@ internal static partial class ListCommands
             {
                 ctx.Reply.WriteBulk(ListAccess.Pop(ref ctx, ref list, left));
             }
+            ctx.Changed(left ? KeyEvent.LPop : KeyEvent.RPop, key);
             ListAccess.Save(ref ctx, key, list);
             return;
         }

@@ -36,6 +36,7 @@ internal static partial class ListCommands
             }
         }
         ListAccess.Save(ref ctx, key, list);
+        ctx.Changed(left ? KeyEvent.LPush : KeyEvent.RPush, key);
         ctx.Reply.WriteInteger(list.Count);
     }
 
@@ -83,6 +84,7 @@ internal static partial class ListCommands
         {
             ctx.Reply.WriteBulk(ListAccess.Pop(ref ctx, ref list, left));
         }
+        ctx.Changed(left ? KeyEvent.LPop : KeyEvent.RPop, key);
         ListAccess.Save(ref ctx, key, list);
     }
 
@@ -152,6 +154,7 @@ internal static partial class ListCommands
             return;
         }
         ListAccess.Write(ref ctx, list, list.PositionOf(index), ctx.Arg(3));
+        ctx.Changed(KeyEvent.LSet, key);
         ctx.Reply.WriteRaw("+OK\r\n"u8);
     }
 

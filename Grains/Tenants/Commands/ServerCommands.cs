@@ -20,13 +20,29 @@ internal static class ServerCommands
         {
             for (var db = 0; db < RedisKeyspace.DatabaseCount; db++)
             {
-                ctx.Keyspace.Clear(ctx.Writer, db);
+                Clear(ref ctx, db);
             }
         }
         else
         {
-            ctx.Keyspace.Clear(ctx.Writer, ctx.Db);
+            Clear(ref ctx, ctx.Db);
         }
         ctx.Reply.WriteRaw("+OK\r\n"u8);
+    }
+
+    /// <summary>Empties a database; watched keys that were in it count as changed (Redis' touchAllWatchedKeysInDb).</summary>
+    private static void Clear(ref CommandContext ctx, int db)
+    {
+        if (ctx.Events is { } events && events.Watches.Count > 0)
+        {
+            foreach (var key in events.Watches.KeysOf(db))
+            {
+                if (ctx.Keyspace.TryGetRaw(ctx.Txn, db, key, out _))
+                {
+                    events.Watches.Touch(db, key);
+                }
+            }
+        }
+        ctx.Keyspace.Clear(ctx.Writer, db);
     }
 }

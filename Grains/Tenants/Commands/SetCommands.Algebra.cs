@@ -38,7 +38,7 @@ internal static partial class SetCommands
             return;
         }
         var destination = ctx.Arg(1);
-        ctx.Keyspace.Delete(ctx.Writer, ctx.Db, destination, ctx.NowMs);
+        var replaced = ctx.Keyspace.Delete(ctx.Writer, ctx.Db, destination, ctx.NowMs);
         if (result.Count > 0)
         {
             var id = ctx.Keyspace.AllocateCollectionId(ctx.Writer);
@@ -47,6 +47,16 @@ internal static partial class SetCommands
                 ctx.Keyspace.PutMember(ctx.Writer, id, Space, member, default);
             }
             Collections.Save(ref ctx, destination, Kind, new OpenCollection(new CollectionHeader(id, 0), 0), result.Count);
+            ctx.Changed(operation switch
+            {
+                SetOperation.Inter => KeyEvent.SInterStore,
+                SetOperation.Union => KeyEvent.SUnionStore,
+                _ => KeyEvent.SDiffStore,
+            }, destination);
+        }
+        else if (replaced)
+        {
+            ctx.Changed(KeyEvent.Del, destination);
         }
         ctx.Reply.WriteInteger(result.Count);
     }

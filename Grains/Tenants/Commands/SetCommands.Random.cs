@@ -58,6 +58,10 @@ internal static partial class SetCommands
             ctx.Keyspace.DeleteMember(ctx.Writer, set.Id, Space, member);
             ctx.Reply.WriteBulk(member);
         }
+        if (taken > 0)
+        {
+            ctx.Changed(KeyEvent.SPop, key);
+        }
         Collections.Save(ref ctx, key, Kind, set, set.Count - taken);
     }
 

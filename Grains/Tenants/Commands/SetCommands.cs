@@ -35,6 +35,10 @@ internal static partial class SetCommands
         {
             Collections.Save(ref ctx, key, Kind, set, set.Count + added);
         }
+        if (added > 0)
+        {
+            ctx.Changed(KeyEvent.SAdd, key);
+        }
         ctx.Reply.WriteInteger(added);
     }
 
@@ -59,6 +63,7 @@ internal static partial class SetCommands
         }
         if (removed > 0)
         {
+            ctx.Changed(KeyEvent.SRem, key);
             Collections.Save(ref ctx, key, Kind, set, set.Count - removed);
         }
         ctx.Reply.WriteInteger(removed);
@@ -144,11 +149,13 @@ internal static partial class SetCommands
             ctx.Reply.WriteInteger(0);
             return;
         }
+        ctx.Changed(KeyEvent.SRem, source);
         Collections.Save(ref ctx, source, Kind, from, from.Count - 1);
         Collections.TryOpenOrCreate(ref ctx, destination, Kind, out var to);
         if (ctx.Keyspace.PutMember(ctx.Writer, to.Id, Space, member, default))
         {
             Collections.Save(ref ctx, destination, Kind, to, to.Count + 1);
+            ctx.Changed(KeyEvent.SAdd, destination);
         }
         ctx.Reply.WriteInteger(1);
     }

@@ -78,7 +78,7 @@ internal static partial class SortedSetCommands
         var result = found && request.Offset >= 0 ? request.Collect(ref ctx, zset) : [];
         if (store)
         {
-            Store(ref ctx, ctx.Arg(1), result);
+            Store(ref ctx, ctx.Arg(1), result, KeyEvent.ZRangeStore);
             ctx.Reply.WriteInteger(result.Count);
             return;
         }
@@ -86,11 +86,15 @@ internal static partial class SortedSetCommands
     }
 
     /// <summary>Replaces <paramref name="destination"/> with a sorted set of <paramref name="members"/> (deleting it when empty).</summary>
-    private static void Store(ref CommandContext ctx, ReadOnlySpan<byte> destination, List<ScoredMember> members)
+    private static void Store(ref CommandContext ctx, ReadOnlySpan<byte> destination, List<ScoredMember> members, KeyEvent e)
     {
-        ctx.Keyspace.Delete(ctx.Writer, ctx.Db, destination, ctx.NowMs);
+        var replaced = ctx.Keyspace.Delete(ctx.Writer, ctx.Db, destination, ctx.NowMs);
         if (members.Count == 0)
         {
+            if (replaced)
+            {
+                ctx.Changed(KeyEvent.Del, destination);
+            }
             return;
         }
         var zset = new OpenCollection(new Storage.Keyspace.CollectionHeader(ctx.Keyspace.AllocateCollectionId(ctx.Writer), 0), 0);
@@ -103,6 +107,7 @@ internal static partial class SortedSetCommands
             }
         }
         Collections.Save(ref ctx, destination, Kind, zset, count);
+        ctx.Changed(e, destination);
     }
 
     /// <summary>Members, with scores as Redis 7 replies them: flat in RESP2, [member, score] pairs in RESP3.</summary>
@@ -227,6 +232,12 @@ internal static partial class SortedSetCommands
         }
         if (doomed.Count > 0)
         {
+            ctx.Changed(kind switch
+            {
+                RangeKind.Rank => KeyEvent.ZRemRangeByRank,
+                RangeKind.Score => KeyEvent.ZRemRangeByScore,
+                _ => KeyEvent.ZRemRangeByLex,
+            }, key);
             Collections.Save(ref ctx, key, Kind, zset, zset.Count - doomed.Count);
         }
         ctx.Reply.WriteInteger(doomed.Count);
@@ -272,6 +283,7 @@ internal static partial class SortedSetCommands
         }
         if (popped.Count > 0)
         {
+            ctx.Changed(max ? KeyEvent.ZPopMax : KeyEvent.ZPopMin, key);
             Collections.Save(ref ctx, key, Kind, zset, zset.Count - popped.Count);
         }
         if (!hasCount)

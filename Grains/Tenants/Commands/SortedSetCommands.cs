@@ -108,6 +108,10 @@ internal static partial class SortedSetCommands
                         {
                             ctx.Reply.WriteRaw("-ERR resulting score is not a number (NaN)\r\n"u8);
                             SaveCount(ref ctx, key, zset, zset.Count + added);
+                            if (added + updated > 0)
+                            {
+                                ctx.Changed(incr ? KeyEvent.ZIncr : KeyEvent.ZAdd, key);
+                            }
                             return;
                         }
                     }
@@ -130,6 +134,10 @@ internal static partial class SortedSetCommands
                 }
             }
             SaveCount(ref ctx, key, zset, zset.Count + added);
+            if (added + updated > 0)
+            {
+                ctx.Changed(incr ? KeyEvent.ZIncr : KeyEvent.ZAdd, key);
+            }
         }
         if (incr)
         {
@@ -177,6 +185,7 @@ internal static partial class SortedSetCommands
         }
         if (removed > 0)
         {
+            ctx.Changed(KeyEvent.ZRem, key);
             Collections.Save(ref ctx, key, Kind, zset, zset.Count - removed);
         }
         ctx.Reply.WriteInteger(removed);

@@ -52,6 +52,7 @@ internal static partial class StringCommands
         Span<byte> text = stackalloc byte[24];
         var length = Args.Format(result, text);
         ctx.Keyspace.Put(ctx.Writer, ctx.Db, key, ValueKind.String, expireAt, text[..length]);
+        ctx.Changed(KeyEvent.IncrBy, key);
         ctx.Reply.WriteInteger(result);
     }
 
@@ -90,6 +91,7 @@ internal static partial class StringCommands
         }
         var formatted = FormatLikeLongDouble(currentText, incrementText, result);
         ctx.Keyspace.Put(ctx.Writer, ctx.Db, key, ValueKind.String, expireAt, formatted);
+        ctx.Changed(KeyEvent.IncrByFloat, key);
         ctx.Reply.WriteBulk(formatted);
     }
 

@@ -12,6 +12,7 @@ internal static partial class StringCommands
         if (!ctx.Keyspace.TryGetForWrite(ctx.Writer, ctx.Db, key, ctx.NowMs, out var value))
         {
             ctx.Keyspace.Put(ctx.Writer, ctx.Db, key, ValueKind.String, 0, suffix);
+            ctx.Changed(KeyEvent.Append, key);
             ctx.Reply.WriteInteger(suffix.Length);
             return;
         }
@@ -27,6 +28,7 @@ internal static partial class StringCommands
             return;
         }
         Rewrite(ref ctx, key, value.ExpireAtMs, value.Payload, (int)total, value.Payload.Length, suffix);
+        ctx.Changed(KeyEvent.Append, key);
         ctx.Reply.WriteInteger(total);
     }
 
@@ -132,6 +134,7 @@ internal static partial class StringCommands
         }
         var total = (int)Math.Max(existing.Length, offset + patch.Length);
         Rewrite(ref ctx, key, found ? value.ExpireAtMs : 0, existing, total, (int)offset, patch);
+        ctx.Changed(KeyEvent.SetRange, key);
         ctx.Reply.WriteInteger(total);
     }
 

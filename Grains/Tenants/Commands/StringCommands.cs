@@ -115,6 +115,11 @@ internal static partial class StringCommands
             expireAt = current.ExpireAtMs;
         }
         ctx.Keyspace.Put(txn, ctx.Db, key, ValueKind.String, expireAt, ctx.Arg(2));
+        ctx.Changed(KeyEvent.Set, key);
+        if (expireArg > 0)
+        {
+            ctx.Changed(KeyEvent.Expire, key);
+        }
         if ((flags & SetFlags.Get) == 0)
         {
             ctx.Reply.WriteRaw("+OK\r\n"u8);
@@ -130,6 +135,7 @@ internal static partial class StringCommands
             return;
         }
         ctx.Keyspace.Put(ctx.Writer, ctx.Db, key, ValueKind.String, 0, ctx.Arg(2));
+        ctx.Changed(KeyEvent.Set, key);
         ctx.Reply.WriteInteger(1);
     }
 
@@ -141,6 +147,8 @@ internal static partial class StringCommands
             return;
         }
         ctx.Keyspace.Put(ctx.Writer, ctx.Db, ctx.Arg(1), ValueKind.String, expireAt, ctx.Arg(3));
+        ctx.Changed(KeyEvent.Set, ctx.Arg(1));
+        ctx.Changed(KeyEvent.Expire, ctx.Arg(1));
         ctx.Reply.WriteRaw("+OK\r\n"u8);
     }
 
@@ -162,6 +170,7 @@ internal static partial class StringCommands
             ctx.Reply.WriteNull();
         }
         ctx.Keyspace.Put(ctx.Writer, ctx.Db, key, ValueKind.String, 0, ctx.Arg(2));
+        ctx.Changed(KeyEvent.Set, key);
     }
 
     public static void GetDel(ref CommandContext ctx)
@@ -179,6 +188,7 @@ internal static partial class StringCommands
         }
         ctx.Reply.WriteBulk(current.Payload);
         ctx.Keyspace.Delete(ctx.Writer, ctx.Db, key, ctx.NowMs);
+        ctx.Changed(KeyEvent.Del, key);
     }
 
     public static void GetEx(ref CommandContext ctx)
@@ -224,14 +234,17 @@ internal static partial class StringCommands
         if (expireArg > 0 && expireAt <= ctx.NowMs)
         {
             ctx.Keyspace.Delete(ctx.Writer, ctx.Db, key, ctx.NowMs);
+            ctx.Changed(KeyEvent.Del, key);
         }
         else if (expireArg > 0)
         {
             ctx.Keyspace.SetExpiry(ctx.Writer, ctx.Db, key, expireAt);
+            ctx.Changed(KeyEvent.Expire, key);
         }
         else if ((flags & SetFlags.Persist) != 0 && current.HasExpiry)
         {
             ctx.Keyspace.SetExpiry(ctx.Writer, ctx.Db, key, 0);
+            ctx.Changed(KeyEvent.Persist, key);
         }
     }
 
@@ -273,6 +286,7 @@ internal static partial class StringCommands
         for (var i = 1; i < ctx.ArgCount; i += 2)
         {
             ctx.Keyspace.Put(ctx.Writer, ctx.Db, ctx.Arg(i), ValueKind.String, 0, ctx.Arg(i + 1));
+            ctx.Changed(KeyEvent.Set, ctx.Arg(i));
         }
         if (onlyIfNoneExist)
         {
