@@ -4,7 +4,8 @@ public static partial class CommandTable
 {
     private static CommandInfo ZCmd(CommandId id, string name, int arity, CommandFlags flags, int first, int last, string since, string summary,
         string complexity, string args) =>
-        Cmd(id, name, arity, flags, first, last, 1, "sorted-set", since, summary, complexity, args);
+        // Commands whose keys follow a numkeys argument report no key positions (0 0 0), as Redis does.
+        Cmd(id, name, arity, flags, first, last, first == 0 ? 0 : 1, "sorted-set", since, summary, complexity, args);
 
     static partial void AddSortedSetCommands(List<CommandInfo> commands) => commands.AddRange(
     [
@@ -57,5 +58,33 @@ public static partial class CommandTable
             "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", "key min max"),
         ZCmd(CommandId.ZRemRangeByLex, "zremrangebylex", 4, W, 1, 1, "2.8.9", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.",
             "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", "key min max"),
+        ZCmd(CommandId.ZMPop, "zmpop", -4, W, 0, 0, "7.0.0", "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.",
+            "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
+            "numkeys key [key ...] MIN|MAX [COUNT count]"),
+        ZCmd(CommandId.ZUnion, "zunion", -3, R, 0, 0, "6.2.0", "Returns the union of multiple sorted sets.",
+            "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
+            "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]"),
+        ZCmd(CommandId.ZInter, "zinter", -3, R, 0, 0, "6.2.0", "Returns the intersect of multiple sorted sets.",
+            "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
+            "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]"),
+        ZCmd(CommandId.ZDiff, "zdiff", -3, R, 0, 0, "6.2.0", "Returns the difference between multiple sorted sets.",
+            "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.",
+            "numkeys key [key ...] [WITHSCORES]"),
+        ZCmd(CommandId.ZUnionStore, "zunionstore", -4, W | M, 1, 1, "2.0.0", "Stores the union of multiple sorted sets in a key.",
+            "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
+            "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]"),
+        ZCmd(CommandId.ZInterStore, "zinterstore", -4, W | M, 1, 1, "2.0.0", "Stores the intersect of multiple sorted sets in a key.",
+            "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
+            "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]"),
+        ZCmd(CommandId.ZDiffStore, "zdiffstore", -4, W | M, 1, 1, "6.2.0", "Stores the difference of multiple sorted sets in a key.",
+            "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.",
+            "destination numkeys key [key ...]"),
+        ZCmd(CommandId.ZInterCard, "zintercard", -3, R, 0, 0, "7.0.0", "Returns the number of members of the intersect of multiple sorted sets.",
+            "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", "numkeys key [key ...] [LIMIT limit]"),
+        ZCmd(CommandId.ZRandMember, "zrandmember", -2, R, 1, 1, "6.2.0", "Returns one or more random members from a sorted set.",
+            "O(N) where N is the number of members returned", "key [count [WITHSCORES]]"),
+        ZCmd(CommandId.ZScan, "zscan", -3, R, 1, 1, "2.8.0", "Iterates over members and scores of a sorted set.",
+            "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+            "key cursor [MATCH pattern] [COUNT count]"),
     ]);
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Globalization;
 using IceFire.Grains.Interfaces;
 
 namespace IceFire.Gateway.Resp.Protocol;
@@ -136,54 +135,6 @@ internal sealed class RespReplyWriter(ReplyBuffer buffer) : IReplyWriter
         buffer.Advance(n + 3);
     }
 
-    /// <summary>
-    /// Redis 7.0's reply format for doubles: printf's "%.17g" (so 1.1 reads back as 1.1000000000000001), with
-    /// inf and -inf spelled out.
-    /// </summary>
-    internal static int FormatDouble(double value, Span<byte> destination)
-    {
-        if (double.IsPositiveInfinity(value))
-        {
-            "inf"u8.CopyTo(destination);
-            return 3;
-        }
-        if (double.IsNegativeInfinity(value))
-        {
-            "-inf"u8.CopyTo(destination);
-            return 4;
-        }
-        var text = value.ToString("G17", CultureInfo.InvariantCulture);
-        var length = 0;
-        var e = text.IndexOf('E');
-        if (e < 0)
-        {
-            foreach (var c in text)
-            {
-                destination[length++] = (byte)c;
-            }
-            return length;
-        }
-        // C prints the exponent as e+NN / e-NN with at least two digits.
-        for (var i = 0; i < e; i++)
-        {
-            destination[length++] = (byte)text[i];
-        }
-        destination[length++] = (byte)'e';
-        var sign = text[e + 1] == '-' ? '-' : '+';
-        destination[length++] = (byte)sign;
-        var digits = text.AsSpan(e + (text[e + 1] is '-' or '+' ? 2 : 1)).TrimStart('0');
-        if (digits.Length < 2)
-        {
-            destination[length++] = (byte)'0';
-        }
-        if (digits.Length == 0)
-        {
-            destination[length++] = (byte)'0';
-        }
-        foreach (var c in digits)
-        {
-            destination[length++] = (byte)c;
-        }
-        return length;
-    }
+    /// <summary>Redis 7.0's reply format for doubles; see <see cref="RedisDouble.Format"/>.</summary>
+    internal static int FormatDouble(double value, Span<byte> destination) => RedisDouble.Format(value, destination);
 }

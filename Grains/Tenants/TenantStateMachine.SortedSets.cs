@@ -32,6 +32,16 @@ internal static partial class TenantStateMachine
             case CommandId.ZRemRangeByRank: SortedSetCommands.ZRemRange(ref ctx, RangeKind.Rank); break;
             case CommandId.ZRemRangeByScore: SortedSetCommands.ZRemRange(ref ctx, RangeKind.Score); break;
             case CommandId.ZRemRangeByLex: SortedSetCommands.ZRemRange(ref ctx, RangeKind.Lex); break;
+            case CommandId.ZMPop: SortedSetCommands.ZMPop(ref ctx); break;
+            case CommandId.ZUnion: SortedSetCommands.Combine(ref ctx, SetOperation.Union, store: false); break;
+            case CommandId.ZInter: SortedSetCommands.Combine(ref ctx, SetOperation.Inter, store: false); break;
+            case CommandId.ZDiff: SortedSetCommands.Combine(ref ctx, SetOperation.Diff, store: false); break;
+            case CommandId.ZUnionStore: SortedSetCommands.Combine(ref ctx, SetOperation.Union, store: true); break;
+            case CommandId.ZInterStore: SortedSetCommands.Combine(ref ctx, SetOperation.Inter, store: true); break;
+            case CommandId.ZDiffStore: SortedSetCommands.Combine(ref ctx, SetOperation.Diff, store: true); break;
+            case CommandId.ZInterCard: SortedSetCommands.ZInterCard(ref ctx); break;
+            case CommandId.ZRandMember: SortedSetCommands.ZRandMember(ref ctx); break;
+            case CommandId.ZScan: SortedSetCommands.ZScan(ref ctx); break;
             default: handled = false; break;
         }
     }

@@ -6,7 +6,7 @@ namespace IceFire.Silo.Tests;
 /// <summary>
 /// Seeded random command sequences over a small keyspace and every data family, so keys change type,
 /// empty out and come back, and commands meet each other's leftovers. Commands whose replies are random
-/// by design (SPOP, SRANDMEMBER, HRANDFIELD, RANDOMKEY), depend on the clock (TTL) or on a value's history
+/// by design (SPOP, SRANDMEMBER, HRANDFIELD, ZRANDMEMBER, RANDOMKEY), depend on the clock (TTL) or on a value's history
 /// (OBJECT ENCODING: Redis keeps an APPENDed string "raw" whatever it holds) are left out; the
 /// seed is in the family name, so a failing sequence can be replayed.
 /// </summary>
@@ -48,6 +48,12 @@ public sealed partial class DifferentialTests
             2 => (r.Next(-50, 50) / 4.0).ToString(CultureInfo.InvariantCulture),
             _ => r.Next(-5, 5).ToString(CultureInfo.InvariantCulture),
         };
+        string Aggregate() => r.Next(3) switch
+        {
+            0 => "SUM",
+            1 => "MIN",
+            _ => "MAX",
+        };
         string Bound() => r.Next(3) == 0 ? "(" + r.Next(-5, 5).ToString(CultureInfo.InvariantCulture) : Score();
         var templates = new Func<string[]>[]
         {
@@ -70,6 +76,10 @@ public sealed partial class DifferentialTests
             () => ["ZSCORE", Key(), Member()], () => ["ZCARD", Key()], () => ["ZRANK", Key(), Member()], () => ["ZRANGE", Key(), Small(), Small(), "WITHSCORES"],
             () => ["ZRANGEBYSCORE", Key(), Bound(), Bound()], () => ["ZCOUNT", Key(), Bound(), Bound()], () => ["ZPOPMIN", Key()],
             () => ["ZREMRANGEBYRANK", Key(), Small(), Small()], () => ["ZRANGEBYLEX", Key(), "-", "+"], () => ["ZADD", Key(), "GT", "CH", Score(), Member()],
+            () => ["ZUNION", "2", Key(), Key(), "WITHSCORES"], () => ["ZINTER", "2", Key(), Key(), "WEIGHTS", Score(), Small(), "WITHSCORES"],
+            () => ["ZDIFF", "2", Key(), Key(), "WITHSCORES"], () => ["ZUNIONSTORE", Key(), "3", Key(), Key(), Key(), "AGGREGATE", Aggregate()],
+            () => ["ZINTERSTORE", Key(), "2", Key(), Key()], () => ["ZDIFFSTORE", Key(), "2", Key(), Key()], () => ["ZINTERCARD", "2", Key(), Key(), "LIMIT", Small()],
+            () => ["ZMPOP", "2", Key(), Key(), r.Next(2) == 0 ? "MIN" : "MAX", "COUNT", Small()], () => ["ZSCAN", Key(), "0"],
             () => ["EXPIRE", Key(), "10000"], () => ["PERSIST", Key()], () => ["RENAME", Key(), Key()], () => ["COPY", Key(), Key(), "REPLACE"],
         };
         var commands = new string[count][];

@@ -44,5 +44,7 @@ public sealed partial class DifferentialTests
             ["ZRANGE", "lex", "0", "-1"], ["ZREMRANGEBYLEX", "lex", "a", "b"], ["ZREMRANGEBYLEX", "nokey", "-", "+"], ["ZREMRANGEBYRANK", "z", "0", "-1"],
             ["EXISTS", "z"],
         ]);
+        AddSortedSetAlgebraCorpus(corpus);
+        AddSortedSetPopScanCorpus(corpus);
     }
 }

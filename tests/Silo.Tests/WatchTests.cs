@@ -115,7 +115,8 @@ public sealed class WatchTests : IAsyncLifetime, IDisposable
             ["SDIFFSTORE", "u", "nokey"], ["SPOP", "s"], ["ZADD", "z", "1", "a", "2", "b"], ["ZADD", "z", "1", "a"], ["ZINCRBY", "z", "5", "a"],
             ["ZADD", "z", "INCR", "1", "b"], ["ZREM", "z", "nope"], ["ZRANGESTORE", "zs", "z", "0", "-1"], ["ZPOPMIN", "z"],
             ["ZREMRANGEBYSCORE", "zs", "0", "2"], ["ZREMRANGEBYRANK", "zs", "0", "0"], ["ZADD", "z", "1", "q"], ["ZREMRANGEBYLEX", "z", "-", "+"],
-            ["ZPOPMAX", "z"],
+            ["ZPOPMAX", "z"], ["ZADD", "z1", "1", "a", "2", "b"], ["ZADD", "z2", "3", "b"], ["ZUNIONSTORE", "zu", "2", "z1", "z2"],
+            ["ZINTERSTORE", "zi", "2", "z1", "z2"], ["ZDIFFSTORE", "zi", "1", "nokey"], ["ZMPOP", "1", "z1", "MIN", "COUNT", "5"],
         ] },
         { "classes filter what is published", "Kl", [
             ["SET", "s", "1"], ["LPUSH", "l", "a"], ["DEL", "s"], ["HSET", "h", "f", "v"], ["LPOP", "l"],

@@ -44,6 +44,34 @@ internal static class Collections
         return true;
     }
 
+    /// <summary>
+    /// Like <see cref="TryOpen"/> for commands that take either of two kinds (ZUNION and its family read sets
+    /// as well as sorted sets); <paramref name="kind"/> says which one the key holds.
+    /// </summary>
+    public static bool TryOpenEither(ref CommandContext ctx, ReadOnlySpan<byte> key, ValueKind first, ValueKind second,
+        out OpenCollection collection, out ValueKind kind, out bool wrongType)
+    {
+        collection = default;
+        wrongType = false;
+        StoredValue value;
+        var found = ctx.Write is null
+            ? ctx.Keyspace.TryGet(ctx.Txn, ctx.Db, key, ctx.NowMs, out value)
+            : ctx.Keyspace.TryGetForWrite(ctx.Write, ctx.Db, key, ctx.NowMs, out value);
+        kind = value.Kind;
+        if (!found)
+        {
+            return false;
+        }
+        if (value.Kind != first && value.Kind != second)
+        {
+            wrongType = true;
+            ctx.Reply.WriteRaw(Errors.WrongType);
+            return false;
+        }
+        collection = new OpenCollection(CollectionHeader.Read(value.Payload), value.ExpireAtMs);
+        return true;
+    }
+
     /// <summary>Finds the collection for a write, creating an empty one when the key is missing.</summary>
     public static bool TryOpenOrCreate(ref CommandContext ctx, ReadOnlySpan<byte> key, ValueKind kind, out OpenCollection collection)
     {

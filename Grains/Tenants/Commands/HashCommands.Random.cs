@@ -93,7 +93,7 @@ internal static partial class HashCommands
             }
             return;
         }
-        ScanCommand.ScanMembers(ref ctx, hash, options, withValues: true);
+        ScanCommand.ScanMembers(ref ctx, hash, options, ScanValues.Payload);
     }
 
     private static List<(byte[] Field, byte[] Value)> ReadAll(ref CommandContext ctx, in OpenCollection hash)

@@ -1,10 +1,11 @@
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Storage.Keyspace;
 
 namespace IceFire.Grains.Tenants.Commands;
 
-/// <summary>The arguments SCAN, HSCAN and SSCAN share: a cursor, then MATCH, COUNT and (SCAN only) TYPE.</summary>
+/// <summary>The arguments SCAN, HSCAN, SSCAN and ZSCAN share: a cursor, then MATCH, COUNT and (SCAN only) TYPE.</summary>
 internal struct ScanOptions
 {
     public ulong Cursor;
@@ -67,6 +68,19 @@ internal struct ScanOptions
     }
 }
 
+/// <summary>What a collection scan returns beside each member.</summary>
+internal enum ScanValues
+{
+    /// <summary>Members only (SSCAN).</summary>
+    None,
+
+    /// <summary>Each member's stored value (HSCAN).</summary>
+    Payload,
+
+    /// <summary>Each member's score, as the string Redis prints for it (ZSCAN).</summary>
+    Score,
+}
+
 /// <summary>The reply and the member walk the scan commands share.</summary>
 internal static class ScanCommand
 {
@@ -87,14 +101,21 @@ internal static class ScanCommand
         }
     }
 
+    /// <summary>A score as ZSCAN returns it: a bulk string in Redis' "%.17g" form, in RESP3 too.</summary>
+    public static byte[] ScoreText(double score)
+    {
+        Span<byte> text = stackalloc byte[RedisDouble.MaxLength];
+        return text[..RedisDouble.Format(score, text)].ToArray();
+    }
+
     /// <summary>The reply to a scan of a missing key: cursor 0 and nothing.</summary>
     public static void WriteEmpty(ref CommandContext ctx) => WriteReply(ref ctx, 0, []);
 
     /// <summary>
-    /// HSCAN and SSCAN: walks up to COUNT members of <paramref name="collection"/> from where the cursor stopped,
-    /// adding each matching member (and, for hashes, its value) to the reply.
+    /// HSCAN, SSCAN and ZSCAN: walks up to COUNT members of <paramref name="collection"/> from where the cursor
+    /// stopped, adding each matching member (and, for hashes and sorted sets, its value or score) to the reply.
     /// </summary>
-    public static void ScanMembers(ref CommandContext ctx, in OpenCollection collection, in ScanOptions options, bool withValues)
+    public static void ScanMembers(ref CommandContext ctx, in OpenCollection collection, in ScanOptions options, ScanValues values)
     {
         // Cursor numbers of collection scans live beside SCAN's in the same table, under their own namespace.
         var scope = 1000 + ctx.Db;
@@ -124,9 +145,13 @@ internal static class ScanCommand
                 if (options.Matches(member))
                 {
                     found.Add(member.ToArray());
-                    if (withValues)
+                    if (values == ScanValues.Payload)
                     {
                         found.Add(RedisKeyspace.MemberPayload(cursor.Value).ToArray());
+                    }
+                    else if (values == ScanValues.Score)
+                    {
+                        found.Add(ScoreText(BinaryPrimitives.ReadDoubleLittleEndian(RedisKeyspace.MemberPayload(cursor.Value))));
                     }
                 }
             }

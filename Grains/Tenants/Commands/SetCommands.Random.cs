@@ -132,6 +132,6 @@ internal static partial class SetCommands
             return;
         }
         // Redis walks a set's hash table COUNT buckets at a time; a set no larger than COUNT comes back whole.
-        ScanCommand.ScanMembers(ref ctx, set, options, withValues: false);
+        ScanCommand.ScanMembers(ref ctx, set, options, ScanValues.None);
     }
 }

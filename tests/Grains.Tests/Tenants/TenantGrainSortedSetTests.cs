@@ -1,3 +1,4 @@
+using System.Globalization;
 using Xunit;
 using static IceFire.Grains.Tests.Tenants.Resp;
 
@@ -56,5 +57,128 @@ public sealed class TenantGrainSortedSetTests : IDisposable
         Assert.Equal(Bulk("2"), await _t.Run("ZSCORE", "z", a));
         Assert.Equal(Int(1), await _t.Run("ZREM", "z", a));
         Assert.Equal(Array(b), await _t.Run("ZRANGE", "z", "0", "-1"));
+    }
+
+    [Fact]
+    public async Task ZRandMemberWithAPositiveCountGivesDistinctMembersUpToTheSize()
+    {
+        var members = await FillAsync("z", 20);
+        for (var round = 0; round < 20; round++)
+        {
+            var picked = Elements(await _t.Run("ZRANDMEMBER", "z", "5"));
+            Assert.Equal(5, picked.Count);
+            Assert.Equal(5, picked.Distinct().Count());
+            Assert.All(picked, m => Assert.Contains(m, members));
+        }
+        var all = Elements(await _t.Run("ZRANDMEMBER", "z", "50"));
+        Assert.Equal(members.Order(StringComparer.Ordinal), all.Order(StringComparer.Ordinal));
+        Assert.Contains(Elements("*1\r\n" + await _t.Run("ZRANDMEMBER", "z"))[0], members);
+    }
+
+    [Fact]
+    public async Task ZRandMemberWithANegativeCountDrawsWithRepeats()
+    {
+        var members = await FillAsync("z", 3);
+        var drawn = Elements(await _t.Run("ZRANDMEMBER", "z", "-40"));
+        Assert.Equal(40, drawn.Count);
+        Assert.All(drawn, m => Assert.Contains(m, members));
+        // Forty draws from three members must repeat some.
+        Assert.True(drawn.Distinct().Count() <= 3, "negative count: members repeat");
+    }
+
+    [Fact]
+    public async Task ZRandMemberWithScoresPairsEachMemberWithItsScore()
+    {
+        await FillAsync("z", 200);
+        foreach (var count in new[] { "7", "-30", "500" })
+        {
+            var flat = Elements(await _t.Run("ZRANDMEMBER", "z", count, "WITHSCORES"));
+            Assert.Equal(0, flat.Count % 2);
+            Assert.Equal(Math.Min(Math.Abs(int.Parse(count, CultureInfo.InvariantCulture)), count[0] == '-' ? int.MaxValue : 200), flat.Count / 2);
+            for (var i = 0; i < flat.Count; i += 2)
+            {
+                Assert.Equal(Bulk(flat[i + 1]), await _t.Run("ZSCORE", "z", flat[i]));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ZScanOfALargeSetVisitsEveryMemberOnceWithItsScore()
+    {
+        var members = await FillAsync("z", 1000);
+        var seen = new Dictionary<string, string>();
+        var cursor = "0";
+        do
+        {
+            var reply = await _t.Run("ZSCAN", "z", cursor, "COUNT", "37");
+            var parts = reply.Split("\r\n");
+            cursor = parts[2];
+            var items = Elements(reply[(reply.IndexOf('*', 1))..]);
+            for (var i = 0; i < items.Count; i += 2)
+            {
+                Assert.True(seen.TryAdd(items[i], items[i + 1]), $"{items[i]} came back twice");
+            }
+        }
+        while (cursor != "0");
+        Assert.Equal(members.Count, seen.Count);
+        Assert.Equal("4.5", seen["m0009"]);
+    }
+
+    [Fact]
+    public async Task AlgebraOverLargeInputsAndLongMembersStaysExact()
+    {
+        await FillAsync("a", 3000);
+        await FillAsync("b", 40);
+        var longMember = new string('x', 600);
+        await _t.Run("ZADD", "a", "7", longMember);
+        await _t.Run("SADD", "s", longMember, "m0001", "m2999");
+        Assert.Equal(Int(40), await _t.Run("ZINTERCARD", "2", "a", "b"));
+        Assert.Equal(Int(10), await _t.Run("ZINTERCARD", "2", "b", "a", "LIMIT", "10"));
+        Assert.Equal(Array("m0001", "1.5", longMember, "8", "m2999", "1500.5"), await _t.Run("ZINTER", "2", "a", "s", "WITHSCORES"));
+        Assert.Equal(Int(2961), await _t.Run("ZDIFFSTORE", "d", "2", "a", "b"));
+        Assert.Equal(Int(3001), await _t.Run("ZUNIONSTORE", "u", "3", "a", "b", "s", "AGGREGATE", "MAX"));
+        _t.Reopen();
+        Assert.Equal(Int(2961), await _t.Run("ZCARD", "d"));
+        Assert.Equal(Bulk("7"), await _t.Run("ZSCORE", "u", longMember));
+        Assert.Equal(Array("m0000", "m0001"), await _t.Run("ZRANGE", "u", "0", "1"));
+        Assert.Equal(Bulk("1"), await _t.Run("ZSCORE", "u", "m0001"));
+    }
+
+    [Fact]
+    public async Task ZMPopTakesFromTheFirstNonEmptyKeyAndDeletesItWhenEmptied()
+    {
+        await _t.Run("ZADD", "z", "1", "a", "2", "b");
+        Assert.Equal("*2\r\n" + Bulk("z") + "*2\r\n" + Array("b", "2") + Array("a", "1"),
+            await _t.Run("ZMPOP", "2", "missing", "z", "MAX", "COUNT", "5"));
+        Assert.Equal(Int(0), await _t.Run("EXISTS", "z"));
+        Assert.Equal("*-1\r\n", await _t.Run("ZMPOP", "1", "z", "MIN"));
+    }
+
+    /// <summary>ZADD <paramref name="count"/> members m0000... with scores 0, 0.5, 1, ...; returns the members.</summary>
+    private async Task<List<string>> FillAsync(string key, int count)
+    {
+        var args = new List<string> { "ZADD", key };
+        var members = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            members.Add($"m{i:D4}");
+            args.Add((i / 2.0).ToString(CultureInfo.InvariantCulture));
+            args.Add(members[^1]);
+        }
+        await _t.Run([.. args]);
+        return members;
+    }
+
+    /// <summary>The bulk strings of a flat RESP2 array reply.</summary>
+    private static List<string> Elements(string reply)
+    {
+        var lines = reply.Split("\r\n");
+        Assert.StartsWith("*", lines[0]);
+        var result = new List<string>();
+        for (var i = 1; i + 1 < lines.Length; i += 2)
+        {
+            result.Add(lines[i + 1]);
+        }
+        return result;
     }
 }
