@@ -111,4 +111,23 @@ suite('sorted sets', (ctx) => {
     assert.equal(await r().zremrangebylex(lex, '[a', '(c'), 2);
     assert.deepEqual(await r().zrange(lex, 0, -1), ['c']);
   });
+
+  test('ZUNIONSTORE, ZINTER with WEIGHTS, ZDIFF, ZINTERCARD, ZMPOP and ZRANDMEMBER', async () => {
+    const a = ctx.key('alg-a');
+    const b = ctx.key('alg-b');
+    const u = ctx.key('alg-u');
+    await r().zadd(a, 1, 'x', 2, 'y');
+    await r().zadd(b, 10, 'y', 20, 'z');
+    assert.equal(await r().zunionstore(u, 2, a, b, 'AGGREGATE', 'MAX'), 3);
+    assert.deepEqual(await r().zrange(u, 0, -1, 'WITHSCORES'), ['x', '1', 'y', '10', 'z', '20']);
+    // Raw replies: RESP3 pairs each member with its score, RESP2 is flat.
+    assert.deepEqual(await r().call('ZINTER', 2, a, b, 'WEIGHTS', 2, 3, 'WITHSCORES'),
+      ctx.protocol === 3 ? [['y', '34']] : ['y', '34']);
+    assert.deepEqual(await r().call('ZDIFF', 2, a, b), ['x']);
+    assert.equal(await r().call('ZINTERCARD', 2, a, b), 1);
+    assert.deepEqual(await r().call('ZMPOP', 1, u, 'MAX', 'COUNT', 2), [u, [['z', '20'], ['y', '10']]]);
+    const picks = await r().call('ZRANDMEMBER', a, -5);
+    assert.equal(picks.length, 5);
+    assert.ok(picks.every((m) => m === 'x' || m === 'y'));
+  });
 });
