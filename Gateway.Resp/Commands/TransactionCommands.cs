@@ -74,6 +74,8 @@ internal sealed partial class RespConnection
             return;
         }
         _writer.WriteArrayHeader(queued.Count);
+        // Blocking commands inside EXEC answer at once; every batch of the transaction is marked so.
+        _batch.IsTransaction = true;
         foreach (var (info, args) in queued)
         {
             if ((info.Flags & CommandFlags.Connection) != 0)
@@ -97,5 +99,6 @@ internal sealed partial class RespConnection
             _batch.Add(info, Db, memory);
         }
         await FlushBatchAsync();
+        _batch.IsTransaction = false;
     }
 }

@@ -20,6 +20,9 @@ internal ref struct CommandContext
     public long NowMs;
     public TenantScanCursors Cursors;
 
+    /// <summary>The clients blocked on keys; null in a read batch, which can neither block nor wake anyone.</summary>
+    public BlockedClients? Blocking;
+
     public readonly int Db => Command.Db;
 
     public readonly int ArgCount => Command.ArgCount;

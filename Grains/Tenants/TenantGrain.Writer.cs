@@ -29,9 +29,10 @@ public sealed partial class TenantGrain
                 {
                     break;
                 }
-                _wake.Wait(_options.SweepInterval);
+                _wake.Wait(IdleWait());
                 _wake.Reset();
             }
+            EndBlockedWaits(awaitingSync);
             while (group.Count < MaxBatchesPerCommit && _mailbox.TryDequeue(out var batch))
             {
                 group.Add(batch);
@@ -122,6 +123,7 @@ public sealed partial class TenantGrain
                     Write = txn,
                     NowMs = nowMs,
                     Cursors = _cursors,
+                    Blocking = Blocked,
                 };
                 commands = 0;
                 foreach (var batch in group)
@@ -132,10 +134,20 @@ public sealed partial class TenantGrain
                     {
                         ctx.Command = batch[i];
                         TenantStateMachine.Execute(ref ctx);
+                        // Redis serves blocked clients after each command, or after EXEC for a transaction.
+                        if (Blocked.HasReady && !batch.IsTransaction)
+                        {
+                            Blocked.Serve(ref ctx);
+                        }
+                    }
+                    if (Blocked.HasReady)
+                    {
+                        Blocked.Serve(ref ctx);
                     }
                     commands += batch.Count;
                 }
                 txn.Commit();
+                Blocked.CommitRound(group);
                 break;
             }
             catch (LmdbMapFullException)
@@ -146,11 +158,13 @@ public sealed partial class TenantGrain
                     group[i].Replies.Rewind(positions[i]);
                 }
                 _keyspace.RestoreExpiredKeys(expiredBefore);
+                Blocked.AbortRound();
                 ReloadAfterAbort();
                 _env.Grow();
             }
             catch (Exception error)
             {
+                Blocked.AbortRound();
                 _keyspace.RestoreExpiredKeys(expiredBefore);
                 ReloadAfterAbort();
                 foreach (var batch in group)
