@@ -124,6 +124,7 @@ internal sealed partial class RespConnection
                 await _subscriber.CloseAsync(_server.PubSub);
             }
             _replies.Dispose();
+            _blockingCancellation?.Dispose();
             await input.CompleteAsync();
             await output.CompleteAsync();
         }
@@ -252,6 +253,11 @@ internal sealed partial class RespConnection
             LastCommand = info.Name;
             _server.CountCommands(1);
             await ExecuteConnectionCommandAsync(info);
+            return;
+        }
+        if ((info.Flags & CommandFlags.Blocking) != 0)
+        {
+            await DispatchBlockingAsync(info);
             return;
         }
         _batch.Add(info, Db, _args.AsSpan());

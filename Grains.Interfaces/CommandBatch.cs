@@ -17,6 +17,7 @@ public sealed class CommandBatch : IValueTaskSource
     private BatchCommand[] _commands = new BatchCommand[16];
     private int _argCount;
     private int _count;
+    private bool _blocked;
     private ManualResetValueTaskSourceCore<bool> _completion = new() { RunContinuationsAsynchronously = true };
 
     public CommandBatch(IReplyWriter replies)
@@ -48,6 +49,29 @@ public sealed class CommandBatch : IValueTaskSource
 
     /// <summary>The identity of the client, for commands that report it.</summary>
     public long ClientId { get; set; }
+
+    /// <summary>
+    /// True when the commands are a MULTI/EXEC transaction: they run as one unit, and a blocking command
+    /// among them answers at once as if it had timed out (Redis never blocks inside EXEC). Set by the
+    /// connection; <see cref="Clear"/> leaves it alone.
+    /// </summary>
+    public bool IsTransaction { get; set; }
+
+    /// <summary>
+    /// Cancelled when nobody waits for the replies any more (the client left, the server stops): a blocking
+    /// command waiting for a key then gives up at once. Set by the connection.
+    /// </summary>
+    public CancellationToken Cancellation { get; set; }
+
+    /// <summary>
+    /// True while the batch's last command, a blocking one, waits for a key (INFO blocked_clients, CLIENT
+    /// LIST flag b). Written by the tenant, readable from any thread.
+    /// </summary>
+    public bool IsBlocked
+    {
+        get => Volatile.Read(ref _blocked);
+        set => Volatile.Write(ref _blocked, value);
+    }
 
     public BatchCommand this[int index] => _commands[index];
 

@@ -52,6 +52,8 @@ public static partial class CommandTable
                 Sub(CommandId.Client, "client|setinfo", 4, C | N | L, "connection", "Sets information specific to the client or connection.",
                     "LIB-NAME libname|LIB-VER libver"),
                 Sub(CommandId.Client, "client|help", 2, C | L, "connection", "Returns helpful text about the different subcommands.", ""),
+                Sub(CommandId.Client, "client|unblock", -3, C | A | N | L, "connection",
+                    "Unblocks a client blocked by a blocking command from a different connection.", "client-id [TIMEOUT|ERROR]") with { Since = "5.0.0" },
             ],
         },
         Cmd(CommandId.Command, "command", -1, C | L, 0, 0, 0, "server", "2.8.13", "Returns detailed information about all commands.", "O(N) where N is the total number of Redis commands", "")

@@ -20,6 +20,7 @@ public static partial class CommandTable
         AddSortedSetCommands(all);
         AddPubSubCommands(all);
         AddTransactionCommands(all);
+        AddBlockingCommands(all);
         ByName = all.ToFrozenDictionary(c => c.Name.ToUpperInvariant(), StringComparer.Ordinal);
         ByNameSpan = ByName.GetAlternateLookup<ReadOnlySpan<char>>();
         ById = new CommandInfo?[ushort.MaxValue + 1];
@@ -42,6 +43,8 @@ public static partial class CommandTable
     static partial void AddPubSubCommands(List<CommandInfo> commands);
 
     static partial void AddTransactionCommands(List<CommandInfo> commands);
+
+    static partial void AddBlockingCommands(List<CommandInfo> commands);
 
     /// <summary>Every command, in no particular order.</summary>
     public static IEnumerable<CommandInfo> All => ByName.Values;

@@ -16,6 +16,13 @@ public interface ITenantGrain
     /// </summary>
     ValueTask ExecuteAsync(CommandBatch batch);
 
+    /// <summary>
+    /// Ends the wait of <paramref name="batch"/>'s blocking command (CLIENT UNBLOCK): its reply becomes the
+    /// timeout reply or an UNBLOCKED error, and its <see cref="ExecuteAsync"/> completes. True when the
+    /// command was waiting; false when it was not (never blocked, already served or timed out).
+    /// </summary>
+    Task<bool> UnblockAsync(CommandBatch batch, UnblockReason reason);
+
     /// <summary>Statistics for INFO (keyspace, persistence).</summary>
     ValueTask<TenantInfo> GetInfoAsync();
 }
@@ -34,3 +41,13 @@ public sealed record TenantInfo(
     long Commits,
     long CommandsWritten,
     long ExpiredKeys);
+
+/// <summary>How a blocked command is woken by CLIENT UNBLOCK.</summary>
+public enum UnblockReason
+{
+    /// <summary>As if its timeout had passed: the null reply.</summary>
+    Timeout = 0,
+
+    /// <summary>With the error <c>-UNBLOCKED client unblocked via CLIENT UNBLOCK</c>.</summary>
+    Error = 1,
+}

@@ -67,7 +67,8 @@ internal sealed partial class RespConnection
                     "INFO", "    Return information about the current client connection.",
                     "LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID <id> [<id> ...]]", "    Return information about client connections.",
                     "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
-                    "SETNAME <name>", "    Assign the name <name> to the current connection.");
+                    "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                    "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.");
                 break;
         }
     }
@@ -127,7 +128,7 @@ internal sealed partial class RespConnection
         var now = Environment.TickCount64;
         return string.Create(CultureInfo.InvariantCulture,
             $"id={c.Id} addr={c.RemoteEndPoint} laddr={c.LocalEndPoint} fd=-1 name={c.ClientName} age={(now - c.CreatedTicks) / 1000} " +
-            $"idle={(now - c.LastCommandTicks) / 1000} flags={(c.SubscriptionCount > 0 ? 'P' : 'N')} db={c.Db} sub={c.ChannelCount} psub={c.PatternCount} ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 " +
+            $"idle={(now - c.LastCommandTicks) / 1000} flags={ClientFlags(c)} db={c.Db} sub={c.ChannelCount} psub={c.PatternCount} ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 " +
             $"multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={c.LastCommand} user=default redir=-1 " +
             $"resp={(int)c.Protocol} lib-name={c.LibraryName} lib-ver={c.LibraryVersion}\n");
     }

@@ -108,7 +108,8 @@ internal static class CommandSynopsis
         "key" or "source" or "destination" or "newkey" => "key",
         "pattern" => "pattern",
         "seconds" or "milliseconds" or "index" or "count" or "offset" or "start" or "end" or "increment" or "decrement"
-            or "cursor" or "destination-db" or "protover" or "client-id" => "integer",
+            or "cursor" or "destination-db" or "protover" or "client-id" or "numkeys" => "integer",
+        "timeout" => "double",
         "unix-time-seconds" or "unix-time-milliseconds" => "unix-time",
         _ => "string",
     };

@@ -31,7 +31,16 @@ internal sealed partial class RespConnection
                 await ReleaseWatchesAsync();
                 Reset();
                 break;
-            case CommandId.Client: Client(info); break;
+            case CommandId.Client:
+                if (IsClientUnblock())
+                {
+                    await ClientUnblockAsync(info);
+                }
+                else
+                {
+                    Client(info);
+                }
+                break;
             case CommandId.Command: Command(info); break;
             case CommandId.Config: Config(info); break;
             case CommandId.Info: await InfoAsync(); break;

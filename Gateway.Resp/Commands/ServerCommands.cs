@@ -115,7 +115,7 @@ internal sealed partial class RespConnection
         Section("Clients", t => t
             .Line("connected_clients", _server.Clients.Count)
             .Line("maxclients", 10000)
-            .Line("blocked_clients", 0));
+            .Line("blocked_clients", BlockedClientCount()));
         Section("Memory", t => t
             .Line("used_memory", GC.GetTotalMemory(false))
             .Line("used_memory_human", Human(GC.GetTotalMemory(false)))

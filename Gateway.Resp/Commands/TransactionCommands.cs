@@ -128,6 +128,8 @@ internal sealed partial class RespConnection
         {
             _writer.WriteArrayHeader(queued.Count);
         }
+        // Blocking commands inside EXEC answer at once; every batch of the transaction is marked so.
+        _batch.IsTransaction = true;
         foreach (var (info, args) in queued)
         {
             if ((info.Flags & CommandFlags.Connection) != 0)
@@ -137,6 +139,7 @@ internal sealed partial class RespConnection
                 await FlushBatchAsync();
                 if (checkWatches && _watches!.Failed)
                 {
+                    _batch.IsTransaction = false;
                     return;
                 }
                 checkWatches = false;
@@ -156,5 +159,6 @@ internal sealed partial class RespConnection
             _batch.Add(info, Db, memory);
         }
         await FlushBatchAsync();
+        _batch.IsTransaction = false;
     }
 }

@@ -23,6 +23,9 @@ internal ref struct CommandContext
     /// <summary>Watches and keyspace notifications; present on the writer only.</summary>
     public TenantEvents? Events;
 
+    /// <summary>The clients blocked on keys; null in a read batch, which can neither block nor wake anyone.</summary>
+    public BlockedClients? Blocking;
+
     public readonly int Db => Command.Db;
 
     public readonly int ArgCount => Command.ArgCount;

@@ -29,9 +29,10 @@ public sealed partial class TenantGrain
                 {
                     break;
                 }
-                _wake.Wait(_options.SweepInterval);
+                _wake.Wait(IdleWait());
                 _wake.Reset();
             }
+            EndBlockedWaits(awaitingSync);
             while (group.Count < MaxBatchesPerCommit && _mailbox.TryDequeue(out var batch))
             {
                 group.Add(batch);
@@ -130,6 +131,7 @@ public sealed partial class TenantGrain
                     NowMs = nowMs,
                     Cursors = _cursors,
                     Events = _events,
+                    Blocking = Blocked,
                 };
                 commands = 0;
                 foreach (var batch in group)
@@ -144,10 +146,20 @@ public sealed partial class TenantGrain
                     {
                         ctx.Command = batch[i];
                         TenantStateMachine.Execute(ref ctx);
+                        // Redis serves blocked clients after each command, or after EXEC for a transaction.
+                        if (Blocked.HasReady && !batch.IsTransaction)
+                        {
+                            Blocked.Serve(ref ctx);
+                        }
+                    }
+                    if (Blocked.HasReady)
+                    {
+                        Blocked.Serve(ref ctx);
                     }
                     commands += batch.Count;
                 }
                 txn.Commit();
+                Blocked.CommitRound(group);
                 break;
             }
             catch (LmdbMapFullException)
@@ -159,12 +171,14 @@ public sealed partial class TenantGrain
                 }
                 _events.Rollback();
                 _keyspace.RestoreExpiredKeys(expiredBefore);
+                Blocked.AbortRound();
                 ReloadAfterAbort();
                 _env.Grow();
             }
             catch (Exception error)
             {
                 _events.Rollback();
+                Blocked.AbortRound();
                 _keyspace.RestoreExpiredKeys(expiredBefore);
                 ReloadAfterAbort();
                 foreach (var batch in group)

@@ -168,6 +168,7 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
         _writer.Join();
         _writerDone = true;
         FailLeftovers();
+        Blocked.FailAll(new ObjectDisposedException($"tenant {Name} is shutting down"));
         _env.Sync();
         _env.Dispose();
     }

@@ -27,6 +27,11 @@ internal static partial class TenantStateMachine
             case CommandId.LMove: ListCommands.LMove(ref ctx, fixedRightLeft: false); break;
             case CommandId.RPopLPush: ListCommands.LMove(ref ctx, fixedRightLeft: true); break;
             case CommandId.LMPop: ListCommands.LMPop(ref ctx); break;
+            case CommandId.BLPop: BlockingCommands.BPop(ref ctx, left: true); break;
+            case CommandId.BRPop: BlockingCommands.BPop(ref ctx, left: false); break;
+            case CommandId.BLMove: BlockingCommands.BLMove(ref ctx, fixedRightLeft: false); break;
+            case CommandId.BRPopLPush: BlockingCommands.BLMove(ref ctx, fixedRightLeft: true); break;
+            case CommandId.BLMPop: BlockingCommands.BLMPop(ref ctx); break;
             default: handled = false; break;
         }
     }

@@ -29,6 +29,9 @@ internal static partial class TenantStateMachine
             case CommandId.ZRevRange: SortedSetCommands.ZRange(ref ctx, store: false, RangeKind.Rank, true); break;
             case CommandId.ZPopMin: SortedSetCommands.ZPop(ref ctx, max: false); break;
             case CommandId.ZPopMax: SortedSetCommands.ZPop(ref ctx, max: true); break;
+            case CommandId.BZPopMin: BlockingCommands.BZPop(ref ctx, max: false); break;
+            case CommandId.BZPopMax: BlockingCommands.BZPop(ref ctx, max: true); break;
+            case CommandId.BZMPop: BlockingCommands.BZMPop(ref ctx); break;
             case CommandId.ZRemRangeByRank: SortedSetCommands.ZRemRange(ref ctx, RangeKind.Rank); break;
             case CommandId.ZRemRangeByScore: SortedSetCommands.ZRemRange(ref ctx, RangeKind.Score); break;
             case CommandId.ZRemRangeByLex: SortedSetCommands.ZRemRange(ref ctx, RangeKind.Lex); break;

@@ -6,6 +6,30 @@ public sealed partial class DifferentialTests
 {
     static partial void AddListCorpus(TheoryData<string, string[][]> corpus)
     {
+        // Blocking list commands where they answer at once: a key has data, an argument is wrong, or inside MULTI.
+        corpus.Add("list blocking pops", [
+            ["RPUSH", "a", "1", "2", "3"], ["BLPOP", "nokey", "a", "0"], ["BRPOP", "a", "nokey", "1.5"], ["BLPOP", "a", "0"], ["EXISTS", "a"],
+            ["RPUSH", "a", "x"], ["SET", "s", "str"], ["BLPOP", "a", "s", "0"], ["RPUSH", "a", "x"], ["BLPOP", "s", "a", "0"], ["BLPOP", "nokey", "s", "0"],
+            ["BLPOP", "a", "-1"], ["BLPOP", "a", "x"], ["BLPOP", "a", ""], ["BLPOP", "a", "inf"], ["BLPOP", "a", "-inf"], ["BLPOP", "a", "nan"],
+            ["BLPOP", "a", "1e400"], ["BLPOP", "a", "1e16"], ["BLPOP", "a", " 1"], ["BLPOP", "a", "-0.0011"], ["BRPOP", "s", "-1"], ["BLPOP", "a", "+1"],
+            ["MULTI"], ["BLPOP", "nokey", "0"], ["BRPOP", "nokey", "a", "0"], ["BLPOP", "nokey", "-1"], ["EXEC"],
+        ]);
+        corpus.Add("list blocking moves", [
+            ["RPUSH", "a", "1", "2", "3"], ["BLMOVE", "a", "b", "LEFT", "RIGHT", "0"], ["BLMOVE", "a", "b", "RIGHT", "LEFT", "0.5"],
+            ["BRPOPLPUSH", "a", "b", "0"], ["LRANGE", "b", "0", "-1"], ["EXISTS", "a"], ["BLMOVE", "b", "b", "LEFT", "RIGHT", "0"],
+            ["BLMOVE", "b", "c", "UP", "LEFT", "0"], ["BLMOVE", "b", "c", "LEFT", "LEFT", "x"], ["BLMOVE", "b", "c", "UP", "LEFT", "x"],
+            ["BLMOVE", "b", "c", "LEFT", "LEFT", "-1"], ["BRPOPLPUSH", "b", "c", "-1"], ["SET", "s", "str"], ["BLMOVE", "s", "c", "LEFT", "LEFT", "0"],
+            ["BLMOVE", "b", "s", "LEFT", "LEFT", "0"], ["BRPOPLPUSH", "b", "s", "0"], ["LRANGE", "b", "0", "-1"],
+            ["MULTI"], ["BLMOVE", "nokey", "c", "LEFT", "LEFT", "0"], ["BRPOPLPUSH", "nokey", "c", "0"], ["BLMOVE", "nokey", "s", "LEFT", "LEFT", "0"], ["EXEC"],
+        ]);
+        corpus.Add("list blocking multi-pops", [
+            ["RPUSH", "a", "1", "2", "3"], ["BLMPOP", "0", "2", "nokey", "a", "LEFT"], ["BLMPOP", "0", "1", "a", "RIGHT", "COUNT", "10"], ["EXISTS", "a"],
+            ["BLMPOP", "x", "1", "a", "LEFT"], ["BLMPOP", "-1", "1", "a", "LEFT"], ["BLMPOP", "0", "0", "a", "LEFT"], ["BLMPOP", "0", "x", "a", "LEFT"],
+            ["BLMPOP", "0", "2", "a", "LEFT"], ["BLMPOP", "0", "99999999999999999999", "a", "LEFT"], ["BLMPOP", "0", "9223372036854775807", "a", "LEFT"],
+            ["BLMPOP", "-1", "1", "a", "UP"], ["BLMPOP", "x", "1", "a", "LEFT", "COUNT", "0"], ["BLMPOP", "0", "1", "a", "LEFT", "COUNT", "1", "COUNT", "2"],
+            ["SET", "s", "str"], ["RPUSH", "c", "x"], ["BLMPOP", "0", "2", "s", "c", "LEFT"], ["BLMPOP", "0", "2", "c", "s", "LEFT"],
+            ["MULTI"], ["BLMPOP", "0", "1", "nokey", "LEFT"], ["BLMPOP", "-1", "1", "nokey", "LEFT"], ["EXEC"],
+        ]);
         corpus.Add("list ends", [
             ["RPUSH", "l", "a", "b", "c"], ["LPUSH", "l", "z", "y"], ["LRANGE", "l", "0", "-1"], ["LLEN", "l"], ["LLEN", "nokey"],
             ["LPUSHX", "nokey", "a"], ["RPUSHX", "l", "d", "e"], ["LPOP", "l"], ["RPOP", "l"], ["LPOP", "l", "2"], ["RPOP", "l", "0"],

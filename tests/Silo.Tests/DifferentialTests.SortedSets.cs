@@ -6,6 +6,16 @@ public sealed partial class DifferentialTests
 {
     static partial void AddSortedSetCorpus(TheoryData<string, string[][]> corpus)
     {
+        // Blocking sorted-set pops where they answer at once: a key has data, an argument is wrong, or inside MULTI.
+        corpus.Add("zset blocking pops", [
+            ["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f"], ["BZPOPMIN", "nokey", "z", "0"], ["BZPOPMAX", "z", "0.5"], ["BZPOPMIN", "z", "x"],
+            ["BZPOPMIN", "z", "-1"], ["SET", "s", "str"], ["BZPOPMIN", "s", "z", "0"], ["BZPOPMAX", "z", "s", "0"], ["BZPOPMIN", "nokey", "s", "0"],
+            ["BZMPOP", "0", "2", "nokey", "z", "MIN"], ["BZMPOP", "0", "1", "z", "MAX", "COUNT", "10"], ["EXISTS", "z"],
+            ["ZADD", "z", "1.5", "a", "-inf", "b"], ["BZMPOP", "x", "1", "z", "MIN"], ["BZMPOP", "-1", "1", "z", "MIN"], ["BZMPOP", "0", "0", "z", "MIN"],
+            ["BZMPOP", "0", "2", "z", "MIN"], ["BZMPOP", "-1", "1", "z", "MINX"], ["BZMPOP", "0", "1", "z", "MIN", "COUNT", "-1"],
+            ["BZMPOP", "0", "1", "z", "MIN", "COUNT", "1", "COUNT", "1"], ["BZMPOP", "0", "2", "s", "z", "MIN"], ["BZMPOP", "0", "2", "z", "s", "max"],
+            ["MULTI"], ["BZPOPMIN", "nokey", "0"], ["BZPOPMAX", "nokey", "0"], ["BZMPOP", "0", "1", "nokey", "MIN"], ["BZPOPMIN", "nokey", "-1"], ["EXEC"],
+        ]);
         corpus.Add("zadd", [
             ["ZADD", "z", "1", "a", "2", "b", "3", "c"], ["ZADD", "z", "NX", "5", "a", "4", "d"], ["ZADD", "z", "XX", "10", "a", "9", "e"],
             ["ZADD", "z", "CH", "1", "a", "2", "b"], ["ZADD", "z", "GT", "CH", "0", "a", "20", "b"], ["ZADD", "z", "LT", "CH", "30", "c", "1", "d"],

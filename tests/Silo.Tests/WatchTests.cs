@@ -117,6 +117,8 @@ public sealed class WatchTests : IAsyncLifetime, IDisposable
             ["ZREMRANGEBYSCORE", "zs", "0", "2"], ["ZREMRANGEBYRANK", "zs", "0", "0"], ["ZADD", "z", "1", "q"], ["ZREMRANGEBYLEX", "z", "-", "+"],
             ["ZPOPMAX", "z"], ["ZADD", "z1", "1", "a", "2", "b"], ["ZADD", "z2", "3", "b"], ["ZUNIONSTORE", "zu", "2", "z1", "z2"],
             ["ZINTERSTORE", "zi", "2", "z1", "z2"], ["ZDIFFSTORE", "zi", "1", "nokey"], ["ZMPOP", "1", "z1", "MIN", "COUNT", "5"],
+            ["RPUSH", "bl", "a", "b"], ["BLPOP", "bl", "0"], ["BRPOP", "bl", "0"], ["ZADD", "bz", "1", "a"], ["BZPOPMAX", "bz", "0"],
+            ["RPUSH", "bm", "x"], ["BLMOVE", "bm", "bm2", "LEFT", "RIGHT", "0"],
         ] },
         { "classes filter what is published", "Kl", [
             ["SET", "s", "1"], ["LPUSH", "l", "a"], ["DEL", "s"], ["HSET", "h", "f", "v"], ["LPOP", "l"],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { suite } from './lib/client.js';
+import { suite, waitFor } from './lib/client.js';
 
 suite('lists', (ctx) => {
   const r = () => ctx.redis;
@@ -79,5 +79,21 @@ suite('lists', (ctx) => {
     await r().rpush(ctx.key('mp2'), 'a', 'b', 'c');
     assert.deepEqual(await r().lmpop(2, ctx.key('mp1'), ctx.key('mp2'), 'RIGHT', 'COUNT', 2), [ctx.key('mp2'), ['c', 'b']]);
     assert.equal(await r().lmpop(1, ctx.key('mp1'), 'LEFT'), null);
+  });
+
+  test('BLPOP waits for a push from another connection; a timeout answers null', async () => {
+    const k = ctx.key('blocking');
+    const waiter = ctx.connect();
+    try {
+      const pending = waiter.blpop(k, 5);
+      // Wait until the server has the client blocked, then push from this connection.
+      await waitFor(async () => /blocked_clients:[1-9]/.test(await r().info('clients')), 'the client to block');
+      assert.equal(await r().rpush(k, 'woken'), 1);
+      assert.deepEqual(await pending, [k, 'woken']);
+      assert.equal(await r().exists(k), 0);
+      assert.equal(await waiter.brpop(ctx.key('never'), 0.05), null);
+    } finally {
+      waiter.disconnect();
+    }
   });
 });

@@ -103,5 +103,9 @@ internal static class Collections
         Span<byte> payload = stackalloc byte[CollectionHeader.Length];
         new CollectionHeader(collection.Id, count).Write(payload);
         ctx.Keyspace.Put(ctx.Writer, ctx.Db, key, kind, collection.ExpireAtMs, payload, keepMembers: true);
+        if (kind == ValueKind.ZSet)
+        {
+            ctx.Blocking?.KeyReady(ctx.Db, key);
+        }
     }
 }

@@ -195,8 +195,12 @@ internal static partial class KeyCommands
         }
 
         /// <summary>Writes the value (kind, payload and expiry) under <paramref name="key"/>.</summary>
-        public void PutAs(ref CommandContext ctx, int db, ReadOnlySpan<byte> key) =>
+        public void PutAs(ref CommandContext ctx, int db, ReadOnlySpan<byte> key)
+        {
             ctx.Keyspace.Put(ctx.Writer, db, key, _kind, _expireAtMs, _buffer.AsSpan(0, _length));
+            // A list or sorted set renamed or copied onto a key may wake the clients blocked on it.
+            ctx.Blocking?.KeyReady(db, key);
+        }
 
         /// <summary>For a collection, copies its members to a new collection and points this value at it (COPY).</summary>
         public void CloneMembers(ref CommandContext ctx)

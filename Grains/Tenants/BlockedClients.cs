@@ -1,0 +1,365 @@
+using System.Collections.Concurrent;
+using IceFire.Grains.Interfaces;
+using IceFire.Grains.Storage.Keyspace;
+using IceFire.Grains.Tenants.Commands;
+
+namespace IceFire.Grains.Tenants;
+
+/// <summary>
+/// The clients whose blocking command (BLPOP, BLMOVE, BZPOPMIN ...) waits for a key: per key, a queue in
+/// arrival order, so several clients blocked on one key are served first come, first served, as in Redis.
+/// </summary>
+/// <remarks>
+/// Everything but <see cref="Enqueue"/> runs on the tenant's writer thread, so a waiter is served, timed
+/// out or unblocked exactly once. Parking and serving happen inside a group's write transaction and are
+/// tentative until it commits (<see cref="CommitRound"/>): a group that aborts, or runs again after the
+/// map grew, leaves the waiters as they were (<see cref="AbortRound"/>). A served client's reply is
+/// written in the same transaction as the push that woke it, and its batch completes with that group, so
+/// no other client sees the element in between and the pop is as durable as any write.
+/// </remarks>
+internal sealed class BlockedClients(ManualResetEventSlim wake)
+{
+    private static ReadOnlySpan<byte> UnblockedError => "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"u8;
+
+    private readonly Dictionary<byte[], WaitQueue>?[] _queues = new Dictionary<byte[], WaitQueue>?[RedisKeyspace.DatabaseCount];
+    private readonly Dictionary<CommandBatch, Waiter> _byBatch = new(ReferenceEqualityComparer.Instance);
+    private readonly PriorityQueue<Waiter, long> _deadlines = new();
+    private readonly List<WaitQueue> _ready = [];
+    private readonly List<Waiter> _parkedInRound = [];
+    private readonly List<Waiter> _servedInRound = [];
+    private readonly ConcurrentQueue<Request> _requests = new();
+
+    /// <summary>Waiters, those parked in the running round included.</summary>
+    public int Count => _byBatch.Count;
+
+    /// <summary>True when a write made a key that someone waits on non-empty and <see cref="Serve"/> has yet to look.</summary>
+    public bool HasReady => _ready.Count > 0;
+
+    /// <summary>
+    /// Parks the current command (the batch's last, outside MULTI) until one of its keys, arguments
+    /// <paramref name="firstKey"/> onwards, holds a <paramref name="kind"/>. False when it may not block;
+    /// the caller then answers as if it had timed out.
+    /// </summary>
+    public bool TryPark(ref CommandContext ctx, ValueKind kind, int firstKey, int keyCount, long timeoutMs)
+    {
+        var batch = ctx.Batch;
+        if (batch.IsTransaction || batch[batch.Count - 1].FirstArg != ctx.Command.FirstArg ||
+            batch.Cancellation.IsCancellationRequested || _byBatch.ContainsKey(batch))
+        {
+            return false;
+        }
+        var waiter = new Waiter(batch, ctx.Command, kind, timeoutMs == 0 ? long.MaxValue : SaturatingAdd(ctx.NowMs, timeoutMs));
+        var queues = _queues[ctx.Db] ??= new Dictionary<byte[], WaitQueue>(ChannelNameComparer.Instance);
+        var lookup = queues.GetAlternateLookup<ReadOnlySpan<byte>>();
+        for (var i = firstKey; i < firstKey + keyCount; i++)
+        {
+            var key = ctx.Arg(i);
+            if (!lookup.TryGetValue(key, out var queue))
+            {
+                queue = new WaitQueue(ctx.Db, key.ToArray());
+                queues.Add(queue.Key, queue);
+            }
+            if (waiter.Find(queue) >= 0)
+            {
+                continue; // The same key named twice waits once.
+            }
+            waiter.Entries.Add(new WaitEntry(queue, queue.Waiters.AddLast(waiter), i));
+        }
+        _byBatch.Add(batch, waiter);
+        _parkedInRound.Add(waiter);
+        return true;
+    }
+
+    /// <summary>Notes that <paramref name="key"/> was written and may now serve the clients blocked on it.</summary>
+    public void KeyReady(int db, ReadOnlySpan<byte> key)
+    {
+        if (_byBatch.Count == 0 || _queues[db] is not { } queues ||
+            !queues.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out var queue) || queue.Ready)
+        {
+            return;
+        }
+        queue.Ready = true;
+        _ready.Add(queue);
+    }
+
+    /// <summary>
+    /// Serves the clients blocked on the keys made ready since the last call, in the order the keys were
+    /// written and, per key, in the order the clients blocked, while the key holds data of their kind. A
+    /// served command may push (BLMOVE) and so make more keys ready; they are served in the same call.
+    /// </summary>
+    public void Serve(ref CommandContext ctx)
+    {
+        var batch = ctx.Batch;
+        var command = ctx.Command;
+        var reply = ctx.Reply;
+        for (var r = 0; r < _ready.Count; r++)
+        {
+            var queue = _ready[r];
+            queue.Ready = false;
+            for (var node = queue.Waiters.First; node is not null; node = node.Next)
+            {
+                var waiter = node.Value;
+                if (waiter.State != WaiterState.Waiting)
+                {
+                    continue;
+                }
+                if (!ctx.Keyspace.TryGetForWrite(ctx.Writer, queue.Db, queue.Key, ctx.NowMs, out var value) || value.Kind != waiter.Kind)
+                {
+                    // Empty again, or now another type: the rest keep waiting (Redis 7.0 leaves them blocked).
+                    break;
+                }
+                ctx.Batch = waiter.Batch;
+                ctx.Command = waiter.Command;
+                ctx.Reply = waiter.Batch.Replies;
+                waiter.ReplyPosition = ctx.Reply.Position;
+                BlockingCommands.Serve(ref ctx, waiter.Entries[waiter.Find(queue)].ArgIndex);
+                waiter.State = WaiterState.Served;
+                _servedInRound.Add(waiter);
+            }
+        }
+        _ready.Clear();
+        ctx.Batch = batch;
+        ctx.Command = command;
+        ctx.Reply = reply;
+    }
+
+    /// <summary>
+    /// The round's transaction committed: served clients leave the queues and their batches join
+    /// <paramref name="group"/> to complete with it; batches still waiting leave the group.
+    /// </summary>
+    public void CommitRound(List<CommandBatch> group)
+    {
+        ClearReady();
+        foreach (var waiter in _servedInRound)
+        {
+            Remove(waiter);
+            if (!waiter.ParkedInRound)
+            {
+                waiter.Batch.IsBlocked = false;
+                group.Add(waiter.Batch);
+            }
+        }
+        foreach (var waiter in _parkedInRound)
+        {
+            waiter.ParkedInRound = false;
+            if (waiter.State != WaiterState.Waiting)
+            {
+                continue;
+            }
+            group.Remove(waiter.Batch);
+            waiter.Batch.IsBlocked = true;
+            if (waiter.DeadlineMs != long.MaxValue)
+            {
+                _deadlines.Enqueue(waiter, waiter.DeadlineMs);
+            }
+            // Runs at once if the client is already gone; the request is then handled on the next turn.
+            waiter.Registration = waiter.Batch.Cancellation.UnsafeRegister(
+                static (state, _) =>
+                {
+                    var (owner, batch) = ((BlockedClients, CommandBatch))state!;
+                    owner.Enqueue(new Request(batch, UnblockReason.Timeout, null));
+                },
+                (this, waiter.Batch));
+        }
+        _servedInRound.Clear();
+        _parkedInRound.Clear();
+    }
+
+    /// <summary>The round's transaction is gone: waiters are as before it, served replies are dropped.</summary>
+    public void AbortRound()
+    {
+        ClearReady();
+        foreach (var waiter in _servedInRound)
+        {
+            if (!waiter.ParkedInRound)
+            {
+                waiter.State = WaiterState.Waiting;
+                waiter.Batch.Replies.Rewind(waiter.ReplyPosition);
+            }
+        }
+        foreach (var waiter in _parkedInRound)
+        {
+            Remove(waiter);
+        }
+        _servedInRound.Clear();
+        _parkedInRound.Clear();
+    }
+
+    /// <summary>Asks the writer to end a wait (CLIENT UNBLOCK, a client gone). Any thread.</summary>
+    public void Enqueue(Request request)
+    {
+        _requests.Enqueue(request);
+        wake.Set();
+    }
+
+    /// <summary>
+    /// Between rounds: ends the waits that were asked to end or whose timeout passed. A batch completes at
+    /// once, or with <paramref name="awaitingSync"/> when earlier commits are not yet durable.
+    /// </summary>
+    public void EndWaits(long nowMs, List<CommandBatch> awaitingSync)
+    {
+        while (_requests.TryDequeue(out var request))
+        {
+            var found = _byBatch.TryGetValue(request.Batch, out var waiter);
+            if (found)
+            {
+                End(waiter!, request.Reason, awaitingSync);
+            }
+            request.Done?.TrySetResult(found);
+        }
+        while (_deadlines.TryPeek(out var waiter, out var deadline) && deadline <= nowMs)
+        {
+            _deadlines.Dequeue();
+            if (waiter.State == WaiterState.Waiting)
+            {
+                End(waiter, UnblockReason.Timeout, awaitingSync);
+            }
+        }
+    }
+
+    /// <summary>How long the writer may sleep: <paramref name="max"/>, or less when a timeout falls due sooner.</summary>
+    public TimeSpan WaitBudget(TimeSpan max, long nowMs)
+    {
+        if (!_deadlines.TryPeek(out _, out var deadline))
+        {
+            return max;
+        }
+        var ms = deadline - nowMs;
+        return ms <= 0 ? TimeSpan.Zero : ms < max.TotalMilliseconds ? TimeSpan.FromMilliseconds(ms) : max;
+    }
+
+    /// <summary>The tenant is closing: every waiting batch fails, every pending request answers false.</summary>
+    public void FailAll(Exception error)
+    {
+        foreach (var waiter in _byBatch.Values.ToArray())
+        {
+            Remove(waiter);
+            waiter.Batch.IsBlocked = false;
+            waiter.Batch.Fail(error);
+        }
+        DrainRequests();
+    }
+
+    /// <summary>Answers false to every request no writer will handle.</summary>
+    public void DrainRequests()
+    {
+        while (_requests.TryDequeue(out var request))
+        {
+            request.Done?.TrySetResult(false);
+        }
+    }
+
+    private void End(Waiter waiter, UnblockReason reason, List<CommandBatch> awaitingSync)
+    {
+        Remove(waiter);
+        waiter.Batch.IsBlocked = false;
+        if (reason == UnblockReason.Error)
+        {
+            waiter.Batch.Replies.WriteRaw(UnblockedError);
+        }
+        else
+        {
+            // Redis answers every timed-out list or sorted-set wait, BLMOVE's included, with a null array.
+            waiter.Batch.Replies.WriteNullArray();
+        }
+        if (awaitingSync.Count > 0)
+        {
+            awaitingSync.Add(waiter.Batch);
+        }
+        else
+        {
+            waiter.Batch.Complete();
+        }
+    }
+
+    /// <summary>Takes the waiter out of every queue and the index; it is done.</summary>
+    private void Remove(Waiter waiter)
+    {
+        foreach (var entry in waiter.Entries)
+        {
+            var waiters = entry.Queue.Waiters;
+            waiters.Remove(entry.Node);
+            if (waiters.Count == 0)
+            {
+                _queues[entry.Queue.Db]!.Remove(entry.Queue.Key);
+            }
+        }
+        waiter.Entries.Clear();
+        waiter.Registration.Unregister();
+        waiter.State = WaiterState.Done;
+        if (_byBatch.TryGetValue(waiter.Batch, out var current) && ReferenceEquals(current, waiter))
+        {
+            _byBatch.Remove(waiter.Batch);
+        }
+    }
+
+    private void ClearReady()
+    {
+        foreach (var queue in _ready)
+        {
+            queue.Ready = false;
+        }
+        _ready.Clear();
+    }
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    /// <summary>A request to end a wait; <see cref="Done"/>, when set, learns whether there was one.</summary>
+    internal readonly record struct Request(CommandBatch Batch, UnblockReason Reason, TaskCompletionSource<bool>? Done);
+
+    private enum WaiterState
+    {
+        Waiting,
+        Served,
+        Done,
+    }
+
+    /// <summary>The clients blocked on one key of one database, oldest first.</summary>
+    private sealed class WaitQueue(int db, byte[] key)
+    {
+        public int Db { get; } = db;
+
+        public byte[] Key { get; } = key;
+
+        public LinkedList<Waiter> Waiters { get; } = new();
+
+        /// <summary>True while the queue is in the ready list.</summary>
+        public bool Ready { get; set; }
+    }
+
+    private readonly record struct WaitEntry(WaitQueue Queue, LinkedListNode<Waiter> Node, int ArgIndex);
+
+    /// <summary>One blocked command: where its reply goes, what it waits for, until when.</summary>
+    private sealed class Waiter(CommandBatch batch, BatchCommand command, ValueKind kind, long deadlineMs)
+    {
+        public CommandBatch Batch { get; } = batch;
+
+        public BatchCommand Command { get; } = command;
+
+        public ValueKind Kind { get; } = kind;
+
+        public long DeadlineMs { get; } = deadlineMs;
+
+        public List<WaitEntry> Entries { get; } = [];
+
+        public WaiterState State { get; set; }
+
+        public bool ParkedInRound { get; set; } = true;
+
+        public long ReplyPosition { get; set; }
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public int Find(WaitQueue queue)
+        {
+            for (var i = 0; i < Entries.Count; i++)
+            {
+                if (ReferenceEquals(Entries[i].Queue, queue))
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+}
