@@ -28,6 +28,10 @@ public sealed partial class DifferentialTests
     [MemberData(nameof(RandomCorpus))]
     public void RandomSequencesMatchRedis(string family, string[][] commands) => RepliesMatchRedis(family, commands);
 
+    [Theory]
+    [MemberData(nameof(RandomCorpus))]
+    public void RandomSequencesMatchRedisInResp3(string family, string[][] commands) => RepliesMatchRedisInResp3(family, commands);
+
     private static string[][] MixedSequence(int seed, int count)
     {
         var r = new Random(seed);

@@ -3,21 +3,9 @@ using Xunit;
 namespace IceFire.Silo.Tests;
 
 // ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD; ZMPOP, ZRANDMEMBER (only its deterministic
-// answers) and ZSCAN. The sorted-set sequences also run in RESP3, where scores are doubles and
-// WITHSCORES pairs nest.
+// answers) and ZSCAN.
 public sealed partial class DifferentialTests
 {
-    public static TheoryData<string, string[][]> SortedSetCorpus()
-    {
-        var corpus = new TheoryData<string, string[][]>();
-        AddSortedSetCorpus(corpus);
-        return corpus;
-    }
-
-    [Theory]
-    [MemberData(nameof(SortedSetCorpus))]
-    public void SortedSetRepliesMatchRedisInResp3(string family, string[][] commands) => CompareWithRedis(family + " (RESP3)", commands, resp3: true);
-
     private static void AddSortedSetAlgebraCorpus(TheoryData<string, string[][]> corpus)
     {
         corpus.Add("zunion zinter zdiff", [
