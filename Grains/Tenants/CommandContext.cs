@@ -20,6 +20,21 @@ internal ref struct CommandContext
     public long NowMs;
     public TenantScanCursors Cursors;
 
+    /// <summary>
+    /// Randomness for commands that draw: seeded from the write batch (its clock and position), so replicas applying
+    /// the same batch draw the same; reads use the shared generator.
+    /// </summary>
+    public Random Random;
+
+    /// <summary>The same generator on every replica for the batch at <paramref name="position"/> with clock <paramref name="nowMs"/>.</summary>
+    public static Random SeededRandom(long nowMs, ulong position)
+    {
+        // A fixed mix (not HashCode, which is seeded per process).
+        var x = (ulong)nowMs * 0x9E3779B97F4A7C15UL ^ position * 0xC2B2AE3D27D4EB4FUL;
+        x ^= x >> 29;
+        return new Random(unchecked((int)x ^ (int)(x >> 32)));
+    }
+
     /// <summary>Watches and keyspace notifications; present on the writer only.</summary>
     public TenantEvents? Events;
 

@@ -130,6 +130,7 @@ public sealed partial class TenantGrain
                     Write = txn,
                     NowMs = nowMs,
                     Cursors = _cursors,
+                    Random = CommandContext.SeededRandom(nowMs, (ulong)_commits),
                     Events = _events,
                     Blocking = Blocked,
                 };

@@ -124,6 +124,7 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
             Reply = batch.Replies,
             NowMs = _options.Time.GetUtcNow().ToUnixTimeMilliseconds(),
             Cursors = _cursors,
+            Random = Random.Shared,
         };
         for (var i = 0; i < batch.Count; i++)
         {

@@ -53,10 +53,10 @@ internal static partial class HashCommands
         var entries = ReadAll(ref ctx, hash);
         if (!hasCount)
         {
-            ctx.Reply.WriteBulk(entries[Random.Shared.Next(entries.Count)].Field);
+            ctx.Reply.WriteBulk(entries[ctx.Random.Next(entries.Count)].Field);
             return;
         }
-        var picks = RandomPicks.Indexes(entries.Count, count);
+        var picks = RandomPicks.Indexes(entries.Count, count, ctx.Random);
         if (withValues && ctx.Reply.Protocol == RespProtocol.Resp3)
         {
             ctx.Reply.WriteArrayHeader(picks.Length);

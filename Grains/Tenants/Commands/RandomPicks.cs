@@ -7,7 +7,10 @@ namespace IceFire.Grains.Tenants.Commands;
 /// </summary>
 internal static class RandomPicks
 {
-    public static int[] Indexes(int size, long count)
+    /// <param name="size">Elements in the collection.</param>
+    /// <param name="count">The command's count.</param>
+    /// <param name="random">The batch's generator: seeded from the batch for writes (SPOP), so every replica pops the same.</param>
+    public static int[] Indexes(int size, long count, Random random)
     {
         if (count >= 0)
         {
@@ -16,13 +19,13 @@ internal static class RandomPicks
             {
                 order[i] = i;
             }
-            Random.Shared.Shuffle(order);
+            random.Shuffle(order);
             return order[..(int)Math.Min(count, size)];
         }
         var draws = new int[(int)Math.Min(-count, int.MaxValue)];
         for (var i = 0; i < draws.Length; i++)
         {
-            draws[i] = Random.Shared.Next(size);
+            draws[i] = random.Next(size);
         }
         return draws;
     }

@@ -46,7 +46,7 @@ internal static partial class SetCommands
             return;
         }
         var members = ReadMembers(ref ctx, set);
-        var picks = RandomPicks.Indexes(members.Count, count);
+        var picks = RandomPicks.Indexes(members.Count, count, ctx.Random);
         var taken = picks.Length;
         if (hasCount)
         {
@@ -106,10 +106,10 @@ internal static partial class SetCommands
         var members = ReadMembers(ref ctx, set);
         if (!hasCount)
         {
-            ctx.Reply.WriteBulk(members[Random.Shared.Next(members.Count)]);
+            ctx.Reply.WriteBulk(members[ctx.Random.Next(members.Count)]);
             return;
         }
-        var picks = RandomPicks.Indexes(members.Count, count);
+        var picks = RandomPicks.Indexes(members.Count, count, ctx.Random);
         ctx.Reply.WriteArrayHeader(picks.Length);
         foreach (var i in picks)
         {

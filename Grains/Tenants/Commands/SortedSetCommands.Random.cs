@@ -54,11 +54,11 @@ internal static partial class SortedSetCommands
         var size = (int)Math.Min(zset.Count, int.MaxValue);
         if (!hasCount)
         {
-            ctx.Reply.WriteBulk(ElementsAt(ref ctx, zset, [Random.Shared.Next(size)])[0].Member);
+            ctx.Reply.WriteBulk(ElementsAt(ref ctx, zset, [ctx.Random.Next(size)])[0].Member);
             return;
         }
         // A positive count asks for distinct members, a negative one for draws that may repeat (RandomPicks).
-        WriteMembers(ref ctx, ElementsAt(ref ctx, zset, RandomPicks.Indexes(size, count)), withScores);
+        WriteMembers(ref ctx, ElementsAt(ref ctx, zset, RandomPicks.Indexes(size, count, ctx.Random)), withScores);
     }
 
     /// <summary>

@@ -4,13 +4,20 @@ using IceFire.Grains.Interfaces;
 
 namespace IceFire.Grains.Tenants.Replication;
 
+/// <summary>The fixed part of a tenant entry.</summary>
+/// <param name="NowMs">The leader's clock for every command of the entry.</param>
+/// <param name="Origin">The node that proposed the entry.</param>
+/// <param name="Sequence">The proposer's number for it.</param>
+public readonly record struct TenantEntryHeader(long NowMs, ulong Origin, ulong Sequence);
+
 /// <summary>
 /// The bytes of one Raft entry of a tenant group: the leader's clock and the command batches of one writer turn, in
 /// order. Every replica decodes the same batches and applies them with the same clock, which is what keeps their
 /// LMDB environments identical (see REPLICATION.md).
 /// </summary>
 /// <remarks>
-/// Layout, little-endian: version (1 byte), clock in Unix milliseconds (8), batch count (varint); per batch its
+/// Layout, little-endian: version (1 byte), clock in Unix milliseconds (8), the proposing node (8) and its proposal
+/// number (8), which let the proposer find its waiting connections when the entry is applied, batch count (varint); per batch its
 /// command count (varint); per command its id (2), database (1), argument count (varint), then each argument as a
 /// length (varint) and its bytes. Argument 0 is the command name as the client sent it.
 /// </remarks>
@@ -19,15 +26,19 @@ public static class TenantEntryCodec
     /// <summary>The only layout this version writes and reads.</summary>
     public const byte Version = 1;
 
-    /// <summary>Encodes the batches of one turn, stamped with the leader's clock.</summary>
-    public static byte[] Encode(long nowMs, IReadOnlyList<CommandBatch> batches)
+    private const int HeaderLength = 25;
+
+    /// <summary>Encodes the batches of one turn, stamped with the leader's clock and the proposal's origin.</summary>
+    public static byte[] Encode(in TenantEntryHeader header, IReadOnlyList<CommandBatch> batches)
     {
         ArgumentNullException.ThrowIfNull(batches);
         var writer = new ArrayBufferWriter<byte>(256);
-        var head = writer.GetSpan(9);
+        var head = writer.GetSpan(HeaderLength);
         head[0] = Version;
-        BinaryPrimitives.WriteInt64LittleEndian(head[1..], nowMs);
-        writer.Advance(9);
+        BinaryPrimitives.WriteInt64LittleEndian(head[1..], header.NowMs);
+        BinaryPrimitives.WriteUInt64LittleEndian(head[9..], header.Origin);
+        BinaryPrimitives.WriteUInt64LittleEndian(head[17..], header.Sequence);
+        writer.Advance(HeaderLength);
         WriteVarint(writer, (ulong)batches.Count);
         foreach (var batch in batches)
         {
@@ -56,21 +67,13 @@ public static class TenantEntryCodec
     /// replies to the writer <paramref name="replies"/> gives it. Throws <see cref="InvalidDataException"/> for an
     /// entry of another version or one that does not decode, so a replica stops instead of applying something else.
     /// </summary>
-    public static long Decode(ReadOnlyMemory<byte> entry, Func<int, IReplyWriter> replies, List<CommandBatch> batches)
+    public static TenantEntryHeader Decode(ReadOnlyMemory<byte> entry, Func<int, IReplyWriter> replies, List<CommandBatch> batches)
     {
         ArgumentNullException.ThrowIfNull(replies);
         ArgumentNullException.ThrowIfNull(batches);
+        var header = ReadHeader(entry.Span);
         var span = entry.Span;
-        if (span.Length < 9)
-        {
-            throw new InvalidDataException($"a tenant entry of {span.Length} bytes is shorter than its header");
-        }
-        if (span[0] != Version)
-        {
-            throw new InvalidDataException($"tenant entry version {span[0]} is not {Version}, the one this silo applies");
-        }
-        var nowMs = BinaryPrimitives.ReadInt64LittleEndian(span[1..]);
-        var offset = 9;
+        var offset = HeaderLength;
         var batchCount = ReadCount(span, ref offset);
         var args = new List<ReadOnlyMemory<byte>>();
         for (var b = 0; b < batchCount; b++)
@@ -109,7 +112,24 @@ public static class TenantEntryCodec
         {
             throw new InvalidDataException($"tenant entry has {span.Length - offset} bytes after its last command");
         }
-        return nowMs;
+        return header;
+    }
+
+    /// <summary>The clock and origin of an entry, without decoding its commands.</summary>
+    public static TenantEntryHeader ReadHeader(ReadOnlySpan<byte> span)
+    {
+        if (span.Length < HeaderLength)
+        {
+            throw new InvalidDataException($"a tenant entry of {span.Length} bytes is shorter than its header");
+        }
+        if (span[0] != Version)
+        {
+            throw new InvalidDataException($"tenant entry version {span[0]} is not {Version}, the one this silo applies");
+        }
+        return new TenantEntryHeader(
+            BinaryPrimitives.ReadInt64LittleEndian(span[1..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(span[9..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(span[17..]));
     }
 
     private static void WriteVarint(ArrayBufferWriter<byte> writer, ulong value)

@@ -26,12 +26,12 @@ public sealed class TenantEntryCodecTests
         var binary = new string('\0', 3) + "\r\n\u00ff" + new string('x', 300);
         var first = Batch((CommandId.Set, 0, ["SET", "k", binary]), (CommandId.Get, 3, ["get", "k"]));
         var second = Batch((CommandId.Del, 15, ["DEL", "a", "b", ""]));
-        var entry = TenantEntryCodec.Encode(1_700_000_000_123, [first, second]);
+        var entry = TenantEntryCodec.Encode(new TenantEntryHeader(1_700_000_000_123, 7, 42), [first, second]);
 
         var decoded = new List<CommandBatch>();
-        var nowMs = TenantEntryCodec.Decode(entry, _ => new RecordingReplyWriter(), decoded);
+        var header = TenantEntryCodec.Decode(entry, _ => new RecordingReplyWriter(), decoded);
 
-        Assert.Equal(1_700_000_000_123, nowMs);
+        Assert.Equal(new TenantEntryHeader(1_700_000_000_123, 7, 42), header);
         Assert.Equal(2, decoded.Count);
         Assert.Equal(2, decoded[0].Count);
         Assert.Equal(new BatchCommand(CommandId.Get, 3, 3, 2), decoded[0][1] with { FirstArg = 3 });
@@ -46,14 +46,15 @@ public sealed class TenantEntryCodecTests
     public void AnEmptyTurnRoundTrips()
     {
         var decoded = new List<CommandBatch>();
-        Assert.Equal(-5, TenantEntryCodec.Decode(TenantEntryCodec.Encode(-5, []), _ => new RecordingReplyWriter(), decoded));
+        var header = new TenantEntryHeader(-5, ulong.MaxValue, 0);
+        Assert.Equal(header, TenantEntryCodec.Decode(TenantEntryCodec.Encode(header, []), _ => new RecordingReplyWriter(), decoded));
         Assert.Empty(decoded);
     }
 
     [Fact]
     public void AnotherVersionATruncatedEntryOrTrailingBytesAreRefused()
     {
-        var entry = TenantEntryCodec.Encode(1, [Batch((CommandId.Set, 0, ["SET", "k", "v"]))]);
+        var entry = TenantEntryCodec.Encode(new TenantEntryHeader(1, 1, 1), [Batch((CommandId.Set, 0, ["SET", "k", "v"]))]);
         var other = (byte[])entry.Clone();
         other[0] = 2;
         Assert.Contains("version 2", Assert.Throws<InvalidDataException>(() => Decode(other)).Message);
@@ -63,8 +64,8 @@ public sealed class TenantEntryCodecTests
         }
         Assert.Throws<InvalidDataException>(() => Decode(entry.Concat(new byte[] { 0 }).ToArray()));
         var unknown = (byte[])entry.Clone();
-        unknown[11] = 0xFF;
-        unknown[12] = 0xFF;
+        unknown[27] = 0xFF;
+        unknown[28] = 0xFF;
         Assert.Throws<InvalidDataException>(() => Decode(unknown));
     }
 
