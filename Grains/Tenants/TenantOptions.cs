@@ -18,6 +18,12 @@ public sealed record TenantOptions
     /// <summary>First size of the LMDB map; it grows when full.</summary>
     public long InitialMapSize { get; init; } = 64L << 20;
 
+    /// <summary>
+    /// Open the environment with a writable memory map (see <see cref="Storage.Lmdb.LmdbEnvironmentOptions.WriteMap"/>):
+    /// commits that touch many scattered pages skip a pwrite per page. Same durability and crash safety.
+    /// </summary>
+    public bool WriteMap { get; init; } = true;
+
     /// <summary>How often the active expiry sweep runs.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
