@@ -9,14 +9,17 @@ SILO="$ROOT/.build/silo/IceFire.Silo.dll"
 BIG=1000000
 REQUESTS=100000
 RUNS=3
+DURABILITY=periodic
 
 usage() {
   cat <<'USAGE'
-Usage: bench/collections.sh [--size N] [--runs N] [-n REQUESTS]
+Usage: bench/collections.sh [--size N] [--runs N] [-n REQUESTS] [--durability periodic|always]
 
 Fills a sorted set, a list, a hash and a set with 10 and with N (default 1,000,000) members in IceFire
-(durability periodic) and in redis-server (appendfsync everysec), then runs redis-benchmark -c 50 -P 16
-on single-member commands against each size and prints the median ops/s, and the big/small ratio.
+(durability periodic, or always) and in redis-server (appendfsync everysec, or always), then runs
+redis-benchmark -c 50 -P 16 on single-member commands against each size and prints the median ops/s,
+and the big/small ratio. Results go to bench/results/DATE-collections.md (DATE-collections-always.md
+for durability always).
 USAGE
 }
 
@@ -25,10 +28,17 @@ while [ $# -gt 0 ]; do
     --size) BIG="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     -n) REQUESTS="$2"; shift 2 ;;
+    --durability) DURABILITY="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "collections: unknown option $1" >&2; exit 2 ;;
   esac
 done
+
+case "$DURABILITY" in
+  periodic) FSYNC=everysec; SUFFIX= ;;
+  always) FSYNC=always; SUFFIX=-always ;;
+  *) echo "collections: --durability must be periodic or always" >&2; exit 2 ;;
+esac
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_ping() {
@@ -72,8 +82,8 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT INT TERM
 
 ip="$(free_port)"; rp="$(free_port)"; mkdir -p "$WORK/redis"
-dotnet "$SILO" serve --data "$WORK/icefire" --resp-port "$ip" --durability periodic > "$WORK/icefire.log" 2>&1 & PIDS+=($!)
-redis-server --port "$rp" --bind 127.0.0.1 --dir "$WORK/redis" --save "" --appendonly yes --appendfsync everysec --daemonize no \
+dotnet "$SILO" serve --data "$WORK/icefire" --resp-port "$ip" --durability "$DURABILITY" > "$WORK/icefire.log" 2>&1 & PIDS+=($!)
+redis-server --port "$rp" --bind 127.0.0.1 --dir "$WORK/redis" --save "" --appendonly yes --appendfsync "$FSYNC" --daemonize no \
   > "$WORK/redis.log" 2>&1 & PIDS+=($!)
 wait_ping "$ip"; wait_ping "$rp"
 for port in "$ip" "$rp"; do
@@ -83,11 +93,11 @@ for port in "$ip" "$rp"; do
 done
 
 mkdir -p "$ROOT/bench/results"
-OUT="$ROOT/bench/results/$(date -u +%Y-%m-%d)-collections.md"
+OUT="$ROOT/bench/results/$(date -u +%Y-%m-%d)-collections$SUFFIX.md"
 {
   echo "# Single-member operations by collection size, $(date -u +%Y-%m-%d)"
   echo
-  echo "redis-benchmark -c 50 -P 16 -n $REQUESTS, random members, median of $RUNS runs; IceFire durability periodic, redis appendfsync everysec; $(nproc) cores"
+  echo "redis-benchmark -c 50 -P 16 -n $REQUESTS, random members, median of $RUNS runs; IceFire durability $DURABILITY, redis appendfsync $FSYNC; $(nproc) cores"
   echo
   echo "| command | IceFire 10 | IceFire $BIG | big/small | Redis 10 | Redis $BIG | big/small |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -18,8 +18,7 @@ public sealed partial class TenantGrain
         var awaitingSync = new List<CommandBatch>(64);
         var positions = new List<long>(64);
         var nextSweep = 0L;
-        var lastSync = Environment.TickCount64;
-        var dirtySinceSync = false;
+        var wrote = false;
         var deferMeta = _options.Durability == DurabilityMode.Always;
         while (true)
         {
@@ -40,7 +39,7 @@ public sealed partial class TenantGrain
             if (group.Count > 0)
             {
                 var committed = CommitGroup(group, positions);
-                dirtySinceSync = true;
+                wrote = true;
                 if (committed && !deferMeta)
                 {
                     // Notifications go out before the replies, so a client that hears its reply and then
@@ -65,14 +64,31 @@ public sealed partial class TenantGrain
             if (now >= nextSweep)
             {
                 nextSweep = now + (long)_options.SweepInterval.TotalMilliseconds;
-                dirtySinceSync |= Sweep();
+                wrote |= Sweep();
             }
-            if (_options.Durability == DurabilityMode.Periodic && dirtySinceSync && now - lastSync >= 1000)
+            if (wrote)
             {
-                // appendfsync everysec: one fsync a second at most, covering every commit since the last.
+                Interlocked.Increment(ref _committedRounds);
+                wrote = false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Periodic durability (appendfsync everysec): once a second, flushes every commit made since the last
+    /// flush. It runs beside the writer, as Redis' background fsync does, because flushing a second of
+    /// scattered page writes can take a good part of that second and the writer would stand still meanwhile.
+    /// </summary>
+    private void SyncLoop()
+    {
+        var synced = 0L;
+        while (!_stopSyncer.Wait(TimeSpan.FromSeconds(1)))
+        {
+            var committed = Interlocked.Read(ref _committedRounds);
+            if (committed != synced)
+            {
                 _env.Sync();
-                lastSync = now;
-                dirtySinceSync = false;
+                synced = committed;
             }
         }
     }
@@ -174,7 +190,10 @@ public sealed partial class TenantGrain
                 _keyspace.RestoreExpiredKeys(expiredBefore);
                 Blocked.AbortRound();
                 ReloadAfterAbort();
-                _env.Grow();
+                if (!TryGrow(group))
+                {
+                    return false;
+                }
             }
             catch (Exception error)
             {
@@ -216,6 +235,24 @@ public sealed partial class TenantGrain
         return true;
     }
 
+    /// <summary>Grows the map; when it cannot (the disk is full), fails the group and returns false.</summary>
+    private bool TryGrow(List<CommandBatch> group)
+    {
+        try
+        {
+            _env.Grow();
+            return true;
+        }
+        catch (LmdbException error)
+        {
+            foreach (var batch in group)
+            {
+                batch.Fail(error);
+            }
+            return false;
+        }
+    }
+
     /// <summary>An aborted transaction's id allocations did not happen: take the counter from the committed state.</summary>
     private void ReloadAfterAbort()
     {
@@ -253,7 +290,15 @@ public sealed partial class TenantGrain
                 _events.Rollback();
                 _keyspace.RestoreExpiredKeys(expiredBefore);
                 ReloadAfterAbort();
-                _env.Grow();
+                try
+                {
+                    _env.Grow();
+                }
+                catch (LmdbException)
+                {
+                    // No room to grow: the expired keys stay until a later sweep or a write finds them.
+                    return wrote;
+                }
             }
         }
     }

@@ -22,9 +22,14 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
     private readonly ConcurrentQueue<CommandBatch> _mailbox = new();
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly Thread _writer;
+    // Periodic durability only: flushes committed writes once a second, off the writer thread.
+    private readonly Thread? _syncer;
+    private readonly ManualResetEventSlim _stopSyncer = new(false);
     private volatile bool _stopping;
     private volatile bool _writerDone;
     private long _commits;
+    // Rounds of the writer loop that committed something; the periodic syncer flushes when it has moved.
+    private long _committedRounds;
     private long _commandsWritten;
     private long _lastCommitUnixSeconds;
 
@@ -39,6 +44,11 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
         _lastCommitUnixSeconds = options.Time.GetUtcNow().ToUnixTimeSeconds();
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = $"tenant-writer:{name}" };
         _writer.Start();
+        if (options.Durability == DurabilityMode.Periodic)
+        {
+            _syncer = new Thread(SyncLoop) { IsBackground = true, Name = $"tenant-sync:{name}" };
+            _syncer.Start();
+        }
     }
 
     public string Name { get; }
@@ -66,6 +76,7 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
             InitialMapSize = options.InitialMapSize,
             SyncOnCommit = options.Durability == DurabilityMode.Always,
             DeferMetaSync = options.Durability == DurabilityMode.Always,
+            WriteMap = options.WriteMap,
         });
         try
         {
@@ -170,6 +181,8 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
         _writerDone = true;
         FailLeftovers();
         Blocked.FailAll(new ObjectDisposedException($"tenant {Name} is shutting down"));
+        _stopSyncer.Set();
+        _syncer?.Join();
         _env.Sync();
         _env.Dispose();
     }

@@ -17,8 +17,18 @@ public sealed record TenantOptions
 {
     public DurabilityMode Durability { get; init; } = DurabilityMode.Always;
 
-    /// <summary>First size of the LMDB map; it grows when full.</summary>
-    public long InitialMapSize { get; init; } = 64L << 20;
+    /// <summary>
+    /// First size of the LMDB map; it doubles when full (up to 1 GiB, then grows by 1 GiB). With
+    /// <see cref="WriteMap"/> the whole map is reserved on disk, so a tenant starts small rather than
+    /// taking tens of megabytes for a handful of keys.
+    /// </summary>
+    public long InitialMapSize { get; init; } = 4L << 20;
+
+    /// <summary>
+    /// Open the environment with a writable memory map (see <see cref="Storage.Lmdb.LmdbEnvironmentOptions.WriteMap"/>):
+    /// commits that touch many scattered pages skip a pwrite per page. Same durability and crash safety.
+    /// </summary>
+    public bool WriteMap { get; init; } = true;
 
     /// <summary>How often the active expiry sweep runs.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMilliseconds(100);

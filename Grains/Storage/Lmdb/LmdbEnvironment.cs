@@ -25,6 +25,21 @@ public sealed record LmdbEnvironmentOptions
     /// commit before that next sync.
     /// </summary>
     public bool DeferMetaSync { get; init; }
+
+    /// <summary>
+    /// Write through a writable memory map (MDB_WRITEMAP): a write transaction changes its pages in the map
+    /// itself instead of in heap copies that the commit then hands to the kernel with one pwrite per run of
+    /// pages. A commit that dirties many scattered pages (random updates of a large B-tree) costs one
+    /// syscall-free pass instead of hundreds of writes. Durability is unchanged: a synced commit flushes the
+    /// map with msync(MS_SYNC), which on Linux is fdatasync over the range, before the meta page is written,
+    /// and <see cref="LmdbEnvironment.Sync"/> does the same. Crash safety is unchanged too: a transaction only
+    /// writes pages that neither of the two meta pages' snapshots reference, so whatever of an unfinished
+    /// transaction reaches the file is unreachable. The data file is as long as the map, and the map's extent
+    /// is reserved on disk (posix_fallocate) when it is opened or grown, so a full disk fails the open or
+    /// <see cref="LmdbEnvironment.Grow"/> with ENOSPC instead of failing a later store to the map with SIGBUS.
+    /// The file may be opened with or without this option, but never by two processes that differ in it.
+    /// </summary>
+    public bool WriteMap { get; init; }
 }
 
 /// <summary>
@@ -88,9 +103,17 @@ public sealed partial class LmdbEnvironment : IDisposable
             {
                 flags |= LmdbNative.MDB_NOMETASYNC;
             }
+            if (options.WriteMap)
+            {
+                flags |= LmdbNative.MDB_WRITEMAP;
+            }
             LmdbException.Check(LmdbNative.mdb_env_open(raw, path, flags, Convert.ToUInt32("644", 8)), $"mdb_env_open({path})");
             // A file larger than the configured size keeps its own size.
             LmdbException.Check(LmdbNative.mdb_env_info(raw, out var info), "mdb_env_info");
+            if (options.WriteMap)
+            {
+                ReserveDisk(raw, (long)info.MapSize);
+            }
             // Clear readers left behind by a process that died.
             LmdbNative.mdb_reader_check(raw, out _);
             return new LmdbEnvironment(handle, path, (long)info.MapSize, options);
@@ -195,11 +218,38 @@ public sealed partial class LmdbEnvironment : IDisposable
             next = Math.Max(next, atLeast);
             LmdbException.Check(LmdbNative.mdb_env_set_mapsize(Raw, (nuint)next), "mdb_env_set_mapsize");
             LmdbException.Check(LmdbNative.mdb_env_info(Raw, out var info), "mdb_env_info");
+            if (Options.WriteMap)
+            {
+                try
+                {
+                    ReserveDisk(Raw, (long)info.MapSize);
+                }
+                catch (LmdbException)
+                {
+                    // Back to the size whose disk is reserved; LMDB truncates the file to it again.
+                    LmdbException.Check(LmdbNative.mdb_env_set_mapsize(Raw, (nuint)current), "mdb_env_set_mapsize");
+                    throw;
+                }
+            }
             Interlocked.Exchange(ref _mapSize, (long)info.MapSize);
         }
         finally
         {
             _mapGate.ExitExclusive();
+        }
+    }
+
+    /// <summary>
+    /// Allocates the disk blocks behind the first <paramref name="length"/> bytes of the data file. With a
+    /// writable map, a store to a page whose block the file system cannot allocate is a SIGBUS, not an error.
+    /// </summary>
+    private static void ReserveDisk(IntPtr env, long length)
+    {
+        LmdbException.Check(LmdbNative.mdb_env_get_fd(env, out var fd), "mdb_env_get_fd");
+        var rc = LmdbNative.posix_fallocate(fd, 0, length);
+        if (rc != 0)
+        {
+            throw new LmdbException(rc, $"posix_fallocate(data.mdb, {length})");
         }
     }
 
@@ -213,8 +263,24 @@ public sealed partial class LmdbEnvironment : IDisposable
         }
     }
 
-    /// <summary>Flushes committed data to disk (fsync), for environments opened without sync on commit.</summary>
-    public void Sync() => LmdbException.Check(LmdbNative.mdb_env_sync(Raw, 1), "mdb_env_sync");
+    /// <summary>
+    /// Flushes committed data to disk (fdatasync, or msync(MS_SYNC) with a write map), for environments opened
+    /// without sync on commit. Any thread may call it while the writer works; it keeps the map from being
+    /// resized under the flush, so do not call it while holding a read transaction.
+    /// </summary>
+    public void Sync()
+    {
+        ThrowIfDisposed();
+        _mapGate.EnterShared();
+        try
+        {
+            LmdbException.Check(LmdbNative.mdb_env_sync(Raw, 1), "mdb_env_sync");
+        }
+        finally
+        {
+            _mapGate.ExitShared();
+        }
+    }
 
     /// <summary>Writes a consistent copy of the environment to <paramref name="directory"/> (compacting).</summary>
     public void CopyTo(string directory)

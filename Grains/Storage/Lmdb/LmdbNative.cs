@@ -49,6 +49,7 @@ internal struct MdbEnvInfo
 internal static unsafe partial class LmdbNative
 {
     private const string Lib = "lmdb";
+    private const string LibC = "libc";
 
     // Return codes (lmdb.h).
     public const int MDB_SUCCESS = 0;
@@ -69,6 +70,7 @@ internal static unsafe partial class LmdbNative
     // Environment flags.
     public const uint MDB_NOSUBDIR = 0x4000;
     public const uint MDB_NOSYNC = 0x10000;
+    public const uint MDB_WRITEMAP = 0x80000;
     public const uint MDB_RDONLY = 0x20000;
     public const uint MDB_NOMETASYNC = 0x40000;
     public const uint MDB_NOTLS = 0x200000;
@@ -92,6 +94,11 @@ internal static unsafe partial class LmdbNative
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {
+        if (name == LibC)
+        {
+            // libc.so is a linker script on glibc systems; the loader needs the real object.
+            return NativeLibrary.TryLoad("libc.so.6", assembly, path, out var libc) ? libc : IntPtr.Zero;
+        }
         if (name != Lib)
         {
             return IntPtr.Zero;
@@ -123,6 +130,10 @@ internal static unsafe partial class LmdbNative
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int mdb_env_copy2(IntPtr env, string path, uint flags);
     [LibraryImport(Lib)] public static partial int mdb_reader_check(IntPtr env, out int dead);
+    [LibraryImport(Lib)] public static partial int mdb_env_get_fd(IntPtr env, out int fd);
+
+    /// <summary>posix_fallocate(3): returns 0 or an errno value (it does not set errno).</summary>
+    [LibraryImport(LibC)] public static partial int posix_fallocate(int fd, long offset, long length);
 
     [LibraryImport(Lib)] public static partial int mdb_txn_begin(IntPtr env, IntPtr parent, uint flags, out IntPtr txn);
     [LibraryImport(Lib)] public static partial int mdb_txn_commit(IntPtr txn);

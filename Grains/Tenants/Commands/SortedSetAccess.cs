@@ -48,21 +48,35 @@ internal static class SortedSetAccess
     /// <summary>Sets a member's score; true when the member is new.</summary>
     public static bool SetScore(ref CommandContext ctx, long id, ReadOnlySpan<byte> member, double score)
     {
-        var isNew = !TryGetScore(ref ctx, id, member, out var old);
-        if (!isNew)
+        var exists = TryGetScore(ref ctx, id, member, out var old);
+        if (exists && old == score)
         {
-            if (old == score)
-            {
-                return false;
-            }
-            DeleteOrder(ref ctx, id, member, old);
+            return false;
+        }
+        ReplaceScore(ref ctx, id, member, exists, old, score);
+        return !exists;
+    }
+
+    /// <summary>
+    /// Sets the score of a member the caller has just looked up (<paramref name="exists"/>, with score
+    /// <paramref name="old"/>): moves its score-order entry and rewrites its score, with no second lookup.
+    /// </summary>
+    public static void ReplaceScore(ref CommandContext ctx, long id, ReadOnlySpan<byte> member, bool exists, double old, double score)
+    {
+        var rented = member.Length > 256 ? new byte[8 + member.Length] : null;
+        Span<byte> entry = rented ?? stackalloc byte[8 + 256];
+        entry = entry[..(8 + member.Length)];
+        member.CopyTo(entry[8..]);
+        if (exists)
+        {
+            EncodeScore(old, entry);
+            ctx.Keyspace.DeleteMember(ctx.Writer, id, OrderSpace, entry);
         }
         Span<byte> raw = stackalloc byte[8];
         BinaryPrimitives.WriteDoubleLittleEndian(raw, score == 0 ? 0 : score);
-        ctx.Keyspace.PutMember(ctx.Writer, id, ScoreSpace, member, raw);
-        var entry = OrderEntry(score, member);
-        ctx.Keyspace.PutMember(ctx.Writer, id, OrderSpace, entry, default);
-        return isNew;
+        ctx.Keyspace.SetMember(ctx.Writer, id, ScoreSpace, member, raw);
+        EncodeScore(score, entry);
+        ctx.Keyspace.SetMember(ctx.Writer, id, OrderSpace, entry, default);
     }
 
     /// <summary>Removes a member; true when it was there.</summary>

@@ -122,13 +122,13 @@ internal static partial class SortedSetCommands
                     processed++;
                     if (score != current)
                     {
-                        SortedSetAccess.SetScore(ref ctx, zset.Id, member, score);
+                        SortedSetAccess.ReplaceScore(ref ctx, zset.Id, member, exists: true, current, score);
                         updated++;
                     }
                 }
                 else if (!xx)
                 {
-                    SortedSetAccess.SetScore(ref ctx, zset.Id, member, score);
+                    SortedSetAccess.ReplaceScore(ref ctx, zset.Id, member, exists: false, 0, score);
                     added++;
                     processed++;
                 }
@@ -158,7 +158,8 @@ internal static partial class SortedSetCommands
 
     private static void SaveCount(ref CommandContext ctx, ReadOnlySpan<byte> key, in OpenCollection zset, long count)
     {
-        if (count != zset.Count || count > 0)
+        // The header holds only the count: a ZADD that updated scores leaves it as it is.
+        if (count != zset.Count)
         {
             Collections.Save(ref ctx, key, Kind, zset, count);
         }
