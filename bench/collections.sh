@@ -65,7 +65,7 @@ for start in range(0, size, 1000):
     chunk = range(start, min(size, start + 1000))
     z, l, h, s = [], [], [], []
     for i in chunk:
-        m = "m:%d" % i
+        m = "m:%012d" % i
         z += [i, m]; l.append(m); h += [m, i]; s.append(m)
     cmd("ZADD", prefix + ":z", *z); cmd("RPUSH", prefix + ":l", *l); cmd("HSET", prefix + ":h", *h); cmd("SADD", prefix + ":s", *s)
 PY
