@@ -26,6 +26,9 @@ internal sealed partial class RespConnection
     private readonly RespLimits _limits;
     private byte[] _scratch = [];
     private ITenantGrain _tenant;
+    private IPubSub _pubSub;
+    // Set by the thread that drops the tenant; the read loop answers the next command with an error and closes.
+    private volatile bool _tenantDropped;
     private bool _closeAfterReply;
 
     public RespConnection(RespServer server, ConnectionContext context)
@@ -37,6 +40,8 @@ internal sealed partial class RespConnection
         _limits = server.Options.Limits;
         _tenant = server.Tenants.Find(ITenantDirectory.DefaultTenant)
             ?? throw new InvalidOperationException("the default tenant is not open");
+        _pubSub = server.Tenants.FindPubSub(ITenantDirectory.DefaultTenant)
+            ?? throw new InvalidOperationException("the default tenant is not open");
         Authenticated = string.IsNullOrEmpty(server.Options.RequirePass);
         CreatedTicks = Environment.TickCount64;
         LastCommandTicks = CreatedTicks;
@@ -47,6 +52,9 @@ internal sealed partial class RespConnection
     public string? ClientName { get; private set; }
 
     public int Db { get; private set; }
+
+    /// <summary>The tenant whose dataset and channels this connection reaches (CLIENT LIST user=).</summary>
+    public string TenantName { get; private set; } = ITenantDirectory.DefaultTenant;
 
     public bool Authenticated { get; private set; }
 
@@ -121,7 +129,7 @@ internal sealed partial class RespConnection
             await ReleaseWatchesOnCloseAsync();
             if (_subscriber is not null)
             {
-                await _subscriber.CloseAsync(_server.PubSub);
+                await _subscriber.CloseAsync(_pubSub);
             }
             _replies.Dispose();
             _blockingCancellation?.Dispose();
@@ -211,6 +219,16 @@ internal sealed partial class RespConnection
     private async ValueTask DispatchAsync()
     {
         LastCommandTicks = Environment.TickCount64;
+        if (_tenantDropped)
+        {
+            await FlushBatchAsync();
+            if (!_closeAfterReply)
+            {
+                WriteTenantDropped();
+                _closeAfterReply = true;
+            }
+            return;
+        }
         var info = CommandTable.Find(_args[0]);
         if (info is null)
         {
@@ -286,7 +304,14 @@ internal sealed partial class RespConnection
         catch (Exception error)
         {
             // The dataset could not be reached; say so and close, as the replies may be partial.
-            _writer.WriteError(System.Text.Encoding.UTF8.GetBytes("ERR " + error.Message));
+            if (_tenantDropped || !ReferenceEquals(_server.Tenants.Find(TenantName), _tenant))
+            {
+                WriteTenantDropped();
+            }
+            else
+            {
+                _writer.WriteError(System.Text.Encoding.UTF8.GetBytes("ERR " + error.Message));
+            }
             _closeAfterReply = true;
         }
         finally

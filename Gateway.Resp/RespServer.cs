@@ -14,14 +14,13 @@ public sealed class RespServer
 
     /// <summary>Creates the state the connections of one silo share.</summary>
     /// <param name="options">Gateway settings.</param>
-    /// <param name="tenants">The datasets connections reach.</param>
-    /// <param name="pubSub">Where PUBLISH goes and SUBSCRIBE listens.</param>
-    public RespServer(RespServerOptions options, ITenantDirectory tenants, IPubSub pubSub)
+    /// <param name="tenants">The datasets connections reach, each with its own pub/sub namespace.</param>
+    public RespServer(RespServerOptions options, ITenantDirectory tenants)
     {
         Options = options;
         Tenants = tenants;
-        PubSub = pubSub;
         Config = new ServerConfig(options);
+        tenants.Dropped += OnTenantDropped;
     }
 
     private readonly CancellationTokenSource _stopping = new();
@@ -35,9 +34,6 @@ public sealed class RespServer
     public void Stop() => _stopping.Cancel();
 
     public ITenantDirectory Tenants { get; }
-
-    /// <summary>The pub/sub path: in-process on one silo, the cluster-wide fabric later.</summary>
-    public IPubSub PubSub { get; }
 
     internal ServerConfig Config { get; }
 
@@ -62,6 +58,15 @@ public sealed class RespServer
     }
 
     internal void Unregister(long id) => Clients.TryRemove(id, out _);
+
+    /// <summary>The connections of a dropped tenant answer their next command with an error and close.</summary>
+    private void OnTenantDropped(string tenant)
+    {
+        foreach (var client in Clients.Values)
+        {
+            client.OnTenantDropped(tenant);
+        }
+    }
 
     internal void CountCommands(int count) => Interlocked.Add(ref _totalCommands, count);
 

@@ -1,6 +1,15 @@
 namespace IceFire.Grains.Interfaces;
 
-/// <summary>Finds tenant grains by name (Orleans' grain factory, narrowed to tenants). Thread-safe.</summary>
+/// <summary>
+/// Finds tenants by name (Orleans' grain factory, narrowed to tenants): each tenant's dataset grain, its
+/// pub/sub namespace, and its password check. Thread-safe.
+/// </summary>
+/// <remarks>
+/// Isolation: a tenant's grain and pub/sub namespace are reachable only through its name, so a connection that
+/// holds one tenant's handles cannot touch another's keys or channels. A tenant may be dropped at any time:
+/// <see cref="Find"/> then returns null, <see cref="Dropped"/> is raised, and calls on handles obtained before
+/// fail. The <c>default</c> tenant is never dropped.
+/// </remarks>
 public interface ITenantDirectory
 {
     /// <summary>The tenant every connection starts in.</summary>
@@ -8,4 +17,24 @@ public interface ITenantDirectory
 
     /// <summary>The grain of <paramref name="name"/>, or null when there is no such tenant.</summary>
     ITenantGrain? Find(string name);
+
+    /// <summary>
+    /// The pub/sub namespace of <paramref name="name"/>, or null when there is no such tenant. Channels,
+    /// patterns and keyspace notifications of one tenant are invisible in every other tenant's namespace.
+    /// </summary>
+    IPubSub? FindPubSub(string name);
+
+    /// <summary>
+    /// True when <paramref name="password"/> is the password of tenant <paramref name="name"/>. False for an
+    /// unknown tenant and for <c>default</c>, whose password (requirepass) the gateway checks itself. May take
+    /// tens of milliseconds (a key-derivation function) and completes on another thread then; the memory must
+    /// stay valid until the task completes.
+    /// </summary>
+    ValueTask<bool> CheckPasswordAsync(string name, ReadOnlyMemory<byte> password);
+
+    /// <summary>
+    /// Raised with a tenant's name once it is dropped: it is no longer found, and its grain is closing. Handlers
+    /// run on the dropping thread and must not block.
+    /// </summary>
+    event Action<string>? Dropped;
 }

@@ -12,6 +12,12 @@ internal sealed record SiloOptions
     public string? RequirePass { get; init; }
     public DurabilityMode Durability { get; init; } = DurabilityMode.Always;
 
+    /// <summary>Port of the admin HTTP API; null leaves it off, 0 picks a free port.</summary>
+    public int? AdminPort { get; init; }
+
+    /// <summary>Bearer token the admin API's tenant and cluster endpoints require; none when null or empty.</summary>
+    public string? AdminToken { get; init; }
+
     public const string Usage = """
         Usage: icefire serve [options]
 
@@ -26,6 +32,12 @@ internal sealed record SiloOptions
                                      The ICEFIRE_REQUIREPASS environment variable sets it too.
           --durability MODE          always (default): a write is fsynced before its reply.
                                      periodic: fsync at most once a second (like appendfsync everysec).
+          --admin-port N             Serve the admin HTTP API on this port, on the --bind address (default:
+                                     off; 9090 is what `icefire tenant` looks for; 0 picks a free port).
+                                     GET /healthz /readyz /cluster /tenants, POST /tenants,
+                                     DELETE /tenants/NAME.
+          --admin-token TOKEN        Require "Authorization: Bearer TOKEN" on /tenants and /cluster
+                                     (default: none). The ICEFIRE_ADMIN_TOKEN environment variable sets it too.
           -h, --help                 Show this help.
 
         Stop with Ctrl-C or SIGTERM: the silo stops accepting, finishes commands in flight, and closes
@@ -37,7 +49,11 @@ internal sealed record SiloOptions
     {
         error = null;
         help = false;
-        var options = new SiloOptions { RequirePass = Environment.GetEnvironmentVariable("ICEFIRE_REQUIREPASS") };
+        var options = new SiloOptions
+        {
+            RequirePass = Environment.GetEnvironmentVariable("ICEFIRE_REQUIREPASS"),
+            AdminToken = Environment.GetEnvironmentVariable("ICEFIRE_ADMIN_TOKEN"),
+        };
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -74,12 +90,13 @@ internal sealed record SiloOptions
                         options = options with { Bind = Value() };
                         break;
                     case "--resp-port":
-                        var text = Value();
-                        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 0 or > 65535)
-                        {
-                            throw new FormatException($"--resp-port must be a port number (0-65535), not '{text}'");
-                        }
-                        options = options with { RespPort = port };
+                        options = options with { RespPort = Port(arg, Value()) };
+                        break;
+                    case "--admin-port":
+                        options = options with { AdminPort = Port(arg, Value()) };
+                        break;
+                    case "--admin-token":
+                        options = options with { AdminToken = Value() };
                         break;
                     case "--requirepass":
                         options = options with { RequirePass = Value() };
@@ -102,6 +119,20 @@ internal sealed record SiloOptions
                 return null;
             }
         }
+        if (options.AdminPort is { } admin && admin != 0 && admin == options.RespPort)
+        {
+            error = $"--admin-port and --resp-port must differ (both are {admin})";
+            return null;
+        }
         return options;
+    }
+
+    private static int Port(string option, string text)
+    {
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 0 or > 65535)
+        {
+            throw new FormatException($"{option} must be a port number (0-65535), not '{text}'");
+        }
+        return port;
     }
 }

@@ -3,10 +3,11 @@ using System.Reflection;
 using IceFire.Gateway.Resp;
 using IceFire.Grains.Hosting;
 using IceFire.Grains.Interfaces;
-using IceFire.Grains.Streams;
 using IceFire.Grains.Tenants;
+using IceFire.Silo.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -63,9 +64,8 @@ internal static class SiloProgram
     {
         DataDirectory data;
         TenantDirectory tenants;
-        // PUBLISH and keyspace notifications share one fabric; CONFIG SET notify-keyspace-events reaches
-        // every tenant through the shared setting.
-        var pubSub = new LocalPubSub();
+        // Each tenant has its own pub/sub namespace, which its PUBLISH and its keyspace notifications share;
+        // CONFIG SET notify-keyspace-events reaches every tenant through the shared setting.
         var keyspaceEvents = new KeyspaceEventSettings();
         try
         {
@@ -82,7 +82,6 @@ internal static class SiloProgram
             {
                 Durability = options.Durability,
                 KeyspaceEvents = keyspaceEvents,
-                PubSub = pubSub,
             });
         }
         catch (Exception e) when (e is DataDirectoryException or DllNotFoundException)
@@ -101,7 +100,11 @@ internal static class SiloProgram
             Durability = durability,
             Version = Version,
             KeyspaceEvents = keyspaceEvents,
-        }, tenants, pubSub);
+        }, tenants);
+        foreach (var leftover in tenants.RemovedLeftovers)
+        {
+            Console.WriteLine($"icefire: removed tenants/{leftover}, which the tenant catalog does not list (an interrupted create or drop)");
+        }
         // The empty builder: no configuration files to watch, no HTTP pipeline; Kestrel only as the
         // connection listener.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -112,6 +115,16 @@ internal static class SiloProgram
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var handler = new RespConnectionHandler(resp);
+        ListenOptions? respListener = null;
+        ListenOptions? adminListener = null;
+        AdminApi? admin = null;
+        if (options.AdminPort is not null)
+        {
+            admin = new AdminApi(tenants, options.AdminToken, () => Self(options, respListener, adminListener));
+            // The lighter routing core (no regex constraints); endpoints apply to the admin listener only, as the
+            // RESP listener hands its connections straight to the RESP handler.
+            builder.Services.AddRoutingCore();
+        }
         // The socket transport would otherwise pause reading at 1 MiB of unparsed input, and a command
         // carrying a larger value (up to proto-max-bulk-len) could never complete.
         builder.WebHost.UseSockets(sockets =>
@@ -129,13 +142,23 @@ internal static class SiloProgram
             // RESP parses its own frames and bounds them itself (proto-max-bulk-len); Kestrel's buffer
             // cap would stall a large value half-way.
             kestrel.Limits.MaxRequestBufferSize = null;
-            kestrel.Listen(ParseAddress(options.Bind), options.RespPort, listen => listen.Use(_ => handler.OnConnectedAsync));
+            kestrel.Listen(ParseAddress(options.Bind), options.RespPort, listen =>
+            {
+                respListener = listen;
+                listen.Use(_ => handler.OnConnectedAsync);
+            });
+            if (options.AdminPort is { } adminPort)
+            {
+                kestrel.Listen(ParseAddress(options.Bind), adminPort, listen => adminListener = listen);
+            }
         });
         var app = builder.Build();
+        admin?.Map(app);
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStopping.Register(() =>
         {
             Console.WriteLine("icefire: stopping: finishing commands in flight");
+            admin?.Ready = false;
             resp.Stop();
         });
         try
@@ -147,13 +170,21 @@ internal static class SiloProgram
             var reason = e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
                 ? "the address is already in use (another server on this port?)"
                 : (e.InnerException ?? e).Message;
-            Console.Error.WriteLine($"icefire: cannot listen on {options.Bind}:{options.RespPort}: {reason}");
+            var ports = options.AdminPort is { } a ? $"{options.RespPort} (RESP) or {a} (admin)" : options.RespPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Console.Error.WriteLine($"icefire: cannot listen on {options.Bind}:{ports}: {reason}");
             tenants.Dispose();
             data.Dispose();
             return 1;
         }
-        var port = BoundPort(app) ?? options.RespPort;
+        var port = BoundPort(respListener) ?? options.RespPort;
         Console.WriteLine($"icefire {Version}: RESP on {options.Bind}:{port}, data in {data.Path}{(data.IsNew ? " (new)" : "")}, durability {durability}");
+        var tenantCount = tenants.Catalog.List().Count;
+        Console.WriteLine($"icefire: {tenantCount} tenant{(tenantCount == 1 ? "" : "s")}");
+        if (admin is not null)
+        {
+            Console.WriteLine($"icefire: admin HTTP on {options.Bind}:{BoundPort(adminListener)}{(string.IsNullOrEmpty(options.AdminToken) ? "" : " (token required)")}");
+            admin.Ready = true;
+        }
         Console.WriteLine("icefire: ready");
         await app.WaitForShutdownAsync();
         tenants.Dispose();
@@ -169,11 +200,22 @@ internal static class SiloProgram
         _ => IPAddress.Parse(bind),
     };
 
-    private static int? BoundPort(WebApplication app)
+    /// <summary>The port a listener bound (Kestrel writes the bound end point back, so port 0 shows the chosen one).</summary>
+    private static int? BoundPort(ListenOptions? listener) => listener?.IPEndPoint?.Port;
+
+    /// <summary>This silo as GET /cluster shows it.</summary>
+    private static ClusterMember Self(SiloOptions options, ListenOptions? resp, ListenOptions? admin)
     {
-        var server = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>();
-        var addresses = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>();
-        var first = addresses?.Addresses.FirstOrDefault();
-        return first is not null && Uri.TryCreate(first.Replace("*", "localhost"), UriKind.Absolute, out var uri) ? uri.Port : null;
+        var addresses = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["resp"] = $"{options.Bind}:{BoundPort(resp) ?? options.RespPort}",
+        };
+        if (BoundPort(admin) is { } adminPort)
+        {
+            addresses["admin"] = $"{options.Bind}:{adminPort}";
+        }
+        // A silo is named after its host for now (a StatefulSet pod's name is stable); cluster membership will
+        // give silos persistent ids.
+        return new ClusterMember(Environment.MachineName.ToLowerInvariant(), addresses, "up");
     }
 }

@@ -115,7 +115,8 @@ internal sealed partial class RespConnection
         var clients = _server.Clients.Values.OrderBy(c => c.Id);
         foreach (var client in clients)
         {
-            if (ids is null || ids.Contains(client.Id))
+            // A tenant's clients see only that tenant's connections.
+            if ((ids is null || ids.Contains(client.Id)) && client.TenantName == TenantName)
             {
                 text.Append(DescribeClient(client));
             }
@@ -129,7 +130,7 @@ internal sealed partial class RespConnection
         return string.Create(CultureInfo.InvariantCulture,
             $"id={c.Id} addr={c.RemoteEndPoint} laddr={c.LocalEndPoint} fd=-1 name={c.ClientName} age={(now - c.CreatedTicks) / 1000} " +
             $"idle={(now - c.LastCommandTicks) / 1000} flags={ClientFlags(c)} db={c.Db} sub={c.ChannelCount} psub={c.PatternCount} ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 " +
-            $"multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={c.LastCommand} user=default redir=-1 " +
+            $"multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={c.LastCommand} user={c.TenantName} redir=-1 " +
             $"resp={(int)c.Protocol} lib-name={c.LibraryName} lib-ver={c.LibraryVersion}\n");
     }
 

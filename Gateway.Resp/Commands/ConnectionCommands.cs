@@ -19,16 +19,20 @@ internal sealed partial class RespConnection
                 }
                 break;
             case CommandId.Echo: _writer.WriteBulk(_args[1]); break;
-            case CommandId.Hello: Hello(); break;
+            case CommandId.Hello: await HelloAsync(); break;
             case CommandId.Quit:
                 _writer.WriteRaw("+OK\r\n"u8);
                 _closeAfterReply = true;
                 break;
             case CommandId.Select: Select(); break;
-            case CommandId.Auth: Auth(); break;
+            case CommandId.Auth: await AuthAsync(); break;
             case CommandId.Reset:
                 await ResetSubscriptionsAsync();
-                await ReleaseWatchesAsync();
+                if (!_tenantDropped)
+                {
+                    await ReleaseWatchesAsync();
+                }
+                await ResetTenantAsync();
                 Reset();
                 break;
             case CommandId.Client:
@@ -92,48 +96,33 @@ internal sealed partial class RespConnection
         _writer.WriteRaw("+OK\r\n"u8);
     }
 
-    private void Auth()
+    private async ValueTask AuthAsync()
     {
         if (_args.Count > 3)
         {
             _writer.WriteRaw(Errors.Syntax);
             return;
         }
-        var password = _server.Options.RequirePass;
-        if (_args.Count == 2 && string.IsNullOrEmpty(password))
+        if (_args.Count == 2 && string.IsNullOrEmpty(_server.Options.RequirePass))
         {
             _writer.WriteRaw(Errors.NoPasswordConfigured);
             return;
         }
-        var user = _args.Count == 3 ? _args[1] : "default"u8;
-        if (CheckCredentials(user, _args[_args.Count - 1]))
+        var user = _args.Count == 3 ? _args.Memory(1) : DefaultUser;
+        var result = await LogInAsync(user, _args.Memory(_args.Count - 1));
+        if (result == LoginResult.LoggedIn)
         {
-            Authenticated = true;
             _writer.WriteRaw("+OK\r\n"u8);
         }
         else
         {
-            _writer.WriteRaw(Errors.WrongPass);
+            WriteLoginFailure(result);
         }
     }
 
-    private bool CheckCredentials(ReadOnlySpan<byte> user, ReadOnlySpan<byte> password)
-    {
-        if (!user.SequenceEqual("default"u8))
-        {
-            return false;
-        }
-        var required = _server.Options.RequirePass;
-        if (string.IsNullOrEmpty(required))
-        {
-            // The default user has no password: any password is accepted, as in Redis' "nopass".
-            return true;
-        }
-        var expected = Encoding.UTF8.GetBytes(required);
-        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, password);
-    }
+    private static readonly ReadOnlyMemory<byte> DefaultUser = "default"u8.ToArray();
 
-    private void Hello()
+    private async ValueTask HelloAsync()
     {
         var protocol = _writer.Protocol;
         var argIndex = 1;
@@ -153,17 +142,13 @@ internal sealed partial class RespConnection
             argIndex = 2;
         }
         string? newName = null;
+        var authAt = -1;
         for (var i = argIndex; i < _args.Count; i++)
         {
             var more = _args.Count - i - 1;
             if (System.Text.Ascii.EqualsIgnoreCase(_args[i], "AUTH"u8) && more >= 2)
             {
-                if (!CheckCredentials(_args[i + 1], _args[i + 2]))
-                {
-                    _writer.WriteRaw(Errors.WrongPass);
-                    return;
-                }
-                Authenticated = true;
+                authAt = i + 1;
                 i += 2;
             }
             else if (System.Text.Ascii.EqualsIgnoreCase(_args[i], "SETNAME"u8) && more >= 1)
@@ -181,6 +166,12 @@ internal sealed partial class RespConnection
                 _writer.WriteError(Encoding.UTF8.GetBytes($"ERR Syntax error in HELLO option '{Encoding.UTF8.GetString(_args[i])}'"));
                 return;
             }
+        }
+        // As Redis' helloCommand: every option is checked before the credentials.
+        if (authAt > 0 && await LogInAsync(_args.Memory(authAt), _args.Memory(authAt + 1)) is var result && result != LoginResult.LoggedIn)
+        {
+            WriteLoginFailure(result);
+            return;
         }
         if (!Authenticated)
         {

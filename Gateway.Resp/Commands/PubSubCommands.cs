@@ -27,7 +27,7 @@ internal sealed partial class RespConnection
         var subscriber = _subscriber;
         // Queued messages go out before these replies; messages on the new subscriptions after them.
         await subscriber.HoldOutputAsync(_writer);
-        var pubSub = _server.PubSub;
+        var pubSub = _pubSub;
         for (var i = 1; i < _args.Count; i++)
         {
             var name = _args[i];
@@ -101,12 +101,12 @@ internal sealed partial class RespConnection
         if (pattern)
         {
             subscriber.PatternsBySpan.Remove(name);
-            _server.PubSub.UnsubscribePattern(subscriber, name);
+            _pubSub.UnsubscribePattern(subscriber, name);
         }
         else
         {
             subscriber.ChannelsBySpan.Remove(name);
-            _server.PubSub.Unsubscribe(subscriber, name);
+            _pubSub.Unsubscribe(subscriber, name);
         }
     }
 
@@ -136,7 +136,7 @@ internal sealed partial class RespConnection
         {
             await subscriber.HoldOutputAsync(_writer);
         }
-        var receivers = await _server.PubSub.PublishAsync(_args.Memory(1), _args.Memory(2));
+        var receivers = await _pubSub.PublishAsync(_args.Memory(1), _args.Memory(2));
         // A connection subscribed to its own channel gets the message before PUBLISH's reply, as in Redis.
         subscriber?.MoveQueuedTo(_writer);
         _writer.WriteInteger(receivers);
@@ -149,7 +149,7 @@ internal sealed partial class RespConnection
         {
             return;
         }
-        var pubSub = _server.PubSub;
+        var pubSub = _pubSub;
         switch (sub.Name)
         {
             case "pubsub|channels":

@@ -145,8 +145,8 @@ internal sealed partial class RespConnection
             .Line("evicted_keys", 0)
             .Line("keyspace_hits", 0)
             .Line("keyspace_misses", 0)
-            .Line("pubsub_channels", _server.PubSub.Channels().Count)
-            .Line("pubsub_patterns", _server.PubSub.NumPat()));
+            .Line("pubsub_channels", _pubSub.Channels().Count)
+            .Line("pubsub_patterns", _pubSub.NumPat()));
         Section("Replication", t => t
             .Line("role", "master")
             .Line("connected_slaves", 0));

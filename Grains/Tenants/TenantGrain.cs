@@ -56,6 +56,12 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
     /// <summary>The tenant's directory.</summary>
     public string Directory => _env.Path;
 
+    /// <summary>
+    /// How many write transactions the dataset has committed, ever: the commit index of this single replica
+    /// (LMDB's last transaction id).
+    /// </summary>
+    public long CommitIndex => _env.LastTransactionId;
+
     internal RedisKeyspace Keyspace => _keyspace;
 
     /// <summary>
@@ -148,8 +154,11 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
     public ValueTask<TenantInfo> GetInfoAsync()
     {
         var keyspace = new List<(int, long, long)>();
+        long usedBytes;
+        // The read transaction holds the environment open, so a concurrent drop cannot close it under these reads.
         using (var txn = _env.BeginRead())
         {
+            usedBytes = _env.UsedBytes;
             for (var db = 0; db < RedisKeyspace.DatabaseCount; db++)
             {
                 var keys = _keyspace.Count(txn, db);
@@ -161,7 +170,7 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
         }
         return ValueTask.FromResult(new TenantInfo(
             keyspace,
-            _env.UsedBytes,
+            usedBytes,
             Interlocked.Read(ref _lastCommitUnixSeconds),
             Interlocked.Read(ref _commits),
             Interlocked.Read(ref _commandsWritten),

@@ -27,4 +27,24 @@ public sealed class SiloOptionsTests
         Assert.Null(SiloOptions.Parse(["--durability", "never"], out var error, out _));
         Assert.Contains("always or periodic", error);
     }
+
+    [Fact]
+    public void AdminApiIsOffUnlessAPortIsGiven()
+    {
+        var options = SiloOptions.Parse([], out _, out _)!;
+        Assert.Null(options.AdminPort);
+        options = SiloOptions.Parse(["--admin-port", "9090", "--admin-token=t"], out var error, out _);
+        Assert.Null(error);
+        Assert.Equal(9090, options!.AdminPort);
+        Assert.Equal("t", options.AdminToken);
+    }
+
+    [Fact]
+    public void RefusesABadOrCollidingAdminPort()
+    {
+        Assert.Null(SiloOptions.Parse(["--admin-port", "http"], out var error, out _));
+        Assert.Contains("--admin-port must be a port number", error);
+        Assert.Null(SiloOptions.Parse(["--admin-port", "7000", "--resp-port", "7000"], out error, out _));
+        Assert.Contains("must differ", error);
+    }
 }

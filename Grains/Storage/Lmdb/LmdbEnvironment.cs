@@ -290,6 +290,31 @@ public sealed partial class LmdbEnvironment : IDisposable
         LmdbException.Check(LmdbNative.mdb_env_copy2(Raw, directory, MdbCpCompact), $"mdb_env_copy2({directory})");
     }
 
+    /// <summary>
+    /// The id of the last committed write transaction: grows by one with every commit and survives restarts.
+    /// Safe to read while another thread closes the environment: it then throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public long LastTransactionId
+    {
+        get
+        {
+            var added = false;
+            _handle.DangerousAddRef(ref added);
+            try
+            {
+                LmdbException.Check(LmdbNative.mdb_env_info(Raw, out var info), "mdb_env_info");
+                return (long)info.LastTxnId;
+            }
+            finally
+            {
+                if (added)
+                {
+                    _handle.DangerousRelease();
+                }
+            }
+        }
+    }
+
     /// <summary>Bytes of the data file in use (last page times page size).</summary>
     public long UsedBytes
     {

@@ -11,6 +11,8 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _adminPort;
 
     private SiloProcess(Process process)
     {
@@ -20,6 +22,24 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     public int Port => _port.Task.IsCompletedSuccessfully ? _port.Task.Result : throw new InvalidOperationException("not started");
 
     public int ProcessId => _process.Id;
+
+    /// <summary>The admin HTTP port, when started with <see cref="StartWithAdminAsync"/> (or --admin-port).</summary>
+    public int AdminPort => Volatile.Read(ref _adminPort) is > 0 and var p ? p : throw new InvalidOperationException("no admin port reported");
+
+    /// <summary>The admin API's base address.</summary>
+    public Uri AdminUri => new($"http://127.0.0.1:{AdminPort}/");
+
+    /// <summary>Starts a silo with the admin HTTP API on a free port (--admin-port 0).</summary>
+    public static async Task<SiloProcess> StartWithAdminAsync(string dataDir, params string[] extra)
+    {
+        var silo = await StartAsync(dataDir, true, ["--admin-port", "0", .. extra]);
+        // The admin line comes after the RESP line; "ready" after both.
+        await silo.WaitReadyAsync();
+        return silo;
+    }
+
+    /// <summary>Waits for the silo's "ready" line, printed after every listener line.</summary>
+    public Task WaitReadyAsync() => _ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
     public string StandardOutput
     {
@@ -79,6 +99,15 @@ internal sealed partial class SiloProcess : IAsyncDisposable
             {
                 silo._stdout.AppendLine(e.Data);
             }
+            if (e.Data == "icefire: ready")
+            {
+                silo._ready.TrySetResult();
+            }
+            var admin = AdminPortPattern().Match(e.Data);
+            if (admin.Success)
+            {
+                Volatile.Write(ref silo._adminPort, int.Parse(admin.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
             var match = PortPattern().Match(e.Data);
             if (match.Success)
             {
@@ -95,7 +124,11 @@ internal sealed partial class SiloProcess : IAsyncDisposable
                 }
             }
         };
-        process.Exited += (_, _) => silo._port.TrySetException(new InvalidOperationException("the silo exited before it was ready"));
+        process.Exited += (_, _) =>
+        {
+            silo._port.TrySetException(new InvalidOperationException("the silo exited before it was ready"));
+            silo._ready.TrySetException(new InvalidOperationException("the silo exited before it was ready"));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -143,4 +176,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
     [GeneratedRegex(@"RESP on [^ ]+:(\d+),")]
     private static partial Regex PortPattern();
+
+    [GeneratedRegex(@"admin HTTP on [^ ]+:(\d+)")]
+    private static partial Regex AdminPortPattern();
 }

@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+
+namespace IceFire.Grains.Hosting.Catalog;
+
+/// <summary>
+/// Replaces a small file so that a crash leaves either the old or the new content, never a mix: write a
+/// temporary file beside it, fsync it, rename it over the target, fsync the directory so the rename itself
+/// is durable.
+/// </summary>
+internal static partial class DurableFile
+{
+    /// <summary>The temporary name used while <paramref name="path"/> is replaced; a leftover one is a crashed write.</summary>
+    public static string TempPath(string path) => path + ".tmp";
+
+    public static void Replace(string path, ReadOnlySpan<byte> content)
+    {
+        var temp = TempPath(path);
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(content);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+        FsyncDirectory(Path.GetDirectoryName(path)!);
+    }
+
+    /// <summary>fsync of a directory, which makes the names created, renamed or removed in it durable (Linux).</summary>
+    public static void FsyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        const int ReadOnly = 0; // O_RDONLY opens a directory too; O_DIRECTORY's value differs between architectures
+        var fd = Open(directory, ReadOnly);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open directory {directory} to fsync it (errno {Marshal.GetLastPInvokeError()})");
+        }
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of directory {directory} failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+}

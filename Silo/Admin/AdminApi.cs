@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using IceFire.Grains.Hosting;
+using IceFire.Grains.Hosting.Catalog;
+using IceFire.Grains.Interfaces;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace IceFire.Silo.Admin;
+
+/// <summary>
+/// The admin HTTP API: probes for Kubernetes (/healthz, /readyz, no token), the tenant table (/tenants) and the
+/// cluster view (/cluster), both behind the admin token when one is set. Handlers are plain request delegates
+/// writing source-generated JSON: no reflection, nothing compiled at start.
+/// </summary>
+internal sealed class AdminApi
+{
+    private readonly TenantDirectory _tenants;
+    private readonly byte[]? _token;
+    private readonly Func<ClusterMember> _self;
+    private volatile bool _ready;
+
+    public AdminApi(TenantDirectory tenants, string? token, Func<ClusterMember> self)
+    {
+        _tenants = tenants;
+        _token = string.IsNullOrEmpty(token) ? null : Encoding.UTF8.GetBytes("Bearer " + token);
+        _self = self;
+    }
+
+    /// <summary>True once the tenants are open and the RESP listener accepts; false again when the silo stops.</summary>
+    public bool Ready
+    {
+        get => _ready;
+        set => _ready = value;
+    }
+
+    public void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/healthz", HealthAsync);
+        routes.MapGet("/readyz", ReadyAsync);
+        routes.MapGet("/tenants", ListTenantsAsync);
+        routes.MapPost("/tenants", CreateTenantAsync);
+        routes.MapDelete("/tenants/{name}", DropTenantAsync);
+        routes.MapGet("/cluster", ClusterAsync);
+    }
+
+    private Task HealthAsync(HttpContext context) => Text(context, StatusCodes.Status200OK, "ok");
+
+    private Task ReadyAsync(HttpContext context) =>
+        _ready ? Text(context, StatusCodes.Status200OK, "ready") : Text(context, StatusCodes.Status503ServiceUnavailable, "not ready");
+
+    private async Task ListTenantsAsync(HttpContext context)
+    {
+        if (!Authorized(context))
+        {
+            await Unauthorized(context);
+            return;
+        }
+        var list = new List<TenantSummary>();
+        foreach (var record in _tenants.Catalog.List())
+        {
+            list.Add(new TenantSummary(record.Name, record.Created, await CountKeysAsync(record.Name)));
+        }
+        if (WantsText(context.Request))
+        {
+            var text = new StringBuilder();
+            text.Append(CultureInfo.InvariantCulture, $"{"NAME",-24} {"CREATED",-28} KEYS\n");
+            foreach (var t in list)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{t.Name,-24} {t.Created.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),-28} {t.Keys}\n");
+            }
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(text.ToString());
+            return;
+        }
+        await Json(context, StatusCodes.Status200OK, list, AdminJson.Readable.ListTenantSummary);
+    }
+
+    private async Task CreateTenantAsync(HttpContext context)
+    {
+        if (!Authorized(context))
+        {
+            await Unauthorized(context);
+            return;
+        }
+        CreateTenantRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync(context.Request.Body, AdminJson.Readable.CreateTenantRequest, context.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            await Error(context, StatusCodes.Status400BadRequest, $"the body must be JSON like {{\"name\":\"...\",\"password\":\"...\"}} ({e.Message})");
+            return;
+        }
+        if (request?.Name is not { } name)
+        {
+            await Error(context, StatusCodes.Status400BadRequest, "the body needs a \"name\"");
+            return;
+        }
+        if (TenantName.Problem(name) is { } problem)
+        {
+            await Error(context, StatusCodes.Status400BadRequest, $"invalid tenant name '{name}': {problem}");
+            return;
+        }
+        if (string.IsNullOrEmpty(request.Password))
+        {
+            await Error(context, StatusCodes.Status400BadRequest, "the body needs a non-empty \"password\"");
+            return;
+        }
+        switch (await _tenants.CreateAsync(name, request.Password, context.RequestAborted))
+        {
+            case TenantChangeStatus.Done:
+                var created = _tenants.Catalog.Find(name)?.Created ?? DateTimeOffset.UtcNow;
+                context.Response.Headers.Location = "/tenants/" + name;
+                await Json(context, StatusCodes.Status201Created, new TenantSummary(name, created, 0), AdminJson.Readable.TenantSummary);
+                break;
+            case TenantChangeStatus.Exists:
+                await Error(context, StatusCodes.Status409Conflict, $"tenant '{name}' already exists");
+                break;
+            default:
+                await Error(context, StatusCodes.Status400BadRequest, $"invalid tenant name '{name}'");
+                break;
+        }
+    }
+
+    private async Task DropTenantAsync(HttpContext context)
+    {
+        if (!Authorized(context))
+        {
+            await Unauthorized(context);
+            return;
+        }
+        var name = context.Request.RouteValues["name"] as string ?? "";
+        switch (await _tenants.DropAsync(name, context.RequestAborted))
+        {
+            case TenantChangeStatus.Done:
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                break;
+            case TenantChangeStatus.Protected:
+                await Error(context, StatusCodes.Status400BadRequest, "the default tenant cannot be dropped");
+                break;
+            default:
+                await Error(context, StatusCodes.Status404NotFound, $"no tenant '{name}'");
+                break;
+        }
+    }
+
+    private async Task ClusterAsync(HttpContext context)
+    {
+        if (!Authorized(context))
+        {
+            await Unauthorized(context);
+            return;
+        }
+        // One silo: it is the only member, and every tenant's only replica and leader.
+        var self = _self();
+        var placements = new List<TenantPlacement>();
+        foreach (var record in _tenants.Catalog.List())
+        {
+            if (_tenants.FindGrain(record.Name) is not { } grain)
+            {
+                continue;
+            }
+            long commitIndex;
+            try
+            {
+                commitIndex = grain.CommitIndex;
+            }
+            catch (ObjectDisposedException)
+            {
+                continue; // dropped just now
+            }
+            placements.Add(new TenantPlacement(record.Name, [self.Id], self.Id, commitIndex));
+        }
+        await Json(context, StatusCodes.Status200OK, new ClusterView([self], placements), AdminJson.Readable.ClusterView);
+    }
+
+    private async ValueTask<long?> CountKeysAsync(string name)
+    {
+        if (_tenants.Find(name) is not { } grain)
+        {
+            return null;
+        }
+        try
+        {
+            var info = await grain.GetInfoAsync();
+            long keys = 0;
+            foreach (var (_, count, _) in info.Keyspace)
+            {
+                keys += count;
+            }
+            return keys;
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    private bool Authorized(HttpContext context)
+    {
+        if (_token is null)
+        {
+            return true;
+        }
+        var given = context.Request.Headers.Authorization.ToString();
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), _token);
+    }
+
+    private static Task Unauthorized(HttpContext context)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return Error(context, StatusCodes.Status401Unauthorized, "this admin API needs \"Authorization: Bearer TOKEN\" with the silo's --admin-token");
+    }
+
+    private static bool WantsText(HttpRequest request)
+    {
+        var accept = request.Headers.Accept.ToString();
+        return accept.Contains("text/plain", StringComparison.OrdinalIgnoreCase) && !accept.Contains("application/json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static Task Text(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text + "\n");
+    }
+
+    private static Task Error(HttpContext context, int status, string message) =>
+        Json(context, status, new AdminError(message), AdminJson.Readable.AdminError);
+
+    private static async Task Json<T>(HttpContext context, int status, T value, JsonTypeInfo<T> type)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted);
+    }
+}
