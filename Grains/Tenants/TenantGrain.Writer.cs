@@ -17,7 +17,8 @@ public sealed partial class TenantGrain
         // instead of two; a group is never acknowledged before it is on disk.
         var awaitingSync = new List<CommandBatch>(64);
         var positions = new List<long>(64);
-        var nextSweep = 0L;
+        // The first sweep waits one interval, like every later one.
+        var nextSweep = Environment.TickCount64 + (long)_options.SweepInterval.TotalMilliseconds;
         var wrote = false;
         var deferMeta = _options.Durability == DurabilityMode.Always;
         while (true)
