@@ -8,31 +8,9 @@ internal static partial class HashCommands
     public static void HRandField(ref CommandContext ctx)
     {
         var hasCount = ctx.ArgCount >= 3;
-        var withValues = false;
-        long count = 1;
-        if (hasCount)
+        if (!RandomPicks.TryParseCount(ref ctx, "WITHVALUES"u8, out var count, out var withValues))
         {
-            if (!Args.TryParseInt64(ctx.Arg(2), out count))
-            {
-                ctx.Reply.WriteRaw(Errors.NotInteger);
-                return;
-            }
-            if (count == long.MinValue)
-            {
-                ctx.Reply.WriteRaw("-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n"u8);
-                return;
-            }
-            if (ctx.ArgCount > 4 || (ctx.ArgCount == 4 && !Args.Is(ctx.Arg(3), "WITHVALUES"u8)))
-            {
-                ctx.Reply.WriteRaw(Errors.Syntax);
-                return;
-            }
-            withValues = ctx.ArgCount == 4;
-            if (withValues && (count < -(long.MaxValue / 2) || count > long.MaxValue / 2))
-            {
-                ctx.Reply.WriteRaw("-ERR value is out of range\r\n"u8);
-                return;
-            }
+            return;
         }
         if (!Collections.TryOpen(ref ctx, ctx.Arg(1), Kind, out var hash, out var wrongType))
         {

@@ -9,31 +9,9 @@ internal static partial class SortedSetCommands
     public static void ZRandMember(ref CommandContext ctx)
     {
         var hasCount = ctx.ArgCount >= 3;
-        var withScores = false;
-        long count = 1;
-        if (hasCount)
+        if (!RandomPicks.TryParseCount(ref ctx, "WITHSCORES"u8, out var count, out var withScores))
         {
-            if (!Args.TryParseInt64(ctx.Arg(2), out count))
-            {
-                ctx.Reply.WriteRaw(Errors.NotInteger);
-                return;
-            }
-            if (count == long.MinValue)
-            {
-                ctx.Reply.WriteRaw("-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n"u8);
-                return;
-            }
-            if (ctx.ArgCount > 4 || (ctx.ArgCount == 4 && !Args.Is(ctx.Arg(3), "WITHSCORES"u8)))
-            {
-                ctx.Reply.WriteRaw(Errors.Syntax);
-                return;
-            }
-            withScores = ctx.ArgCount == 4;
-            if (withScores && (count < -(long.MaxValue / 2) || count > long.MaxValue / 2))
-            {
-                ctx.Reply.WriteRaw("-ERR value is out of range\r\n"u8);
-                return;
-            }
+            return;
         }
         if (!Collections.TryOpen(ref ctx, ctx.Arg(1), Kind, out var zset, out var wrongType))
         {
