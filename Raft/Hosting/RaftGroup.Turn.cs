@@ -35,6 +35,7 @@ public sealed partial class RaftGroup
         if (_fault is not null)
         {
             while (_inbox.TryDequeue(out var work)) work.Completion?.TrySetException(_fault);
+            FailStatusRequests(_fault);
         }
 
         Volatile.Write(ref _scheduled, 0);
@@ -74,6 +75,9 @@ public sealed partial class RaftGroup
                 break;
             case WorkKind.Unreachable:
                 _node.ReportUnreachable(w.Arg);
+                break;
+            case WorkKind.Status:
+                AnswerStatus();
                 break;
             case WorkKind.Remove:
                 Stop(new ObjectDisposedException($"group {Id}", "the group was removed from this host"));
@@ -196,6 +200,7 @@ public sealed partial class RaftGroup
         foreach (var p in _proposals.Values) p.Completion.TrySetException(fault);
         foreach (var r in _reads.Values) r.TrySetException(fault);
         foreach (var (_, r) in _readsWaitingApply) r.TrySetException(fault);
+        FailStatusRequests(fault);
         _proposals.Clear();
         _reads.Clear();
         _readsWaitingApply.Clear();

@@ -146,6 +146,7 @@ public sealed partial class RaftGroup
         Campaign,
         Unreachable,
         Remove,
+        Status,
     }
 
     private readonly record struct Work(WorkKind Kind, Message? Message, byte[]? Data, TaskCompletionSource<ulong>? Completion, ulong Arg);

@@ -1,0 +1,133 @@
+using IceFire.Grains.Cluster;
+using IceFire.Grains.Cluster.Wire;
+using IceFire.Grains.Hosting;
+using IceFire.Raft;
+using Xunit;
+
+namespace IceFire.Grains.Tests.Cluster;
+
+public sealed class SystemStateMachineTests
+{
+    private static ulong _index;
+
+    private static Entry Entry(SystemStateMachine machine, ulong sequence, SystemCommandProto command) =>
+        new(Interlocked.Increment(ref _index), 1, EntryType.Normal, machine.Encode(sequence, command));
+
+    private static MemberProto Member(ulong id) => new() { Id = id, ClusterAddress = $"127.0.0.1:{17000 + id}", RespAddress = $"127.0.0.1:{7000 + id}" };
+
+    private static SystemStateMachine Born(int replicationFactor = 3)
+    {
+        var machine = new SystemStateMachine(1);
+        machine.Apply(Entry(machine, 1, new SystemCommandProto
+        {
+            Genesis = new GenesisProto
+            {
+                ClusterId = "c1",
+                Settings = new ClusterSettingsProto { ReplicationFactor = (uint)replicationFactor, SystemVoters = 5 },
+                First = Member(1),
+                CreatedUnixMs = 1,
+            },
+        }));
+        return machine;
+    }
+
+    [Fact]
+    public void Genesis_creates_the_default_tenant_on_the_first_silo()
+    {
+        var machine = Born();
+        var state = machine.State;
+        Assert.True(state.IsBorn);
+        Assert.Equal("c1", state.ClusterId);
+        var tenant = Assert.Single(state.Tenants.Values);
+        Assert.Equal("default", tenant.Name);
+        Assert.Equal(ClusterState.FirstTenantGroup, tenant.GroupId);
+        Assert.Equal([1UL], tenant.Replicas);
+        Assert.Equal([1UL], tenant.InitialReplicas);
+    }
+
+    [Fact]
+    public void Joining_silos_fill_small_tenants_up_to_the_replication_factor()
+    {
+        var machine = Born();
+        machine.Apply(Entry(machine, 2, new SystemCommandProto { AddMember = Member(2) }));
+        machine.Apply(Entry(machine, 3, new SystemCommandProto { AddMember = Member(3) }));
+        machine.Apply(Entry(machine, 4, new SystemCommandProto { AddMember = Member(4) }));
+        var tenant = machine.State.Tenants["default"];
+        Assert.Equal([1UL], tenant.InitialReplicas);
+        Assert.Equal(3, tenant.Replicas.Count);
+        Assert.Equal(1UL, tenant.Replicas[0]);
+        Assert.Equal(4, machine.State.Members.Count);
+    }
+
+    [Fact]
+    public void A_silo_that_rejoins_keeps_its_place_and_takes_its_new_addresses()
+    {
+        var machine = Born();
+        var moved = Member(1);
+        moved.RespAddress = "10.0.0.9:6379";
+        machine.Apply(Entry(machine, 2, new SystemCommandProto { AddMember = moved }));
+        var member = Assert.Single(machine.State.Members);
+        Assert.Equal("10.0.0.9:6379", member.RespAddress);
+    }
+
+    [Fact]
+    public void Tenant_changes_report_their_outcome_to_the_proposer_only()
+    {
+        var machine = Born();
+        var create = new SystemCommandProto { CreateTenant = new CreateTenantProto { Name = "shop", CreatedUnixMs = 5 } };
+        var entry = Entry(machine, 7, create);
+        machine.Apply(entry);
+        Assert.True(machine.TryTakeOutcome(7, out var outcome));
+        Assert.Equal((int)TenantChangeStatus.Done, outcome);
+        Assert.False(machine.TryTakeOutcome(7, out _));
+        machine.Apply(Entry(machine, 8, create));
+        Assert.True(machine.TryTakeOutcome(8, out outcome));
+        Assert.Equal((int)TenantChangeStatus.Exists, outcome);
+        machine.Apply(Entry(machine, 9, new SystemCommandProto { DropTenant = "default" }));
+        Assert.True(machine.TryTakeOutcome(9, out outcome));
+        Assert.Equal((int)TenantChangeStatus.Protected, outcome);
+        machine.Apply(Entry(machine, 10, new SystemCommandProto { DropTenant = "shop" }));
+        Assert.True(machine.TryTakeOutcome(10, out outcome));
+        Assert.Equal((int)TenantChangeStatus.Done, outcome);
+        Assert.False(machine.State.Tenants.ContainsKey("shop"));
+    }
+
+    [Fact]
+    public void Changes_before_genesis_are_refused_and_a_second_genesis_changes_nothing()
+    {
+        var machine = new SystemStateMachine(1);
+        machine.Apply(Entry(machine, 1, new SystemCommandProto { AddMember = Member(2) }));
+        Assert.True(machine.TryTakeOutcome(1, out var outcome));
+        Assert.Equal(SystemStateMachine.NotReady, outcome);
+        Assert.False(machine.State.IsBorn);
+        var born = Born();
+        born.Apply(Entry(born, 2, new SystemCommandProto { Genesis = new GenesisProto { ClusterId = "c2", Settings = new ClusterSettingsProto { ReplicationFactor = 1 }, First = Member(9) } }));
+        Assert.Equal("c1", born.State.ClusterId);
+    }
+
+    [Fact]
+    public void Snapshot_round_trip_keeps_the_state()
+    {
+        var machine = Born();
+        machine.Apply(Entry(machine, 2, new SystemCommandProto { AddMember = Member(2) }));
+        var copy = new SystemStateMachine(2);
+        copy.Restore(new Snapshot(new SnapshotMetadata(machine.State.AppliedIndex, 1, ConfState.Empty), machine.TakeSnapshot()));
+        Assert.Equal(machine.State.ClusterId, copy.State.ClusterId);
+        Assert.Equal(machine.State.Members, copy.State.Members);
+        Assert.Equal(machine.State.Tenants["default"].Replicas, copy.State.Tenants["default"].Replicas);
+    }
+
+    [Fact]
+    public void Placement_is_stable_and_moves_little_when_a_silo_joins()
+    {
+        var tenants = Enumerable.Range(0, 1000).Select(i => $"t{i}").ToList();
+        var before = tenants.ToDictionary(t => t, t => Placement.Choose(t, [1UL, 2, 3, 4], 3));
+        var after = tenants.ToDictionary(t => t, t => Placement.Choose(t, [1UL, 2, 3, 4, 5], 3));
+        Assert.Equal(before["t1"], Placement.Choose("t1", [4UL, 3, 2, 1], 3));
+        var moved = tenants.Sum(t => after[t].Except(before[t]).Count());
+        // A fifth silo should take about 3/5 of one replica per tenant: 600 of 3000 replica slots.
+        Assert.InRange(moved, 450, 750);
+        var load = after.Values.SelectMany(r => r).GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(load.Values, count => Assert.InRange(count, 500, 700));
+    }
+}
