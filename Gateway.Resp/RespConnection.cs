@@ -297,9 +297,20 @@ internal sealed partial class RespConnection
         {
             LastCommand = CommandTable.Get(_batch[_batch.Count - 1].Id).Name;
         }
+        var before = _writer.Position;
         try
         {
             await _tenant.ExecuteAsync(_batch);
+        }
+        catch (TenantUnavailableException unavailable) when (_batch.ExecCount < 0 && !_batch.IsTransaction && _writer.Position == before)
+        {
+            // Nothing ran (no leader, or its silo unreachable): every command gets the error, as a Redis Cluster node
+            // answers CLUSTERDOWN, and the connection stays usable for when the group recovers.
+            var reply = System.Text.Encoding.UTF8.GetBytes(unavailable.Reply);
+            for (var i = 0; i < _batch.Count; i++)
+            {
+                _writer.WriteError(reply);
+            }
         }
         catch (Exception error)
         {
@@ -310,7 +321,7 @@ internal sealed partial class RespConnection
             }
             else
             {
-                _writer.WriteError(System.Text.Encoding.UTF8.GetBytes("ERR " + error.Message));
+                _writer.WriteError(System.Text.Encoding.UTF8.GetBytes(error is TenantUnavailableException u ? u.Reply : "ERR " + error.Message));
             }
             _closeAfterReply = true;
         }

@@ -58,6 +58,13 @@ public sealed class CommandBatch : IValueTaskSource
     public bool IsTransaction { get; set; }
 
     /// <summary>
+    /// True when the connection said READONLY: a batch that only reads may be served by a follower replica on the
+    /// silo the client reached, possibly stale, instead of by the leader. Set by the connection; <see cref="Clear"/>
+    /// leaves it alone.
+    /// </summary>
+    public bool AllowStaleReads { get; set; }
+
+    /// <summary>
     /// Cancelled when nobody waits for the replies any more (the client left, the server stops): a blocking
     /// command waiting for a key then gives up at once. Set by the connection.
     /// </summary>

@@ -24,6 +24,9 @@ public enum CommandId : ushort
     Time = 13,
     Config = 14,
     Reset = 15,
+    ReadOnly = 16,
+    ReadWrite = 17,
+    Role = 18,
 
     // Strings (100..199).
     Get = 100,

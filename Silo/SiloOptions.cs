@@ -18,6 +18,64 @@ internal sealed record SiloOptions
     /// <summary>Bearer token the admin API's tenant and cluster endpoints require; none when null or empty.</summary>
     public string? AdminToken { get; init; }
 
+    /// <summary>This silo's id in its cluster; null derives it (see <see cref="ResolveNodeId"/>).</summary>
+    public ulong? NodeId { get; init; }
+
+    /// <summary>Port of the cluster transport; null means the RESP port + 10000 (as Redis Cluster's bus).</summary>
+    public int? ClusterPort { get; init; }
+
+    /// <summary>Cluster addresses (host:port) to join through.</summary>
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+
+    /// <summary>Found a new cluster when the data directory holds none.</summary>
+    public bool Bootstrap { get; init; }
+
+    /// <summary>The host name or address other silos and clients reach this silo at; null derives it from --bind.</summary>
+    public string? Advertise { get; init; }
+
+    /// <summary>Replicas per tenant in a cluster founded by this silo.</summary>
+    public int ReplicationFactor { get; init; } = 3;
+
+    /// <summary>True when the silo runs as a cluster member: asked to found or join one, or its data directory holds one.</summary>
+    public bool IsClusterMember(string dataPath) =>
+        Bootstrap || Seeds.Count > 0 || NodeId is not null || ClusterPort is not null || Directory.Exists(Path.Combine(dataPath, "cluster"));
+
+    /// <summary>The cluster port in use.</summary>
+    public int EffectiveClusterPort => ClusterPort ?? (RespPort == 0 ? 0 : RespPort + 10000 <= 65535 ? RespPort + 10000 : RespPort - 10000);
+
+    /// <summary>
+    /// The node id: --node-id, else ICEFIRE_NODE_ID, else the ordinal of a StatefulSet pod's host name plus one
+    /// (icefire-0 is node 1), else 1.
+    /// </summary>
+    public ulong ResolveNodeId()
+    {
+        if (NodeId is { } id)
+        {
+            return id;
+        }
+        if (ulong.TryParse(Environment.GetEnvironmentVariable("ICEFIRE_NODE_ID"), NumberStyles.None, CultureInfo.InvariantCulture, out var fromEnv) && fromEnv > 0)
+        {
+            return fromEnv;
+        }
+        var host = Environment.MachineName;
+        var dash = host.LastIndexOf('-');
+        if (dash >= 0 && ulong.TryParse(host.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal))
+        {
+            return ordinal + 1;
+        }
+        return 1;
+    }
+
+    /// <summary>The host others reach this silo at: --advertise, else the bind address, else (bound to all) the host name.</summary>
+    public string AdvertisedHost()
+    {
+        if (!string.IsNullOrEmpty(Advertise))
+        {
+            return Advertise;
+        }
+        return Bind is "0.0.0.0" or "*" or "::" ? Environment.MachineName : Bind == "localhost" ? "127.0.0.1" : Bind;
+    }
+
     public const string Usage = """
         Usage: icefire serve [options]
 
@@ -38,6 +96,23 @@ internal sealed record SiloOptions
                                      DELETE /tenants/NAME.
           --admin-token TOKEN        Require "Authorization: Bearer TOKEN" on /tenants and /cluster
                                      (default: none). The ICEFIRE_ADMIN_TOKEN environment variable sets it too.
+
+        Cluster (any of these makes the silo a cluster member; see README "Running a cluster"):
+          --bootstrap                Found a new cluster when the data directory holds none: this silo writes
+                                     the genesis and the default tenant. With --seeds, a seed that already
+                                     belongs to a cluster makes the start fail instead of splitting it.
+          --seeds HOST:PORT,...      Cluster addresses of silos to join through (the first start of a silo
+                                     without --bootstrap; later starts find their peers in the data).
+          --node-id N                This silo's id, 1 or more, kept for life with its data directory
+                                     (default: ICEFIRE_NODE_ID, else a StatefulSet host name's ordinal + 1,
+                                     else 1).
+          --cluster-port N           Port of the cluster transport: Raft and forwarded commands (default:
+                                     the RESP port + 10000).
+          --advertise HOST           Host name or address other silos and clients reach this silo at
+                                     (default: the --bind address, or the host name when bound to all).
+                                     The ICEFIRE_ADVERTISE environment variable sets it too.
+          --replication-factor N     Replicas per tenant in a cluster this silo founds (default: 3; fewer
+                                     while the cluster has fewer silos).
           -h, --help                 Show this help.
 
         Stop with Ctrl-C or SIGTERM: the silo stops accepting, finishes commands in flight, and closes
@@ -53,6 +128,7 @@ internal sealed record SiloOptions
         {
             RequirePass = Environment.GetEnvironmentVariable("ICEFIRE_REQUIREPASS"),
             AdminToken = Environment.GetEnvironmentVariable("ICEFIRE_ADMIN_TOKEN"),
+            Advertise = Environment.GetEnvironmentVariable("ICEFIRE_ADVERTISE"),
         };
         for (var i = 0; i < args.Count; i++)
         {
@@ -101,6 +177,43 @@ internal sealed record SiloOptions
                     case "--requirepass":
                         options = options with { RequirePass = Value() };
                         break;
+                    case "--bootstrap":
+                        options = options with { Bootstrap = true };
+                        break;
+                    case "--seeds":
+                        var seeds = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                        foreach (var seed in seeds)
+                        {
+                            var colon = seed.LastIndexOf(':');
+                            if (colon <= 0 || !int.TryParse(seed.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seedPort) || seedPort is < 1 or > 65535)
+                            {
+                                throw new FormatException($"--seeds takes HOST:PORT,... ('{seed}' is not HOST:PORT)");
+                            }
+                        }
+                        options = options with { Seeds = seeds };
+                        break;
+                    case "--node-id":
+                        var idText = Value();
+                        if (!ulong.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out var nodeId) || nodeId == 0)
+                        {
+                            throw new FormatException($"--node-id must be a whole number of 1 or more, not '{idText}'");
+                        }
+                        options = options with { NodeId = nodeId };
+                        break;
+                    case "--cluster-port":
+                        options = options with { ClusterPort = Port(arg, Value()) };
+                        break;
+                    case "--advertise":
+                        options = options with { Advertise = Value() };
+                        break;
+                    case "--replication-factor":
+                        var rfText = Value();
+                        if (!int.TryParse(rfText, NumberStyles.None, CultureInfo.InvariantCulture, out var rf) || rf is < 1 or > 7)
+                        {
+                            throw new FormatException($"--replication-factor must be 1 to 7, not '{rfText}'");
+                        }
+                        options = options with { ReplicationFactor = rf };
+                        break;
                     case "--durability":
                         options = Value() switch
                         {
@@ -118,6 +231,11 @@ internal sealed record SiloOptions
                 error = e.Message;
                 return null;
             }
+        }
+        if (options.ClusterPort is { } cluster && cluster != 0 && (cluster == options.RespPort || cluster == options.AdminPort))
+        {
+            error = $"--cluster-port must differ from --resp-port and --admin-port (it is {cluster})";
+            return null;
         }
         if (options.AdminPort is { } admin && admin != 0 && admin == options.RespPort)
         {

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using IceFire.Gateway.Resp;
+using IceFire.Grains.Cluster;
 using IceFire.Grains.Hosting;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Tenants;
@@ -63,7 +65,6 @@ internal static class SiloProgram
     private static async Task<int> ServeAsync(SiloOptions options)
     {
         DataDirectory data;
-        TenantDirectory tenants;
         // Each tenant has its own pub/sub namespace, which its PUBLISH and its keyspace notifications share;
         // CONFIG SET notify-keyspace-events reaches every tenant through the shared setting.
         var keyspaceEvents = new KeyspaceEventSettings();
@@ -76,15 +77,17 @@ internal static class SiloProgram
             Console.Error.WriteLine($"icefire: cannot start: {e.Message}");
             return 1;
         }
+        var tenantOptions = new TenantOptions
+        {
+            Durability = options.Durability,
+            KeyspaceEvents = keyspaceEvents,
+        };
+        Backend backend;
         try
         {
-            tenants = TenantDirectory.Open(data, new TenantOptions
-            {
-                Durability = options.Durability,
-                KeyspaceEvents = keyspaceEvents,
-            });
+            backend = options.IsClusterMember(data.Path) ? OpenCluster(options, data, tenantOptions) : OpenSingle(data, tenantOptions);
         }
-        catch (Exception e) when (e is DataDirectoryException or DllNotFoundException)
+        catch (Exception e) when (e is DataDirectoryException or DllNotFoundException or IOException or System.Net.Sockets.SocketException)
         {
             Console.Error.WriteLine($"icefire: cannot start: {e.Message}");
             data.Dispose();
@@ -100,10 +103,13 @@ internal static class SiloProgram
             Durability = durability,
             Version = Version,
             KeyspaceEvents = keyspaceEvents,
-        }, tenants);
-        foreach (var leftover in tenants.RemovedLeftovers)
+        }, backend.Tenants);
+        if (backend.Single is { } single)
         {
-            Console.WriteLine($"icefire: removed tenants/{leftover}, which the tenant catalog does not list (an interrupted create or drop)");
+            foreach (var leftover in single.RemovedLeftovers)
+            {
+                Console.WriteLine($"icefire: removed tenants/{leftover}, which the tenant catalog does not list (an interrupted create or drop)");
+            }
         }
         // The empty builder: no configuration files to watch, no HTTP pipeline; Kestrel only as the
         // connection listener.
@@ -120,7 +126,8 @@ internal static class SiloProgram
         AdminApi? admin = null;
         if (options.AdminPort is not null)
         {
-            admin = new AdminApi(tenants, options.AdminToken, () => Self(options, respListener, adminListener));
+            var view = backend.View ?? (_ => Task.FromResult(AdminApi.SingleSiloView(backend.Single!, Self(options, respListener, adminListener))));
+            admin = new AdminApi(backend.Admin, backend.Tenants, options.AdminToken, view);
             // The lighter routing core (no regex constraints); endpoints apply to the admin listener only, as the
             // RESP listener hands its connections straight to the RESP handler.
             builder.Services.AddRoutingCore();
@@ -172,25 +179,192 @@ internal static class SiloProgram
                 : (e.InnerException ?? e).Message;
             var ports = options.AdminPort is { } a ? $"{options.RespPort} (RESP) or {a} (admin)" : options.RespPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
             Console.Error.WriteLine($"icefire: cannot listen on {options.Bind}:{ports}: {reason}");
-            tenants.Dispose();
+            await backend.DisposeAsync();
             data.Dispose();
             return 1;
         }
         var port = BoundPort(respListener) ?? options.RespPort;
         Console.WriteLine($"icefire {Version}: RESP on {options.Bind}:{port}, data in {data.Path}{(data.IsNew ? " (new)" : "")}, durability {durability}");
-        var tenantCount = tenants.Catalog.List().Count;
-        Console.WriteLine($"icefire: {tenantCount} tenant{(tenantCount == 1 ? "" : "s")}");
         if (admin is not null)
         {
             Console.WriteLine($"icefire: admin HTTP on {options.Bind}:{BoundPort(adminListener)}{(string.IsNullOrEmpty(options.AdminToken) ? "" : " (token required)")}");
-            admin.Ready = true;
         }
-        Console.WriteLine("icefire: ready");
+        if (backend.Cluster is { } cluster)
+        {
+            var host = options.AdvertisedHost();
+            backend.ClusterOptions!.RespAddress = $"{host}:{port}";
+            backend.ClusterOptions.AdminAddress = BoundPort(adminListener) is { } ap ? $"{host}:{ap}" : "";
+            Console.WriteLine($"icefire: node {cluster.NodeId}, cluster port {options.Bind}:{backend.ClusterPort}, advertised as {backend.ClusterOptions.ClusterAddress}");
+            try
+            {
+                await cluster.StartAsync(lifetime.ApplicationStopping);
+            }
+            catch (Exception e) when (e is ClusterJoinException or DataDirectoryException)
+            {
+                Console.Error.WriteLine($"icefire: cannot start: {e.Message}");
+                await app.StopAsync();
+                await backend.DisposeAsync();
+                data.Dispose();
+                return 1;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped while joining.
+            }
+            if (!lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                var state = cluster.State;
+                Console.WriteLine($"icefire: cluster {state.ClusterId}: {state.Members.Count} member{(state.Members.Count == 1 ? "" : "s")}, {state.Tenants.Count} tenant{(state.Tenants.Count == 1 ? "" : "s")}");
+            }
+        }
+        else
+        {
+            var tenantCount = backend.Admin.ListTenants().Count;
+            Console.WriteLine($"icefire: {tenantCount} tenant{(tenantCount == 1 ? "" : "s")}");
+        }
+        if (!lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            admin?.Ready = true;
+            Console.WriteLine("icefire: ready");
+        }
         await app.WaitForShutdownAsync();
-        tenants.Dispose();
+        await backend.DisposeAsync();
         data.Dispose();
         Console.WriteLine("icefire: stopped");
         return 0;
+    }
+
+    private static Backend OpenSingle(DataDirectory data, TenantOptions tenantOptions)
+    {
+        var tenants = TenantDirectory.Open(data, tenantOptions);
+        return new Backend(tenants, tenants, null, tenants, null, null, 0);
+    }
+
+    private static Backend OpenCluster(SiloOptions options, DataDirectory data, TenantOptions tenantOptions)
+    {
+        if (!Directory.Exists(Path.Combine(data.Path, "cluster")) && Directory.Exists(Path.Combine(data.Path, "tenants")) &&
+            Directory.EnumerateFileSystemEntries(Path.Combine(data.Path, "tenants")).Any())
+        {
+            throw new DataDirectoryException(
+                $"{data.Path} holds a single silo's data; a cluster member needs a data directory of its own (moving a single silo's data into a cluster is not supported)");
+        }
+        // The cluster port is bound first: joining needs the cluster's leader to reach this silo.
+        var listener = new TcpListener(ParseAddress(options.Bind), options.EffectiveClusterPort);
+        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        try
+        {
+            listener.Start(backlog: 512);
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"cannot listen on {options.Bind}:{options.EffectiveClusterPort} (cluster port): {e.Message}", e);
+        }
+        var clusterPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var clusterOptions = new ClusterNodeOptions
+        {
+            NodeId = options.ResolveNodeId(),
+            Data = data,
+            ClusterAddress = $"{options.AdvertisedHost()}:{clusterPort}",
+            Seeds = options.Seeds,
+            Bootstrap = options.Bootstrap,
+            ReplicationFactor = options.ReplicationFactor,
+            Tenant = tenantOptions,
+            Log = message => Console.WriteLine($"icefire: {message}"),
+        };
+        ClusterNode node;
+        try
+        {
+            node = new ClusterNode(clusterOptions);
+        }
+        catch
+        {
+            listener.Stop();
+            throw;
+        }
+        var accepting = AcceptClusterConnectionsAsync(listener, node);
+        return new Backend(node, node, node, null, clusterOptions, async () =>
+        {
+            listener.Stop();
+            await accepting;
+        }, clusterPort)
+        {
+            View = cancellationToken => ClusterView(node, cancellationToken),
+        };
+    }
+
+    private static async Task AcceptClusterConnectionsAsync(TcpListener listener, ClusterNode node)
+    {
+        while (true)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptSocketAsync();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            socket.NoDelay = true;
+            _ = node.AcceptAsync(new NetworkStream(socket, ownsSocket: true));
+        }
+    }
+
+    /// <summary>GET /cluster of a cluster member: the members, and per tenant its replicas, leader, commit index and lag.</summary>
+    private static async Task<ClusterView> ClusterView(ClusterNode node, CancellationToken cancellationToken)
+    {
+        var state = node.State;
+        var statuses = await node.GetReplicaStatusAsync(cancellationToken);
+        var members = state.Members.Select(m =>
+        {
+            var addresses = new Dictionary<string, string>(StringComparer.Ordinal) { ["cluster"] = m.ClusterAddress, ["resp"] = m.RespAddress };
+            if (m.AdminAddress.Length > 0)
+            {
+                addresses["admin"] = m.AdminAddress;
+            }
+            return new ClusterMember(Id(m.Id), addresses, statuses.TryGetValue(m.Id, out var s) && s is not null ? "up" : "unreachable");
+        }).ToList();
+        var tenants = new List<TenantPlacement>();
+        foreach (var tenant in state.Tenants.Values.OrderBy(t => t.Name == ITenantDirectory.DefaultTenant ? 0 : 1).ThenBy(t => t.Name, StringComparer.Ordinal))
+        {
+            var replicas = statuses
+                .Where(kv => kv.Value is not null)
+                .SelectMany(kv => kv.Value!.Replicas.Where(r => r.GroupId == tenant.GroupId).Select(r => (Node: kv.Key, Status: r)))
+                .ToList();
+            var leader = replicas.Where(r => r.Status.Role == (int)Raft.RaftRole.Leader).OrderByDescending(r => r.Status.Term).Select(r => (ulong?)r.Node).FirstOrDefault();
+            var commit = replicas.Count == 0 ? 0 : replicas.Max(r => r.Status.Commit);
+            var lag = replicas.ToDictionary(r => Id(r.Node), r => (long)(commit - Math.Min(commit, r.Status.Applied)));
+            tenants.Add(new TenantPlacement(tenant.Name, tenant.Replicas.Select(Id).ToList(), leader is { } l ? Id(l) : null, (long)commit, lag));
+        }
+        return new ClusterView(members, tenants);
+    }
+
+    private static string Id(ulong node) => node.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>What serves the tenants: one silo's own directory, or this silo's membership of a cluster.</summary>
+    private sealed record Backend(
+        ITenantDirectory Tenants,
+        ITenantAdmin Admin,
+        ClusterNode? Cluster,
+        TenantDirectory? Single,
+        ClusterNodeOptions? ClusterOptions,
+        Func<Task>? StopListening,
+        int ClusterPort) : IAsyncDisposable
+    {
+        public Func<CancellationToken, Task<ClusterView>>? View { get; init; }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (StopListening is not null)
+            {
+                await StopListening();
+            }
+            if (Cluster is not null)
+            {
+                await Cluster.DisposeAsync();
+            }
+            Single?.Dispose();
+        }
     }
 
     private static IPAddress ParseAddress(string bind) => bind switch

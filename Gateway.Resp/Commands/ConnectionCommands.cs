@@ -49,6 +49,15 @@ internal sealed partial class RespConnection
             case CommandId.Config: Config(info); break;
             case CommandId.Info: await InfoAsync(); break;
             case CommandId.Time: Time(); break;
+            case CommandId.ReadOnly:
+                _batch.AllowStaleReads = true;
+                _writer.WriteRaw("+OK\r\n"u8);
+                break;
+            case CommandId.ReadWrite:
+                _batch.AllowStaleReads = false;
+                _writer.WriteRaw("+OK\r\n"u8);
+                break;
+            case CommandId.Role: await RoleAsync(); break;
             case CommandId.Multi: Multi(); break;
             case CommandId.Exec: await ExecAsync(); break;
             case CommandId.Discard: await DiscardAsync(); break;

@@ -147,9 +147,8 @@ internal sealed partial class RespConnection
             .Line("keyspace_misses", 0)
             .Line("pubsub_channels", _pubSub.Channels().Count)
             .Line("pubsub_patterns", _pubSub.NumPat()));
-        Section("Replication", t => t
-            .Line("role", "master")
-            .Line("connected_slaves", 0));
+        var role = all || sections.Contains("replication") ? await CurrentRoleAsync() : null;
+        Section("Replication", t => ReplicationSection(t, role!));
         Section("Keyspace", t =>
         {
             foreach (var (db, keys, expires) in tenantInfo.Keyspace)

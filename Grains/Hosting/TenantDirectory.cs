@@ -39,7 +39,7 @@ public enum TenantChangeStatus
 /// between leaves a directory the catalog does not list, which the next start removes: it belongs to a create
 /// that was never acknowledged or a drop that was.
 /// </remarks>
-public sealed class TenantDirectory : ITenantDirectory, IDisposable
+public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposable
 {
     private readonly ConcurrentDictionary<string, Tenant> _tenants = new(StringComparer.Ordinal);
     // Passwords accepted since start, as a keyed hash per catalog record, so a client that reconnects does not
@@ -149,6 +149,9 @@ public sealed class TenantDirectory : ITenantDirectory, IDisposable
         }
         return removed;
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<TenantRecord> ListTenants() => Catalog.List();
 
     public ITenantGrain? Find(string name) => _tenants.TryGetValue(name, out var tenant) ? tenant.Grain : null;
 

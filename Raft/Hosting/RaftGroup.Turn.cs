@@ -8,10 +8,17 @@ public sealed partial class RaftGroup
     private readonly List<(ulong Index, TaskCompletionSource<ulong> Completion)> _readsWaitingApply = [];
     private ulong _readContext;
     private ulong _lastSnapshotIndex;
+    private int _inTurn;
 
     /// <summary>Runs one turn on a worker: handle queued work, then persist, send, apply, advance.</summary>
     internal void RunTurn()
     {
+        if (Interlocked.Exchange(ref _inTurn, 1) != 0)
+        {
+            // A scheduling bug, not a storage fault; stopping is safer than two threads stepping one node.
+            Stop(new RaftInvariantException($"group {Id}: two turns ran at once"));
+            return;
+        }
         try
         {
             if (_fault is null)
@@ -38,6 +45,7 @@ public sealed partial class RaftGroup
             FailStatusRequests(_fault);
         }
 
+        Volatile.Write(ref _inTurn, 0);
         Volatile.Write(ref _scheduled, 0);
         if (!_inbox.IsEmpty && Interlocked.Exchange(ref _scheduled, 1) == 0) _host.Schedule(this);
     }

@@ -123,6 +123,12 @@ public sealed partial class RaftGroup
         if (Interlocked.Exchange(ref _tickPending, 1) == 0) Post(new Work(WorkKind.Tick, null, null, null, 0));
     }
 
+    /// <summary>Queues a turn unless one is queued or running; a group never runs two turns at once.</summary>
+    internal void ScheduleTurn()
+    {
+        if (Interlocked.Exchange(ref _scheduled, 1) == 0) _host.Schedule(this);
+    }
+
     private void Post(Work work)
     {
         if (_fault is { } fault)
@@ -132,7 +138,7 @@ public sealed partial class RaftGroup
         }
 
         _inbox.Enqueue(work);
-        if (Interlocked.Exchange(ref _scheduled, 1) == 0) _host.Schedule(this);
+        ScheduleTurn();
     }
 
     private enum WorkKind

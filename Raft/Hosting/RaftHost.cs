@@ -52,7 +52,8 @@ public sealed class RaftHost : IAsyncDisposable
         var group = new RaftGroup(this, groupId, options, storage, machine, _transport);
         if (!_groups.TryAdd(groupId, group)) throw new InvalidOperationException($"group {groupId} already runs here");
         _wheel.Add(group);
-        Schedule(group);
+        // Through the group's own flag: a message delivered meanwhile must not queue a second, concurrent turn.
+        group.ScheduleTurn();
         return group;
     }
 

@@ -19,16 +19,22 @@ namespace IceFire.Silo.Admin;
 /// </summary>
 internal sealed class AdminApi
 {
-    private readonly TenantDirectory _tenants;
+    private readonly ITenantAdmin _admin;
+    private readonly ITenantDirectory _tenants;
     private readonly byte[]? _token;
-    private readonly Func<ClusterMember> _self;
+    private readonly Func<CancellationToken, Task<ClusterView>> _cluster;
     private volatile bool _ready;
 
-    public AdminApi(TenantDirectory tenants, string? token, Func<ClusterMember> self)
+    /// <param name="admin">Creates, drops and lists tenants.</param>
+    /// <param name="tenants">Finds a tenant's grain, for its key count.</param>
+    /// <param name="token">The bearer token /tenants and /cluster require; none when null or empty.</param>
+    /// <param name="cluster">Builds GET /cluster's answer.</param>
+    public AdminApi(ITenantAdmin admin, ITenantDirectory tenants, string? token, Func<CancellationToken, Task<ClusterView>> cluster)
     {
+        _admin = admin;
         _tenants = tenants;
         _token = string.IsNullOrEmpty(token) ? null : Encoding.UTF8.GetBytes("Bearer " + token);
-        _self = self;
+        _cluster = cluster;
     }
 
     /// <summary>True once the tenants are open and the RESP listener accepts; false again when the silo stops.</summary>
@@ -61,7 +67,7 @@ internal sealed class AdminApi
             return;
         }
         var list = new List<TenantSummary>();
-        foreach (var record in _tenants.Catalog.List())
+        foreach (var record in _admin.ListTenants())
         {
             list.Add(new TenantSummary(record.Name, record.Created, await CountKeysAsync(record.Name)));
         }
@@ -112,10 +118,20 @@ internal sealed class AdminApi
             await Error(context, StatusCodes.Status400BadRequest, "the body needs a non-empty \"password\"");
             return;
         }
-        switch (await _tenants.CreateAsync(name, request.Password, context.RequestAborted))
+        TenantChangeStatus status;
+        try
+        {
+            status = await _admin.CreateAsync(name, request.Password, context.RequestAborted);
+        }
+        catch (TenantUnavailableException e)
+        {
+            await Error(context, StatusCodes.Status503ServiceUnavailable, e.Reply);
+            return;
+        }
+        switch (status)
         {
             case TenantChangeStatus.Done:
-                var created = _tenants.Catalog.Find(name)?.Created ?? DateTimeOffset.UtcNow;
+                var created = _admin.ListTenants().FirstOrDefault(t => t.Name == name)?.Created ?? DateTimeOffset.UtcNow;
                 context.Response.Headers.Location = "/tenants/" + name;
                 await Json(context, StatusCodes.Status201Created, new TenantSummary(name, created, 0), AdminJson.Readable.TenantSummary);
                 break;
@@ -136,7 +152,17 @@ internal sealed class AdminApi
             return;
         }
         var name = context.Request.RouteValues["name"] as string ?? "";
-        switch (await _tenants.DropAsync(name, context.RequestAborted))
+        TenantChangeStatus status;
+        try
+        {
+            status = await _admin.DropAsync(name, context.RequestAborted);
+        }
+        catch (TenantUnavailableException e)
+        {
+            await Error(context, StatusCodes.Status503ServiceUnavailable, e.Reply);
+            return;
+        }
+        switch (status)
         {
             case TenantChangeStatus.Done:
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
@@ -157,12 +183,45 @@ internal sealed class AdminApi
             await Unauthorized(context);
             return;
         }
-        // One silo: it is the only member, and every tenant's only replica and leader.
-        var self = _self();
-        var placements = new List<TenantPlacement>();
-        foreach (var record in _tenants.Catalog.List())
+        var view = await _cluster(context.RequestAborted);
+        if (WantsText(context.Request))
         {
-            if (_tenants.FindGrain(record.Name) is not { } grain)
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(Render(view));
+            return;
+        }
+        await Json(context, StatusCodes.Status200OK, view, AdminJson.Readable.ClusterView);
+    }
+
+    /// <summary>GET /cluster for a person: a table of members, then one of tenants with leader and lag per replica.</summary>
+    private static string Render(ClusterView view)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{"MEMBER",-8} {"STATE",-12} ADDRESSES\n");
+        foreach (var m in view.Members)
+        {
+            var addresses = string.Join(" ", m.Addresses.Select(a => $"{a.Key}={a.Value}"));
+            text.Append(CultureInfo.InvariantCulture, $"{m.Id,-8} {m.State,-12} {addresses}\n");
+        }
+        text.Append('\n');
+        text.Append(CultureInfo.InvariantCulture, $"{"TENANT",-24} {"LEADER",-8} {"COMMIT",-10} REPLICAS (lag)\n");
+        foreach (var t in view.Tenants)
+        {
+            var replicas = string.Join(" ", t.Replicas.Select(r => t.Lag is { } lag ? $"{r}({(lag.TryGetValue(r, out var l) ? l.ToString(CultureInfo.InvariantCulture) : "?")})" : r));
+            text.Append(CultureInfo.InvariantCulture, $"{t.Name,-24} {t.Leader ?? "-",-8} {t.CommitIndex,-10} {replicas}\n");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>GET /cluster of a single silo: it is the only member, and every tenant's only replica and leader.</summary>
+    public static ClusterView SingleSiloView(TenantDirectory tenants, ClusterMember self)
+    {
+        ArgumentNullException.ThrowIfNull(tenants);
+        ArgumentNullException.ThrowIfNull(self);
+        var placements = new List<TenantPlacement>();
+        foreach (var record in tenants.Catalog.List())
+        {
+            if (tenants.FindGrain(record.Name) is not { } grain)
             {
                 continue;
             }
@@ -177,7 +236,7 @@ internal sealed class AdminApi
             }
             placements.Add(new TenantPlacement(record.Name, [self.Id], self.Id, commitIndex));
         }
-        await Json(context, StatusCodes.Status200OK, new ClusterView([self], placements), AdminJson.Readable.ClusterView);
+        return new ClusterView([self], placements);
     }
 
     private async ValueTask<long?> CountKeysAsync(string name)
@@ -196,7 +255,7 @@ internal sealed class AdminApi
             }
             return keys;
         }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is ObjectDisposedException or TenantUnavailableException)
         {
             return null;
         }

@@ -23,8 +23,11 @@ internal sealed record ClusterView(IReadOnlyList<ClusterMember> Members, IReadOn
 /// <summary>A silo: its id, where it listens (by protocol), and whether it is up.</summary>
 internal sealed record ClusterMember(string Id, IReadOnlyDictionary<string, string> Addresses, string State);
 
-/// <summary>A tenant's replica group: the silos holding it, the one leading it, and its commit index.</summary>
-internal sealed record TenantPlacement(string Name, IReadOnlyList<string> Replicas, string? Leader, long CommitIndex);
+/// <summary>
+/// A tenant's replica group: the silos holding it, the one leading it, its commit index, and (in a cluster) how many
+/// committed entries each replica has still to apply.
+/// </summary>
+internal sealed record TenantPlacement(string Name, IReadOnlyList<string> Replicas, string? Leader, long CommitIndex, IReadOnlyDictionary<string, long>? Lag = null);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CreateTenantRequest))]

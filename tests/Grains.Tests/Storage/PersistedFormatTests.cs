@@ -96,7 +96,7 @@ public sealed class PersistedFormatTests
             [CommandId.Ping] = 1, [CommandId.Echo] = 2, [CommandId.Hello] = 3, [CommandId.Quit] = 4,
             [CommandId.Select] = 5, [CommandId.Auth] = 6, [CommandId.Client] = 7, [CommandId.Command] = 8,
             [CommandId.Info] = 9, [CommandId.DbSize] = 10, [CommandId.FlushDb] = 11, [CommandId.FlushAll] = 12,
-            [CommandId.Time] = 13, [CommandId.Config] = 14, [CommandId.Reset] = 15,
+            [CommandId.Time] = 13, [CommandId.Config] = 14, [CommandId.Reset] = 15, [CommandId.ReadOnly] = 16, [CommandId.ReadWrite] = 17, [CommandId.Role] = 18,
             [CommandId.Get] = 100, [CommandId.Set] = 101, [CommandId.SetNx] = 102, [CommandId.SetEx] = 103,
             [CommandId.PSetEx] = 104, [CommandId.GetSet] = 105, [CommandId.GetDel] = 106, [CommandId.GetEx] = 107,
             [CommandId.MGet] = 108, [CommandId.MSet] = 109, [CommandId.MSetNx] = 110, [CommandId.Incr] = 111,

@@ -147,6 +147,8 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for the process to exit; returns its exit code.</summary>
+    private int _disposed;
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -166,6 +168,10 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

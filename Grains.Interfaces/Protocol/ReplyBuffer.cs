@@ -1,9 +1,9 @@
 using System.Buffers;
 
-namespace IceFire.Gateway.Resp.Protocol;
+namespace IceFire.Grains.Interfaces;
 
 /// <summary>A connection's growable reply buffer: replies collect here, then go to the socket in one write.</summary>
-internal sealed class ReplyBuffer : IBufferWriter<byte>, IDisposable
+public sealed class ReplyBuffer : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(4096);
     private int _length;

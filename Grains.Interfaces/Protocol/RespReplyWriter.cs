@@ -1,10 +1,9 @@
 using System.Buffers.Text;
-using IceFire.Grains.Interfaces;
 
-namespace IceFire.Gateway.Resp.Protocol;
+namespace IceFire.Grains.Interfaces;
 
 /// <summary>Renders replies as RESP2 or RESP3 into a connection's <see cref="ReplyBuffer"/>, without allocating.</summary>
-internal sealed class RespReplyWriter(ReplyBuffer buffer) : IReplyWriter
+public sealed class RespReplyWriter(ReplyBuffer buffer) : IReplyWriter
 {
     public RespProtocol Protocol { get; set; } = RespProtocol.Resp2;
 
@@ -47,7 +46,7 @@ internal sealed class RespReplyWriter(ReplyBuffer buffer) : IReplyWriter
     public void WriteBulk(ReadOnlySpan<byte> value) => WriteBulk(buffer, value);
 
     /// <summary>Writes <c>$len</c> and the value: the frame is the same in RESP2 and RESP3.</summary>
-    internal static void WriteBulk(ReplyBuffer buffer, ReadOnlySpan<byte> value)
+    public static void WriteBulk(ReplyBuffer buffer, ReadOnlySpan<byte> value)
     {
         var span = buffer.GetSpan(value.Length + 24);
         span[0] = (byte)'$';
@@ -136,5 +135,5 @@ internal sealed class RespReplyWriter(ReplyBuffer buffer) : IReplyWriter
     }
 
     /// <summary>Redis 7.0's reply format for doubles; see <see cref="RedisDouble.Format"/>.</summary>
-    internal static int FormatDouble(double value, Span<byte> destination) => RedisDouble.Format(value, destination);
+    public static int FormatDouble(double value, Span<byte> destination) => RedisDouble.Format(value, destination);
 }

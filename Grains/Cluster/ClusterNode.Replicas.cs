@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Google.Protobuf;
+using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Wire;
+using IceFire.Grains.Interfaces;
+using IceFire.Grains.Tenants.Replication;
+using IceFire.Raft;
+using IceFire.Raft.Hosting;
+
+namespace IceFire.Grains.Cluster;
+
+public sealed partial class ClusterNode
+{
+    private readonly ConcurrentDictionary<string, LocalReplica> _replicas = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, string> _peerAddresses = [];
+    private readonly Dictionary<string, ulong> _knownTenants = new(StringComparer.Ordinal);
+    private readonly Lock _peerLock = new();
+
+    /// <summary>This silo's replica of a tenant.</summary>
+    private sealed record LocalReplica(string Name, ulong GroupId, ReplicatedTenant Tenant, RaftGroup Group, string Path);
+
+    /// <summary>Points the Raft transport and the call client at every member's cluster address.</summary>
+    private void UpdatePeers(ClusterState state)
+    {
+        var changed = false;
+        foreach (var member in state.Members)
+        {
+            if (member.Id != NodeId)
+            {
+                changed |= SetPeer(member.Id, member.ClusterAddress);
+            }
+        }
+        if (changed)
+        {
+            SavePeers();
+        }
+    }
+
+    private string PeersPath => System.IO.Path.Combine(_options.Data.Path, "cluster", "peers.txt");
+
+    /// <summary>
+    /// Keeps the members' cluster addresses beside the system group's log: after a restart of the whole cluster, a silo
+    /// must reach its peers to elect a leader before it can apply the log entries that name them.
+    /// </summary>
+    private void SavePeers()
+    {
+        string text;
+        lock (_peerLock)
+        {
+            text = string.Concat(_peerAddresses.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}\n"));
+        }
+        try
+        {
+            Hosting.Catalog.DurableFile.Replace(PeersPath, System.Text.Encoding.UTF8.GetBytes(text));
+        }
+        catch (IOException e)
+        {
+            _options.Log($"node {NodeId}: could not save the peers' addresses: {e.Message}");
+        }
+    }
+
+    private void LoadPeers()
+    {
+        if (!File.Exists(PeersPath))
+        {
+            return;
+        }
+        foreach (var line in File.ReadAllLines(PeersPath))
+        {
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space > 0 && ulong.TryParse(line.AsSpan(0, space), System.Globalization.CultureInfo.InvariantCulture, out var id) && id != NodeId)
+            {
+                SetPeer(id, line[(space + 1)..]);
+            }
+        }
+    }
+
+    /// <summary>Points the transport and call client at <paramref name="id"/>; true when its address is new or changed.</summary>
+    private bool SetPeer(ulong id, string address)
+    {
+        lock (_peerLock)
+        {
+            if (_peerAddresses.TryGetValue(id, out var known) && known == address)
+            {
+                return false;
+            }
+        }
+        EndPoint endpoint;
+        try
+        {
+            endpoint = ParseEndPoint(address);
+        }
+        catch (FormatException)
+        {
+            _options.Log($"node {NodeId}: member {id} has an unusable cluster address '{address}'");
+            return false;
+        }
+        IPEndPoint? ip = endpoint as IPEndPoint;
+        if (endpoint is DnsEndPoint dns)
+        {
+            try
+            {
+                // Kubernetes: a pod's name in the headless Service resolves once the pod runs; until then the next pass retries.
+                var addresses = Dns.GetHostAddresses(dns.Host);
+                var chosen = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+                if (chosen is null)
+                {
+                    return false;
+                }
+                ip = new IPEndPoint(chosen, dns.Port);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return false;
+            }
+        }
+        _transport.SetPeer(id, ip!);
+        _rpc.SetPeer(id, endpoint);
+        lock (_peerLock)
+        {
+            _peerAddresses[id] = address;
+        }
+        return true;
+    }
+
+    /// <summary>Opens a replica for every tenant placed here and closes (and deletes) those of dropped tenants.</summary>
+    private async Task ReconcileReplicasAsync(ClusterState state, CancellationToken stop)
+    {
+        if (!state.IsBorn)
+        {
+            return;
+        }
+        foreach (var (name, groupId) in _knownTenants.ToList())
+        {
+            if (!state.Tenants.TryGetValue(name, out var tenant) || tenant.GroupId != groupId)
+            {
+                _knownTenants.Remove(name);
+                await ForgetTenantAsync(name, groupId).ConfigureAwait(false);
+            }
+        }
+        foreach (var tenant in state.Tenants.Values)
+        {
+            stop.ThrowIfCancellationRequested();
+            _knownTenants[tenant.Name] = tenant.GroupId;
+            if (!tenant.Replicas.Contains(NodeId) || _replicas.ContainsKey(tenant.Name))
+            {
+                continue;
+            }
+            OpenReplica(tenant);
+        }
+    }
+
+    private void OpenReplica(TenantPlacementInfo tenant)
+    {
+        var path = System.IO.Path.Combine(_options.Data.Path, "tenants", $"{tenant.Name}.g{tenant.GroupId}");
+        var founder = tenant.InitialReplicas.Contains(NodeId);
+        var fresh = !Directory.Exists(path);
+        _options.Log($"node {NodeId}: opening replica of tenant {tenant.Name} (group {tenant.GroupId}{(founder ? "" : ", joining as learner")}){(fresh ? "" : " from " + path)}");
+        var pubSub = PubSubFor(tenant.Name);
+        var replica = ReplicatedTenant.Open(tenant.Name, path, _options.Tenant with { PubSub = pubSub }, NodeId);
+        try
+        {
+            var storage = replica.OpenLog(tenant.GroupId, founder ? new ConfState(tenant.InitialReplicas, []) : ConfState.Empty);
+            var group = _host.AddGroup(tenant.GroupId, RaftOptionsFor(), storage, replica);
+            replica.Attach(group);
+            _replicas[tenant.Name] = new LocalReplica(tenant.Name, tenant.GroupId, replica, group, path);
+            if (founder && tenant.InitialReplicas.Count == 1)
+            {
+                // Alone in its group: no need to wait out an election timeout.
+                group.Campaign();
+            }
+        }
+        catch
+        {
+            replica.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A tenant the state no longer lists (dropped): its clients are told, its replica here closes and its files go.</summary>
+    private async Task ForgetTenantAsync(string name, ulong groupId)
+    {
+        _routed.TryRemove(name, out _);
+        _accepted.TryRemove(name, out _);
+        Dropped?.Invoke(name);
+        _tenantPubSubs.TryRemove(name, out _);
+        if (_replicas.TryGetValue(name, out var replica) && replica.GroupId == groupId)
+        {
+            _replicas.TryRemove(name, out _);
+            await _host.RemoveGroupAsync(groupId).ConfigureAwait(false);
+            replica.Tenant.Dispose();
+            try
+            {
+                Directory.Delete(replica.Path, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _options.Log($"node {NodeId}: could not delete {replica.Path} of dropped tenant {name}: {e.Message}");
+            }
+            _options.Log($"node {NodeId}: closed the replica of dropped tenant {name}");
+        }
+    }
+
+    private async ValueTask<RpcResponse> HandleReplicaStatusAsync()
+    {
+        var list = new ReplicaStatusListProto { Node = NodeId };
+        list.Replicas.Add(await StatusOfAsync("", _system).ConfigureAwait(false));
+        foreach (var replica in _replicas.Values)
+        {
+            list.Replicas.Add(await StatusOfAsync(replica.Name, replica.Group).ConfigureAwait(false));
+        }
+        return new RpcResponse(0, list.ToByteArray());
+    }
+
+    private static async Task<ReplicaStatusProto> StatusOfAsync(string tenant, RaftGroup group)
+    {
+        var proto = new ReplicaStatusProto { Tenant = tenant, GroupId = group.Id };
+        try
+        {
+            var status = await group.GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            proto.Role = (int)status.Role;
+            proto.Leader = status.Leader;
+            proto.Term = status.Term;
+            proto.Commit = status.Commit;
+            proto.Applied = status.Applied;
+            proto.Voters.AddRange(status.Config.Voters);
+            proto.Learners.AddRange(status.Config.Learners);
+        }
+        catch (Exception e) when (e is TimeoutException or ObjectDisposedException or RaftProposalException)
+        {
+            proto.Role = -1;
+        }
+        return proto;
+    }
+
+    /// <summary>The state of every replica on every reachable member (the local one included), by node id.</summary>
+    public async Task<IReadOnlyDictionary<ulong, ReplicaStatusListProto?>> GetReplicaStatusAsync(CancellationToken cancellationToken)
+    {
+        var members = State.Members;
+        var calls = members.Select(async m =>
+        {
+            try
+            {
+                if (m.Id == NodeId)
+                {
+                    var local = await HandleReplicaStatusAsync().ConfigureAwait(false);
+                    return (m.Id, ReplicaStatusListProto.Parser.ParseFrom(local.Payload.Span));
+                }
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(2));
+                var response = await _rpc.CallAsync(m.Id, ClusterCalls.ReplicaStatus, ReadOnlyMemory<byte>.Empty, timeout.Token).ConfigureAwait(false);
+                return (m.Id, ReplicaStatusListProto.Parser.ParseFrom(response.Payload.Span));
+            }
+            catch (Exception e) when (e is ClusterRpcException or OperationCanceledException or InvalidProtocolBufferException)
+            {
+                return (m.Id, (ReplicaStatusListProto?)null);
+            }
+        });
+        var results = await Task.WhenAll(calls).ConfigureAwait(false);
+        return results.ToDictionary(r => r.Item1, r => r.Item2);
+    }
+}

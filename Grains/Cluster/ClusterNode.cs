@@ -1,0 +1,288 @@
+using System.Collections.Concurrent;
+using System.Net;
+using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Hosting;
+using IceFire.Grains.Interfaces;
+using IceFire.Grains.Streams;
+using IceFire.Raft;
+using IceFire.Raft.Hosting;
+using IceFire.Raft.Storage;
+using IceFire.Raft.Transport;
+
+namespace IceFire.Grains.Cluster;
+
+/// <summary>
+/// A silo as a member of a cluster (CLUSTER.md): it runs its replica of the system group (membership and the tenant
+/// table), the replicas of the tenants placed on it, and serves every tenant to its gateways, forwarding commands to
+/// the silo that leads the tenant's group when that is not this one.
+/// </summary>
+/// <remarks>
+/// The silo hands every connection accepted on its cluster port to <see cref="AcceptAsync"/>: cluster calls
+/// (joins, forwarded commands, status) and Raft traffic share the port. Start with <see cref="StartAsync"/> once the
+/// port accepts, since joining needs the leader to reach this silo.
+/// </remarks>
+public sealed partial class ClusterNode : IAsyncDisposable
+{
+    private static readonly TimeSpan ReconcileInterval = TimeSpan.FromMilliseconds(250);
+    private readonly ClusterNodeOptions _options;
+    private readonly TcpTransport _transport;
+    private readonly RaftHost _host;
+    private readonly ClusterRpcClient _rpc;
+    private readonly ClusterRpcServer _rpcServer;
+    private readonly TenantCallHandler _tenantCalls;
+    private readonly SystemStateMachine _machine;
+    private readonly RaftGroup _system;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _reconcileSignal = new(0, 1);
+    private ClusterIdentity? _identity;
+    private Task? _loop;
+    private ulong _systemSequence = (ulong)DateTime.UtcNow.Ticks;
+    private int _disposed;
+
+    /// <summary>Opens this silo's replica of the system group; nothing is sent until <see cref="StartAsync"/>.</summary>
+    /// <exception cref="DataDirectoryException">The data directory belongs to another node or its cluster files are damaged.</exception>
+    public ClusterNode(ClusterNodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.NodeId == 0)
+        {
+            throw new ArgumentException("node id 0 is reserved; ids start at 1", nameof(options));
+        }
+        _options = options;
+        _identity = ClusterIdentity.Load(options.Data);
+        if (_identity is not null && _identity.NodeId != options.NodeId)
+        {
+            throw new DataDirectoryException(
+                $"the data directory {options.Data.Path} belongs to node {_identity.NodeId} of cluster {_identity.ClusterId}, not node {options.NodeId}; refusing to start");
+        }
+        _pubSubs = options.PubSubs ?? (_ => new LocalPubSub());
+        _machine = new SystemStateMachine(options.NodeId);
+        _machine.Changed += _ => Signal();
+        RaftHost? host = null;
+        _transport = new TcpTransport(options.NodeId, null, (group, message) => host!.Deliver(group, message));
+        _host = host = new RaftHost(new RaftHostOptions
+        {
+            NodeId = options.NodeId,
+            TickInterval = options.TickInterval,
+            // Tenant replicas cannot take snapshots yet; the system group's log stays small.
+            SnapshotEveryEntries = ulong.MaxValue,
+        }, _transport);
+        _transport.PeerDisconnected += _host.ReportUnreachable;
+        _rpc = new ClusterRpcClient(options.NodeId);
+        _tenantCalls = new TenantCallHandler(name => _replicas.TryGetValue(name, out var r) ? r.Tenant : null);
+        _rpcServer = new ClusterRpcServer(HandleCallAsync);
+        var systemDir = Path.Combine(options.Data.Path, "cluster", "system");
+        var founding = _identity is null && options.Bootstrap && !Directory.Exists(systemDir);
+        var storage = FileRaftStorage.Open(systemDir, founding ? new ConfState([options.NodeId], []) : ConfState.Empty);
+        _system = _host.AddGroup(ClusterState.SystemGroup, RaftOptionsFor(), storage, _machine);
+        Founding = founding;
+    }
+
+    /// <summary>This silo's id.</summary>
+    public ulong NodeId => _options.NodeId;
+
+    /// <summary>True when this start founds a new cluster (bootstrap with no cluster in the data directory).</summary>
+    public bool Founding { get; }
+
+    /// <summary>The system group's state as this silo last applied it.</summary>
+    public ClusterState State => _machine.State;
+
+    /// <summary>The cluster's id once known.</summary>
+    public string? ClusterId => _identity?.ClusterId;
+
+    private RaftOptions RaftOptionsFor() => new()
+    {
+        ElectionTicks = 10,
+        HeartbeatTicks = 1,
+        // Idle groups stop heartbeating after 3 seconds, so thousands of quiet tenants cost little.
+        QuiesceAfterTicks = 30,
+    };
+
+    /// <summary>
+    /// Joins the cluster (or founds it with <see cref="ClusterNodeOptions.Bootstrap"/>), then keeps membership and this
+    /// silo's replicas in step with the system group. Completes once this silo knows the cluster's state.
+    /// </summary>
+    /// <exception cref="ClusterJoinException">The seeds belong to another cluster, or none answered before <paramref name="cancellationToken"/>.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _transport.Start();
+        _host.Start();
+        if (Founding)
+        {
+            await FoundAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (_identity is null)
+        {
+            await JoinAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _options.Log($"node {NodeId} of cluster {_identity.ClusterId}: restarting from {_options.Data.Path}");
+            LoadPeers();
+            foreach (var seed in OtherSeeds())
+            {
+                // Seeds of another cluster mean a mistake in the deployment: refuse rather than serve two clusters' data.
+                var answer = await TryJoinThroughAsync(seed, cancellationToken).ConfigureAwait(false);
+                if (answer is { Status: Wire.JoinResponseProto.Types.Status.WrongCluster })
+                {
+                    throw new ClusterJoinException(answer.Message);
+                }
+                if (answer is not null)
+                {
+                    break;
+                }
+            }
+            UpdatePeers(State);
+            // Addresses may have changed (a rescheduled pod): tell the cluster, without holding up the start.
+            _ = Task.Run(() => RejoinAsync(_stop.Token), CancellationToken.None);
+        }
+        _loop = Task.Run(() => ReconcileLoopAsync(_stop.Token), CancellationToken.None);
+        await WaitForAsync(() => State.IsBorn, "the cluster state", cancellationToken).ConfigureAwait(false);
+        Signal();
+    }
+
+    /// <summary>Serves a connection accepted on the cluster port: a cluster call connection or a Raft link.</summary>
+    public async Task AcceptAsync(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var prefix = new byte[4];
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await stream.ReadExactlyAsync(prefix, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or EndOfStreamException or ObjectDisposedException)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        if (prefix.AsSpan().SequenceEqual(ClusterRpc.Magic))
+        {
+            await _rpcServer.ServeAsync(stream, _stop.Token).ConfigureAwait(false);
+            return;
+        }
+        await _transport.AcceptConnectionAsync(new PrefixedStream(prefix, stream)).ConfigureAwait(false);
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            if (_reconcileSignal.CurrentCount == 0)
+            {
+                _reconcileSignal.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task WaitForAsync(Func<bool> condition, string what, CancellationToken cancellationToken)
+    {
+        var reported = DateTime.UtcNow;
+        while (!condition())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (DateTime.UtcNow - reported > TimeSpan.FromSeconds(5))
+            {
+                _options.Log($"node {NodeId}: still waiting for {what}");
+                reported = DateTime.UtcNow;
+            }
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReconcileLoopAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _reconcileSignal.WaitAsync(ReconcileInterval, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                var state = State;
+                UpdatePeers(state);
+                await ReconcileReplicasAsync(state, stop).ConfigureAwait(false);
+                await DriveMembershipAsync(state, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _options.Log($"node {NodeId}: reconciling with the cluster state failed: {e.Message}");
+            }
+        }
+    }
+
+    private async ValueTask<RpcResponse> HandleCallAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        return kind switch
+        {
+            ClusterCalls.Join => await HandleJoinAsync(payload, cancellationToken).ConfigureAwait(false),
+            ClusterCalls.TenantChange => await HandleTenantChangeAsync(payload, cancellationToken).ConfigureAwait(false),
+            ClusterCalls.ReplicaStatus => await HandleReplicaStatusAsync().ConfigureAwait(false),
+            ClusterCalls.Publish => await HandlePublishAsync(payload).ConfigureAwait(false),
+            _ => await _tenantCalls.HandleAsync(kind, payload, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>Parses host:port into an address, or a DNS name to resolve.</summary>
+    internal static EndPoint ParseEndPoint(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port) || port is <= 0 or > 65535)
+        {
+            throw new FormatException($"'{address}' is not host:port");
+        }
+        var host = address[..colon].Trim('[', ']');
+        return IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, port) : new DnsEndPoint(host, port);
+    }
+
+    /// <summary>Leaves: stops the groups and closes every replica (their queued writes finish first).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        await _rpc.DisposeAsync().ConfigureAwait(false);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        await _host.DisposeAsync().ConfigureAwait(false);
+        foreach (var replica in _replicas.Values)
+        {
+            replica.Tenant.Dispose();
+        }
+        _replicas.Clear();
+        _stop.Dispose();
+    }
+}
+
+/// <summary>The kinds of cluster calls besides forwarded tenant commands (<see cref="ForwardKinds"/>).</summary>
+internal static class ClusterCalls
+{
+    public const byte Join = 16;
+    public const byte TenantChange = 17;
+    public const byte ReplicaStatus = 18;
+    public const byte Publish = 19;
+}
+
+/// <summary>A silo could not join its cluster.</summary>
+public sealed class ClusterJoinException(string message) : Exception(message);

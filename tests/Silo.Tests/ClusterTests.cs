@@ -1,0 +1,118 @@
+using IceFire.Silo.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace IceFire.Silo.Tests;
+
+/// <summary>Silo processes forming a cluster: any silo serves any tenant; membership, roles and refusals.</summary>
+public sealed class ClusterTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Three_silos_serve_every_tenant_through_every_silo()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3);
+        try
+        {
+            using var one = RespSocket.Connect(cluster.RespPort(1));
+            using var two = RespSocket.Connect(cluster.RespPort(2));
+            using var three = RespSocket.Connect(cluster.RespPort(3));
+            Assert.Equal("+OK\r\n", one.Call("SET", "k", "v1"));
+            Assert.Equal("$2\r\nv1\r\n", two.Call("GET", "k"));
+            Assert.Equal("$2\r\nv1\r\n", three.Call("GET", "k"));
+            Assert.Equal(":1\r\n", one.Call("INCR", "c"));
+            Assert.Equal(":2\r\n", two.Call("INCR", "c"));
+            Assert.Equal(":3\r\n", three.Call("INCR", "c"));
+
+            // A transaction through each silo runs as one unit on the leader.
+            foreach (var (socket, first) in new[] { (one, 4), (two, 6), (three, 8) })
+            {
+                Assert.Equal("+OK\r\n", socket.Call("MULTI"));
+                Assert.Equal("+QUEUED\r\n", socket.Call("INCR", "c"));
+                Assert.Equal("+QUEUED\r\n", socket.Call("INCR", "c"));
+                Assert.Equal($"*2\r\n:{first}\r\n:{first + 1}\r\n", socket.Call("EXEC"));
+            }
+
+            // Exactly one silo is the tenant's master; the others name it.
+            var roles = new[] { one, two, three }.Select(s => s.Call("ROLE")).ToList();
+            Assert.Single(roles, r => r.StartsWith("*3\r\n$6\r\nmaster\r\n", StringComparison.Ordinal));
+            var leader = await cluster.LeaderOfAsync("default");
+            Assert.StartsWith("*3\r\n$6\r\nmaster\r\n", roles[leader - 1], StringComparison.Ordinal);
+            foreach (var follower in Enumerable.Range(1, 3).Where(n => n != leader))
+            {
+                Assert.Contains($":{cluster.RespPort(leader)}\r\n$9\r\nconnected\r\n", roles[follower - 1], StringComparison.Ordinal);
+            }
+            var info = await RedisCli.RunAsync(cluster.RespPort(leader), "INFO", "replication");
+            Assert.Contains("role:master", info, StringComparison.Ordinal);
+            Assert.Contains("connected_slaves:2", info, StringComparison.Ordinal);
+
+            // READONLY reads the silo's own replica: it catches up to every acknowledged write.
+            var followerNode = Enumerable.Range(1, 3).First(n => n != leader);
+            using var reader = RespSocket.Connect(cluster.RespPort(followerNode));
+            Assert.Equal("+OK\r\n", reader.Call("READONLY"));
+            await LocalCluster.WaitAsync(() => Task.FromResult(reader.Call("GET", "c") == "$1\r\n9\r\n"), "the follower's replica to apply every write", TimeSpan.FromSeconds(10));
+            Assert.Equal("+OK\r\n", reader.Call("READWRITE"));
+
+            // PUBLISH through one silo reaches subscribers connected to the others, and counts them all.
+            using var sub2 = RespSocket.Connect(cluster.RespPort(2));
+            using var sub3 = RespSocket.Connect(cluster.RespPort(3));
+            Assert.Equal("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", sub2.Call("SUBSCRIBE", "news"));
+            Assert.Equal("*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:1\r\n", sub3.Call("PSUBSCRIBE", "n*"));
+            Assert.Equal(":2\r\n", one.Call("PUBLISH", "news", "hello"));
+            Assert.Equal("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n", sub2.ReadReply());
+            Assert.Equal("*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$5\r\nhello\r\n", sub3.ReadReply());
+
+            // A tenant created through one silo is served through another, isolated from default.
+            using var admin = new AdminClient(cluster.Silo(2));
+            await admin.CreateOrFailAsync("shop", "s3cret");
+            await cluster.WaitConvergedAsync("shop", 3);
+            using var shop = RespSocket.Connect(cluster.RespPort(3));
+            Assert.Equal("+OK\r\n", shop.Call("AUTH", "shop", "s3cret"));
+            Assert.Equal("$-1\r\n", shop.Call("GET", "k"));
+            Assert.Equal("+OK\r\n", shop.Call("SET", "k", "shop-value"));
+            Assert.Equal("$2\r\nv1\r\n", one.Call("GET", "k"));
+            using var shopOne = RespSocket.Connect(cluster.RespPort(1));
+            Assert.StartsWith("-WRONGPASS", shopOne.Call("AUTH", "shop", "wrong"), StringComparison.Ordinal);
+            Assert.Equal("+OK\r\n", shopOne.Call("AUTH", "shop", "s3cret"));
+            Assert.Equal("$10\r\nshop-value\r\n", shopOne.Call("GET", "k"));
+
+            // Dropping it through a third silo ends it everywhere.
+            using var admin3 = new AdminClient(cluster.Silo(3));
+            var (dropped, body) = await admin3.DropAsync("shop");
+            Assert.True(dropped == System.Net.HttpStatusCode.NoContent, body);
+            using var late = RespSocket.Connect(cluster.RespPort(2));
+            Assert.StartsWith("-WRONGPASS", late.Call("AUTH", "shop", "s3cret"), StringComparison.Ordinal);
+        }
+        catch
+        {
+            output.WriteLine(cluster.Logs());
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task A_silo_does_not_join_the_seeds_of_another_cluster()
+    {
+        await using var first = await LocalCluster.StartAsync(1);
+        await using var second = await LocalCluster.StartAsync(1);
+        await second.Silo(1).DisposeAsync();
+        // The second cluster's silo, restarted with the first cluster's seed, refuses to mix the two.
+        var args = second.ArgumentsOf(1).Where(a => a != "--bootstrap").Concat(["--seeds", $"127.0.0.1:{first.ClusterPort(1)}"]).ToArray();
+        await using var silo = await SiloProcess.StartAsync(second.DataOf(1), waitReady: false, args);
+        var code = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, code);
+        Assert.Contains("refusing to join another cluster", silo.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_new_silo_with_a_members_id_is_refused()
+    {
+        await using var cluster = await LocalCluster.StartAsync(1);
+        using var dir = new TempDirectory();
+        // Same node id as the running member, another (empty) data directory and other ports.
+        string[] args = ["--node-id", "1", "--resp-port", "0", "--cluster-port", "0", "--seeds", $"127.0.0.1:{cluster.ClusterPort(1)}"];
+        await using var silo = await SiloProcess.StartAsync(dir.Path, waitReady: false, args);
+        var code = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, code);
+        Assert.Contains("node id 1 is already a member", silo.StandardError, StringComparison.Ordinal);
+    }
+}
