@@ -36,6 +36,9 @@ internal sealed record SiloOptions
     /// <summary>Replicas per tenant in a cluster founded by this silo.</summary>
     public int ReplicationFactor { get; init; } = 3;
 
+    /// <summary>How long a silo may stay unreachable before its replicas are re-created on others.</summary>
+    public TimeSpan ReplicaMoveAfter { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>True when the silo runs as a cluster member: asked to found or join one, or its data directory holds one.</summary>
     public bool IsClusterMember(string dataPath) =>
         Bootstrap || Seeds.Count > 0 || NodeId is not null || ClusterPort is not null || Directory.Exists(Path.Combine(dataPath, "cluster"));
@@ -113,6 +116,8 @@ internal sealed record SiloOptions
                                      The ICEFIRE_ADVERTISE environment variable sets it too.
           --replication-factor N     Replicas per tenant in a cluster this silo founds (default: 3; fewer
                                      while the cluster has fewer silos).
+          --replica-move-after T     How long a silo may stay unreachable before its tenants' replicas are
+                                     re-created on other silos: 90s, 5m, 1h or seconds (default: 5m).
           -h, --help                 Show this help.
 
         Stop with Ctrl-C or SIGTERM: the silo stops accepting, finishes commands in flight, and closes
@@ -214,6 +219,9 @@ internal sealed record SiloOptions
                         }
                         options = options with { ReplicationFactor = rf };
                         break;
+                    case "--replica-move-after":
+                        options = options with { ReplicaMoveAfter = Duration(arg, Value()) };
+                        break;
                     case "--durability":
                         options = Value() switch
                         {
@@ -252,5 +260,20 @@ internal sealed record SiloOptions
             throw new FormatException($"{option} must be a port number (0-65535), not '{text}'");
         }
         return port;
+    }
+
+    /// <summary>A duration: a whole number with the unit ms, s, m or h, or bare seconds; at least 1 s.</summary>
+    internal static TimeSpan Duration(string option, string text)
+    {
+        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1L)
+            : text.EndsWith('s') ? (text[..^1], 1000L)
+            : text.EndsWith('m') ? (text[..^1], 60_000L)
+            : text.EndsWith('h') ? (text[..^1], 3_600_000L)
+            : (text, 1000L);
+        if (!long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > long.MaxValue / unit / 2 || value * unit < 1000)
+        {
+            throw new FormatException($"{option} must be a duration of at least 1s such as 90s, 5m or 1h, not '{text}'");
+        }
+        return TimeSpan.FromMilliseconds(value * unit);
     }
 }

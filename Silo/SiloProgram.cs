@@ -268,6 +268,7 @@ internal static class SiloProgram
             Seeds = options.Seeds,
             Bootstrap = options.Bootstrap,
             ReplicationFactor = options.ReplicationFactor,
+            ReplicaMoveAfter = options.ReplicaMoveAfter,
             Tenant = tenantOptions,
             Log = message => Console.WriteLine($"icefire: {message}"),
         };
@@ -322,7 +323,7 @@ internal static class SiloProgram
             {
                 addresses["admin"] = m.AdminAddress;
             }
-            return new ClusterMember(Id(m.Id), addresses, statuses.TryGetValue(m.Id, out var s) && s is not null ? "up" : "unreachable");
+            return new ClusterMember(Id(m.Id), addresses, statuses.TryGetValue(m.Id, out var s) && s is not null ? "up" : m.Down ? "down" : "unreachable");
         }).ToList();
         var tenants = new List<TenantPlacement>();
         foreach (var tenant in state.Tenants.Values.OrderBy(t => t.Name == ITenantDirectory.DefaultTenant ? 0 : 1).ThenBy(t => t.Name, StringComparer.Ordinal))

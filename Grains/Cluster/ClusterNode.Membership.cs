@@ -265,12 +265,17 @@ public sealed partial class ClusterNode
             stop.ThrowIfCancellationRequested();
             if (replica.Group.Role == RaftRole.Leader && state.Tenants.TryGetValue(replica.Name, out var tenant) && tenant.GroupId == replica.GroupId)
             {
-                await DriveGroupAsync(replica.Group, tenant.Replicas, int.MaxValue).ConfigureAwait(false);
+                await DriveGroupAsync(replica.Group, tenant.Replicas, int.MaxValue, removeOthers: true).ConfigureAwait(false);
             }
         }
     }
 
-    private static async Task DriveGroupAsync(RaftGroup group, IReadOnlyList<ulong> target, int maxVoters)
+    /// <summary>
+    /// One membership change toward <paramref name="target"/>: add a missing silo as a learner, else promote a caught-up
+    /// learner, else (with <paramref name="removeOthers"/>, once every target silo votes) remove a member the target no
+    /// longer lists, never this leader itself.
+    /// </summary>
+    private async Task DriveGroupAsync(RaftGroup group, IReadOnlyList<ulong> target, int maxVoters, bool removeOthers = false)
     {
         var status = await group.GetStatusAsync().ConfigureAwait(false);
         if (status.Role != RaftRole.Leader)
@@ -294,6 +299,14 @@ public sealed partial class ClusterNode
                     change = new ConfChange(ConfChangeType.AddVoter, learner);
                     break;
                 }
+            }
+        }
+        if (change is null && removeOthers && target.All(config.IsVoter))
+        {
+            var extra = config.Voters.Concat(config.Learners).FirstOrDefault(id => !target.Contains(id) && id != NodeId);
+            if (extra != 0)
+            {
+                change = new ConfChange(ConfChangeType.RemoveNode, extra);
             }
         }
         if (change is null)

@@ -139,6 +139,16 @@ public sealed partial class ClusterNode
                 await ForgetTenantAsync(name, groupId).ConfigureAwait(false);
             }
         }
+        foreach (var (name, local) in _replicas.ToList())
+        {
+            if (state.Tenants.TryGetValue(name, out var placed) && placed.GroupId == local.GroupId && !placed.Replicas.Contains(NodeId)
+                && local.Group.Role != RaftRole.Leader)
+            {
+                // Moved away while this silo was down: the silos now listed hold the data. A removed replica never
+                // hears of its removal (the leader stops sending to it), so its own view of the group cannot tell.
+                await CloseMovedReplicaAsync(local).ConfigureAwait(false);
+            }
+        }
         foreach (var tenant in state.Tenants.Values)
         {
             stop.ThrowIfCancellationRequested();
@@ -176,6 +186,22 @@ public sealed partial class ClusterNode
             replica.Dispose();
             throw;
         }
+    }
+
+    private async Task CloseMovedReplicaAsync(LocalReplica replica)
+    {
+        _replicas.TryRemove(replica.Name, out _);
+        await _host.RemoveGroupAsync(replica.GroupId).ConfigureAwait(false);
+        replica.Tenant.Dispose();
+        try
+        {
+            Directory.Delete(replica.Path, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _options.Log($"node {NodeId}: could not delete {replica.Path}: {e.Message}");
+        }
+        _options.Log($"node {NodeId}: closed the replica of tenant {replica.Name}, which moved to other silos");
     }
 
     /// <summary>A tenant the state no longer lists (dropped): its clients are told, its replica here closes and its files go.</summary>

@@ -215,6 +215,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 UpdatePeers(state);
                 await ReconcileReplicasAsync(state, stop).ConfigureAwait(false);
                 await DriveMembershipAsync(state, stop).ConfigureAwait(false);
+                await WatchLivenessAsync(state, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -235,6 +236,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             ClusterCalls.TenantChange => await HandleTenantChangeAsync(payload, cancellationToken).ConfigureAwait(false),
             ClusterCalls.ReplicaStatus => await HandleReplicaStatusAsync().ConfigureAwait(false),
             ClusterCalls.Publish => await HandlePublishAsync(payload).ConfigureAwait(false),
+            ClusterCalls.Ping => new RpcResponse(0, ReadOnlyMemory<byte>.Empty),
             _ => await _tenantCalls.HandleAsync(kind, payload, cancellationToken).ConfigureAwait(false),
         };
     }
@@ -282,6 +284,7 @@ internal static class ClusterCalls
     public const byte TenantChange = 17;
     public const byte ReplicaStatus = 18;
     public const byte Publish = 19;
+    public const byte Ping = 20;
 }
 
 /// <summary>A silo could not join its cluster.</summary>

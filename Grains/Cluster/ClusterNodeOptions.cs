@@ -40,6 +40,12 @@ public sealed class ClusterNodeOptions
     /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the system group's leader must fail to reach a silo before it declares it down and re-places its
+    /// replicas on other silos (Kubernetes reschedules a pod well within the default).
+    /// </summary>
+    public TimeSpan ReplicaMoveAfter { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The Raft tick; elections time out after 10 to 20 ticks.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 

@@ -10,7 +10,8 @@ namespace IceFire.Grains.Cluster;
 /// <param name="RespAddress">host:port clients reach its RESP listener on.</param>
 /// <param name="AdminAddress">host:port of its admin HTTP API, or empty.</param>
 /// <param name="Joined">When it joined.</param>
-public sealed record ClusterMemberInfo(ulong Id, string ClusterAddress, string RespAddress, string AdminAddress, DateTimeOffset Joined);
+/// <param name="Down">Declared down: unreachable for the replica-move time, its replicas placed elsewhere.</param>
+public sealed record ClusterMemberInfo(ulong Id, string ClusterAddress, string RespAddress, string AdminAddress, DateTimeOffset Joined, bool Down = false);
 
 /// <summary>A tenant and where its replica group lives.</summary>
 /// <param name="Name">The tenant's name.</param>
@@ -47,7 +48,7 @@ public sealed class ClusterState
         Proto = proto;
         AppliedIndex = appliedIndex;
         Members = proto.Members
-            .Select(m => new ClusterMemberInfo(m.Id, m.ClusterAddress, m.RespAddress, m.AdminAddress, DateTimeOffset.FromUnixTimeMilliseconds(m.JoinedUnixMs)))
+            .Select(m => new ClusterMemberInfo(m.Id, m.ClusterAddress, m.RespAddress, m.AdminAddress, DateTimeOffset.FromUnixTimeMilliseconds(m.JoinedUnixMs), m.Down))
             .OrderBy(m => m.Id)
             .ToList();
         Tenants = proto.Tenants.ToFrozenDictionary(t => t.Name, ToInfo, StringComparer.Ordinal);

@@ -131,6 +131,13 @@ public sealed class SystemStateMachine : IRaftStateMachine
                 }
                 state.Tenants.RemoveAt(index);
                 return (int)TenantChangeStatus.Done;
+            case SystemCommandProto.ChangeOneofCase.MemberDown:
+                if (state.ClusterId.Length == 0)
+                {
+                    return NotReady;
+                }
+                MarkDown(state, command.MemberDown);
+                return 0;
             default:
                 // A change this version does not know: applying nothing would let this replica diverge from newer ones.
                 throw new InvalidDataException($"system log entry of an unknown kind ({command.ChangeCase}); this silo is older than the one that wrote it");
@@ -151,7 +158,7 @@ public sealed class SystemStateMachine : IRaftStateMachine
 
     private static void AddTenant(ClusterStateProto state, string name, PasswordHashProto? password, long createdUnixMs)
     {
-        var replicas = Placement.Choose(name, state.Members.Select(m => m.Id), (int)state.Settings.ReplicationFactor);
+        var replicas = Placement.Choose(name, LiveMembers(state), (int)state.Settings.ReplicationFactor);
         var tenant = new TenantProto
         {
             Name = name,
@@ -173,9 +180,14 @@ public sealed class SystemStateMachine : IRaftStateMachine
             existing.ClusterAddress = member.ClusterAddress;
             existing.RespAddress = member.RespAddress;
             existing.AdminAddress = member.AdminAddress;
-            return;
+            // Back after being declared down: it takes replicas again where tenants are short of them.
+            existing.Down = false;
+            existing.DownSinceUnixMs = 0;
         }
-        state.Members.Add(member);
+        else
+        {
+            state.Members.Add(member);
+        }
         // Tenants created while the cluster was smaller than the replication factor take the new silo if it ranks
         // among their best; the tenant's group leader then adds it as a learner and promotes it once caught up.
         var factor = (int)state.Settings.ReplicationFactor;
@@ -185,10 +197,42 @@ public sealed class SystemStateMachine : IRaftStateMachine
             {
                 continue;
             }
-            var extra = Placement.Rank(tenant.Name, state.Members.Select(m => m.Id))
+            var extra = Placement.Rank(tenant.Name, LiveMembers(state))
                 .Where(id => !tenant.Replicas.Contains(id))
                 .Take(factor - tenant.Replicas.Count);
             tenant.Replicas.AddRange(extra);
+        }
+    }
+
+    private static IEnumerable<ulong> LiveMembers(ClusterStateProto state) => state.Members.Where(m => !m.Down).Select(m => m.Id);
+
+    /// <summary>
+    /// Declares a silo down and gives each of its replicas to the best-ranked live silo the tenant is not on yet; a
+    /// tenant with no such silo keeps the down one. The tenants' leaders then add the new replicas as learners,
+    /// promote them once caught up, and only then remove the down silo from their groups.
+    /// </summary>
+    private static void MarkDown(ClusterStateProto state, MemberDownProto down)
+    {
+        var member = state.Members.FirstOrDefault(m => m.Id == down.Id);
+        if (member is null || member.Down)
+        {
+            return;
+        }
+        member.Down = true;
+        member.DownSinceUnixMs = down.SinceUnixMs;
+        var live = LiveMembers(state).ToList();
+        foreach (var tenant in state.Tenants)
+        {
+            var at = tenant.Replicas.IndexOf(down.Id);
+            if (at < 0)
+            {
+                continue;
+            }
+            var replacement = Placement.Rank(tenant.Name, live).FirstOrDefault(id => !tenant.Replicas.Contains(id));
+            if (replacement != 0)
+            {
+                tenant.Replicas[at] = replacement;
+            }
         }
     }
 

@@ -118,6 +118,49 @@ public sealed class SystemStateMachineTests
     }
 
     [Fact]
+    public void A_silo_declared_down_hands_its_replicas_to_live_silos_and_takes_none_until_it_rejoins()
+    {
+        var machine = Born();
+        for (ulong id = 2; id <= 5; id++)
+        {
+            machine.Apply(Entry(machine, id, new SystemCommandProto { AddMember = Member(id) }));
+        }
+        machine.Apply(Entry(machine, 6, new SystemCommandProto { CreateTenant = new CreateTenantProto { Name = "shop" } }));
+        var before = machine.State.Tenants["shop"].Replicas.ToList();
+        var gone = before[1];
+        machine.Apply(Entry(machine, 7, new SystemCommandProto { MemberDown = new MemberDownProto { Id = gone, SinceUnixMs = 10 } }));
+
+        var after = machine.State.Tenants["shop"].Replicas;
+        Assert.Equal(3, after.Count);
+        Assert.DoesNotContain(gone, after);
+        // Only the down silo's slot changes, and it goes to the best-ranked live silo not already there.
+        Assert.Equal(before[0], after[0]);
+        Assert.Equal(before[2], after[2]);
+        var live = machine.State.Members.Where(m => !m.Down).Select(m => m.Id);
+        Assert.Equal(Placement.Rank("shop", live).First(id => !before.Contains(id)), after[1]);
+        Assert.True(machine.State.Member(gone)!.Down);
+        Assert.DoesNotContain(machine.State.Tenants.Values, t => t.Replicas.Contains(gone));
+
+        // New tenants avoid it while it is down; when it joins again it is up, and the moved replicas stay moved.
+        machine.Apply(Entry(machine, 8, new SystemCommandProto { CreateTenant = new CreateTenantProto { Name = "blog" } }));
+        Assert.DoesNotContain(gone, machine.State.Tenants["blog"].Replicas);
+        machine.Apply(Entry(machine, 9, new SystemCommandProto { AddMember = Member(gone) }));
+        Assert.False(machine.State.Member(gone)!.Down);
+        Assert.Equal(after, machine.State.Tenants["shop"].Replicas);
+    }
+
+    [Fact]
+    public void A_tenant_with_no_live_silo_to_spare_keeps_its_down_replica()
+    {
+        var machine = Born();
+        machine.Apply(Entry(machine, 2, new SystemCommandProto { AddMember = Member(2) }));
+        machine.Apply(Entry(machine, 3, new SystemCommandProto { AddMember = Member(3) }));
+        machine.Apply(Entry(machine, 4, new SystemCommandProto { MemberDown = new MemberDownProto { Id = 3 } }));
+        Assert.Contains(3UL, machine.State.Tenants["default"].Replicas);
+        Assert.True(machine.State.Member(3)!.Down);
+    }
+
+    [Fact]
     public void Placement_is_stable_and_moves_little_when_a_silo_joins()
     {
         var tenants = Enumerable.Range(0, 1000).Select(i => $"t{i}").ToList();
