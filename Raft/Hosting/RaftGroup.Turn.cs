@@ -191,6 +191,7 @@ public sealed partial class RaftGroup
         Term = _node.Term;
         CommitIndex = _node.Commit;
         AppliedIndex = _node.Applied;
+        SnapshotIndex = _node.LatestSnapshot.Index;
         Config = _node.Config;
         Quiesced = _node.Quiesced;
     }

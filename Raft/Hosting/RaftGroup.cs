@@ -66,6 +66,9 @@ public sealed partial class RaftGroup
     /// <summary>Last applied index as of the end of the last turn.</summary>
     public ulong AppliedIndex { get; private set; }
 
+    /// <summary>Index of the latest snapshot this node stores (its log starts after it), as of the end of the last turn.</summary>
+    public ulong SnapshotIndex { get; private set; }
+
     /// <summary>Whether the group was quiet (no heartbeats) at the end of the last turn.</summary>
     public bool Quiesced { get; private set; }
 
