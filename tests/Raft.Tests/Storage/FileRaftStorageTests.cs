@@ -164,6 +164,19 @@ public sealed class FileRaftStorageTests : IDisposable
     }
 
     [Fact]
+    public void SnapshotRecordLayoutIsFixed()
+    {
+        // Persisted by both stores: a change must come with a new version, never silently.
+        var record = SnapshotRecord.Encode(new SnapshotMetadata(0x0102, 3, new ConfState([1, 2], [9])), new SnapshotImageInfo(0x10, 0xAABBCCDD));
+        Assert.Equal("4946535201000000020100000000000003000000000000002000000002000000010000000100000000000000020000000000000009000000000000001000000000000000DDCCBBAAADAF5DD7", Convert.ToHexString(record));
+        var (meta, image) = SnapshotRecord.Decode(record, "test");
+        Assert.Equal(new SnapshotMetadata(0x0102, 3, new ConfState([1, 2], [9])), meta);
+        Assert.Equal(new SnapshotImageInfo(0x10, 0xAABBCCDD), image);
+        record[10] ^= 1;
+        Assert.Throws<RaftCorruptionException>(() => SnapshotRecord.Decode(record, "test"));
+    }
+
+    [Fact]
     public void TornPartialImageIsDiscardedOnRestart()
     {
         var meta = new SnapshotMetadata(10, 3, Voters);
