@@ -5,8 +5,9 @@ public sealed partial class RaftNode
     private SnapshotMetadata _snapshotMeta;
     private long _snapshotLength;
     private Snapshot? _pendingInstall;
+    private readonly List<SnapshotChunk> _incomingChunks = [];
     private SnapshotMetadata? _incomingSnapshot;
-    private MemoryStream? _incomingData;
+    private long _incomingLength;
 
     /// <summary>
     /// Position of the latest snapshot this node holds. The node keeps no snapshot bytes: chunks it sends to followers
@@ -15,15 +16,15 @@ public sealed partial class RaftNode
     public SnapshotMetadata LatestSnapshot => _snapshotMeta;
 
     /// <summary>
-    /// Wraps the application's image of its state as of <paramref name="index"/> (which it has applied) with the term
-    /// and membership at that point. The host persists it, then calls <see cref="Compact"/>.
+    /// The term and membership at <paramref name="index"/> (which the application has applied): the metadata of a
+    /// snapshot the host is about to take there. The host has the application write its image, stores it, then calls
+    /// <see cref="Compact"/>.
     /// </summary>
-    public Snapshot CreateSnapshot(ulong index, byte[] data)
+    public SnapshotMetadata SnapshotMetadataAt(ulong index)
     {
-        ArgumentNullException.ThrowIfNull(data);
         if (index > Applied) throw new ArgumentOutOfRangeException(nameof(index), $"snapshot at {index} is beyond applied index {Applied}");
         if (!_log.TryTerm(index, out var term)) throw new ArgumentOutOfRangeException(nameof(index), $"index {index} is no longer in the log");
-        return new Snapshot(new SnapshotMetadata(index, term, ConfigAt(index)), data);
+        return new SnapshotMetadata(index, term, ConfigAt(index));
     }
 
     /// <summary>Discards log entries covered by <paramref name="snapshot"/>, which the host has persisted (§7).</summary>
@@ -37,7 +38,7 @@ public sealed partial class RaftNode
         _snapshotConfig = meta.Config;
         _configEntries.RemoveAll(e => e.Index <= meta.Index);
         _log.Compact(meta.Index, meta.Term);
-        (_snapshotMeta, _snapshotLength) = (meta, snapshot.Data.Length);
+        (_snapshotMeta, _snapshotLength) = (meta, snapshot.Length);
     }
 
     private void StartSnapshot(ulong to, Progress pr)
@@ -77,7 +78,11 @@ public sealed partial class RaftNode
         SendSnapshotChunk(m.From, pr);
     }
 
-    /// <summary>Follower side of InstallSnapshot (§7, Figure 13): assemble chunks in order, install on the last.</summary>
+    /// <summary>
+    /// Follower side of InstallSnapshot (§7, Figure 13): accept chunks in order and hand each to the host to write to
+    /// the partial image (<see cref="Ready.SnapshotChunks"/>); the last one installs the snapshot. The node keeps only
+    /// the transfer's position, never its bytes.
+    /// </summary>
     private void HandleSnapshotChunk(Message m)
     {
         var meta = m.Snapshot;
@@ -87,29 +92,45 @@ public sealed partial class RaftNode
             return;
         }
 
+        if (_pendingInstall is not null)
+        {
+            // The host has not installed the last transfer's image yet; a new transfer would overwrite its partial file.
+            // The leader sends the chunk again when it hears nothing.
+            Counters.DroppedUnexpected++;
+            return;
+        }
+
+        if (meta.Index <= _log.Committed)
+        {
+            // Nothing to gain (for example a chunk resent after the install): tell the leader how far the log matches.
+            Send(new Message { Type = MessageType.AppendResponse, To = m.From, Index = _log.Committed });
+            return;
+        }
+
         if (m.Offset == 0)
         {
             _incomingSnapshot = meta;
-            _incomingData = new MemoryStream();
+            _incomingLength = 0;
         }
 
-        if (_incomingSnapshot is null || _incomingData is null || _incomingSnapshot != meta || (ulong)_incomingData.Length != m.Offset)
+        if (_incomingSnapshot is null || _incomingSnapshot != meta || (ulong)_incomingLength != m.Offset)
         {
-            var expected = _incomingSnapshot == meta && _incomingData is not null ? (ulong)_incomingData.Length : 0;
+            var expected = _incomingSnapshot == meta ? (ulong)_incomingLength : 0;
             Send(new Message { Type = MessageType.SnapshotResponse, To = m.From, Index = meta.Index, Offset = expected });
             return;
         }
 
-        _incomingData.Write(m.Data);
+        _incomingChunks.Add(new SnapshotChunk(meta, _incomingLength, m.Data));
+        _incomingLength += m.Data.Length;
         if (!m.Done)
         {
-            Send(new Message { Type = MessageType.SnapshotResponse, To = m.From, Index = meta.Index, Offset = (ulong)_incomingData.Length });
+            Send(new Message { Type = MessageType.SnapshotResponse, To = m.From, Index = meta.Index, Offset = (ulong)_incomingLength });
             return;
         }
 
-        var snapshot = new Snapshot(meta, _incomingData.ToArray());
+        var snapshot = new Snapshot(meta, _incomingLength);
         _incomingSnapshot = null;
-        _incomingData = null;
+        _incomingLength = 0;
         var index = Restore(snapshot) ? meta.Index : _log.Committed;
         Send(new Message { Type = MessageType.AppendResponse, To = m.From, Index = index });
     }
@@ -129,7 +150,7 @@ public sealed partial class RaftNode
         _configEntries.Clear();
         _snapshotConfig = meta.Config;
         SetConfig(meta.Config);
-        (_snapshotMeta, _snapshotLength) = (meta, snapshot.Data.Length);
+        (_snapshotMeta, _snapshotLength) = (meta, snapshot.Length);
         _pendingInstall = snapshot;
         return true;
     }

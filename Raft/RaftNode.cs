@@ -41,7 +41,7 @@ public sealed partial class RaftNode
         _random = options.Random ?? new Random(unchecked((int)Id));
         var meta = state.Snapshot.Metadata;
         _log = new RaftLog(meta, state.Entries, state.HardState.Commit);
-        (_snapshotMeta, _snapshotLength) = (meta, state.Snapshot.Data.Length);
+        (_snapshotMeta, _snapshotLength) = (meta, state.Snapshot.Length);
         _snapshotConfig = meta.Config;
         Config = meta.Config;
         foreach (var e in state.Entries) TrackConfigEntry(e);
@@ -115,7 +115,7 @@ public sealed partial class RaftNode
     public bool HasReady()
     {
         if (_readyOutstanding) return false;
-        return _messages.Count > 0 || _pendingBroadcast || _pendingReadRound || _log.UnstableFrom <= _log.LastIndex || _pendingInstall is not null
+        return _messages.Count > 0 || _pendingBroadcast || _pendingReadRound || _log.UnstableFrom <= _log.LastIndex || _pendingInstall is not null || _incomingChunks.Count > 0
             || _readStates.Count > 0 || HardState != _lastHardState || SoftState != _lastSoftState
             || !ReferenceEquals(Config, _lastConfig) || (_applying < _log.Committed && _applying < _log.LastIndex);
     }
@@ -148,6 +148,7 @@ public sealed partial class RaftNode
             HardState = hs != _lastHardState ? hs : null,
             SoftState = SoftState != _lastSoftState ? SoftState : null,
             Config = ReferenceEquals(Config, _lastConfig) ? null : Config,
+            SnapshotChunks = _incomingChunks.Count == 0 ? [] : [.. _incomingChunks],
             Snapshot = _pendingInstall,
             Entries = entries,
             Messages = _messages,
@@ -157,6 +158,7 @@ public sealed partial class RaftNode
         };
         _messages = [];
         _readStates.Clear();
+        _incomingChunks.Clear();
         if (committed.Count > 0) _applying = committed[^1].Index;
         _readyOutstanding = true;
         return ready;

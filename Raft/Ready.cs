@@ -2,7 +2,8 @@ namespace IceFire.Raft;
 
 /// <summary>
 /// A batch of work a <see cref="RaftNode"/> hands to its host. The host must, in this order:
-/// 1. persist <see cref="Snapshot"/> (if any; it replaces the whole log), then <see cref="Entries"/> (an entry with
+/// 1. write <see cref="SnapshotChunks"/> to the partial image they belong to, then persist <see cref="Snapshot"/> (if
+///    any; it installs the image those chunks completed and replaces the whole log), then <see cref="Entries"/> (an entry with
 ///    an index already stored replaces that entry and everything after it), then <see cref="HardState"/> (if any),
 ///    with fsync when <see cref="MustSync"/>;
 /// 2. send <see cref="Messages"/> — never before step 1, because they promise what was persisted (votes, acks);
@@ -21,7 +22,13 @@ public sealed class Ready
     /// <summary>Membership, or null if unchanged since the last batch.</summary>
     public ConfState? Config { get; init; }
 
-    /// <summary>Snapshot received from the leader to persist and install, or null.</summary>
+    /// <summary>Chunks of a snapshot being received from the leader, to write to the partial image in order.</summary>
+    public IReadOnlyList<SnapshotChunk> SnapshotChunks { get; init; } = [];
+
+    /// <summary>
+    /// Snapshot received from the leader, or null: its image is the partial image the chunks so far (this batch's
+    /// included) completed; the host installs it in storage, then restores the state machine from it.
+    /// </summary>
     public Snapshot? Snapshot { get; init; }
 
     /// <summary>Entries to append to stable storage.</summary>

@@ -237,13 +237,15 @@ public sealed class SystemStateMachine : IRaftStateMachine
     }
 
     /// <inheritdoc />
-    public byte[] TakeSnapshot() => State.Proto.ToByteArray();
+    public void TakeSnapshot(SnapshotMetadata metadata, string imagePath) => File.WriteAllBytes(imagePath, State.Proto.ToByteArray());
 
     /// <inheritdoc />
-    public void Restore(Snapshot snapshot)
+    public void Restore(Snapshot snapshot, string imagePath)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var proto = snapshot.Data.Length == 0 ? new ClusterStateProto() : ClusterStateProto.Parser.ParseFrom(snapshot.Data);
+        // The image is the cluster state's proto bytes: small, so read whole.
+        var image = File.ReadAllBytes(imagePath);
+        var proto = image.Length == 0 ? new ClusterStateProto() : ClusterStateProto.Parser.ParseFrom(image);
         var state = new ClusterState(proto, snapshot.Metadata.Index);
         Volatile.Write(ref _state, state);
         Changed?.Invoke(state);

@@ -20,9 +20,16 @@ public interface IRaftStateMachine
         foreach (var e in entries) Apply(e);
     }
 
-    /// <summary>Serializes the state as of the last applied entry (for log compaction).</summary>
-    byte[] TakeSnapshot();
+    /// <summary>
+    /// Writes an image of the state as of the last applied entry (<paramref name="metadata"/>'s index) to the new file
+    /// <paramref name="imagePath"/>, for log compaction, and closes it. Storage makes the file durable afterwards.
+    /// </summary>
+    void TakeSnapshot(SnapshotMetadata metadata, string imagePath);
 
-    /// <summary>Replaces the whole state with a snapshot (at start-up, or received from the leader).</summary>
-    void Restore(Snapshot snapshot);
+    /// <summary>
+    /// Replaces the whole state with the image at <paramref name="imagePath"/> (at start-up, or received from the
+    /// leader); afterwards the state is as of <paramref name="snapshot"/>'s index. The file belongs to storage: read it,
+    /// do not move or change it.
+    /// </summary>
+    void Restore(Snapshot snapshot, string imagePath);
 }

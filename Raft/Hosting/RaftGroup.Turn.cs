@@ -110,6 +110,7 @@ public sealed partial class RaftGroup
         {
             var ready = _node.GetReady();
             // Persist, then send, then apply: messages promise what was persisted (votes, acknowledged entries).
+            foreach (var chunk in ready.SnapshotChunks) _storage.WriteSnapshotChunk(chunk.Metadata, chunk.Offset, chunk.Data);
             _storage.Save(ready.HardState, ready.Entries, ready.Snapshot, ready.MustSync);
             foreach (var m in ready.Messages)
             {
@@ -118,7 +119,9 @@ public sealed partial class RaftGroup
             }
             if (ready.Snapshot is { } snapshot)
             {
-                _machine.Restore(snapshot);
+                var path = _storage.SnapshotPath(snapshot.Metadata.Index)
+                    ?? throw new RaftInvariantException($"group {Id}: installed snapshot {snapshot.Metadata.Index} has no image");
+                _machine.Restore(snapshot, path);
                 _lastSnapshotIndex = snapshot.Metadata.Index;
                 FailProposalsUpTo(snapshot.Metadata.Index);
             }
@@ -174,8 +177,8 @@ public sealed partial class RaftGroup
     private void MaybeSnapshot()
     {
         if (_node.Applied - _lastSnapshotIndex < _host.Options.SnapshotEveryEntries) return;
-        var snapshot = _node.CreateSnapshot(_node.Applied, _machine.TakeSnapshot());
-        _storage.Compact(snapshot);
+        var metadata = _node.SnapshotMetadataAt(_node.Applied);
+        var snapshot = _storage.Compact(metadata, path => _machine.TakeSnapshot(metadata, path));
         _node.Compact(snapshot);
         _lastSnapshotIndex = snapshot.Metadata.Index;
     }
@@ -196,6 +199,7 @@ public sealed partial class RaftGroup
         Term = _node.Term;
         CommitIndex = _node.Commit;
         AppliedIndex = _node.Applied;
+        SnapshotIndex = _node.LatestSnapshot.Index;
         Config = _node.Config;
         Quiesced = _node.Quiesced;
     }

@@ -31,7 +31,15 @@ public sealed partial class RaftGroup
         _machine = machine;
         _transport = transport;
         var state = storage.Load();
-        if (state.Snapshot.Metadata.Index > 0) machine.Restore(state.Snapshot);
+        // The state machine may already hold more than the snapshot (one that persists its applied index with its data);
+        // only when it holds less does it start from the stored image.
+        if (state.Snapshot.Metadata.Index > state.Applied)
+        {
+            var path = storage.SnapshotPath(state.Snapshot.Metadata.Index)
+                ?? throw new RaftCorruptionException($"group {id}: snapshot {state.Snapshot.Metadata.Index} has no image");
+            machine.Restore(state.Snapshot, path);
+        }
+
         _node = new RaftNode(options, state);
         _lastSnapshotIndex = state.Snapshot.Metadata.Index;
         Publish();
@@ -57,6 +65,9 @@ public sealed partial class RaftGroup
 
     /// <summary>Last applied index as of the end of the last turn.</summary>
     public ulong AppliedIndex { get; private set; }
+
+    /// <summary>Index of the latest snapshot this node stores (its log starts after it), as of the end of the last turn.</summary>
+    public ulong SnapshotIndex { get; private set; }
 
     /// <summary>Whether the group was quiet (no heartbeats) at the end of the last turn.</summary>
     public bool Quiesced { get; private set; }

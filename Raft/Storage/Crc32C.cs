@@ -6,9 +6,12 @@ namespace IceFire.Raft.Storage;
 /// <summary>CRC-32C (Castagnoli), hardware-accelerated where the CPU offers it.</summary>
 internal static class Crc32C
 {
-    public static uint Compute(ReadOnlySpan<byte> data)
+    public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
+
+    /// <summary>The CRC of the bytes <paramref name="crc"/> was computed over followed by <paramref name="data"/>.</summary>
+    public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
-        var crc = 0xFFFFFFFFu;
+        crc = ~crc;
         while (data.Length >= 8)
         {
             crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));

@@ -44,11 +44,17 @@ public sealed partial class FileRaftStorage
 
         _file.Seek(0, SeekOrigin.End);
         _loaded = true;
-        var snapshot = SnapshotFile.Read(_dir, _snapshotIndex);
-        if (snapshot.Metadata.Term != _snapshotTerm) RaftCorruptionException.Throw($"snapshot {_snapshotIndex} has term {snapshot.Metadata.Term}, the log says {_snapshotTerm}");
+        var (meta, image) = SnapshotFile.Read(_dir, _snapshotIndex);
+        if (meta.Term != _snapshotTerm) RaftCorruptionException.Throw($"snapshot {_snapshotIndex} has term {meta.Term}, the log says {_snapshotTerm}");
+        if (_snapshotIndex > 0) _images.Verify(_snapshotIndex, image);
+        // What a crash left behind that the log does not name: a newer image or record, a temporary or partial image.
+        DeleteOtherSnapshots(_snapshotIndex);
+        var snapshot = new Snapshot(meta, image.Length);
+        _snapshot = snapshot;
         var last = _snapshotIndex + (ulong)entries.Count;
         if (_hardState.Commit > last) RaftCorruptionException.Throw($"hard state commit {_hardState.Commit} is beyond the last stored entry {last}");
-        return new RaftInitialState { HardState = _hardState, Snapshot = snapshot, Entries = entries, Applied = _snapshotIndex };
+        // The application's state is not kept here: the host restores it from the image.
+        return new RaftInitialState { HardState = _hardState, Snapshot = snapshot, Entries = entries };
     }
 
     private void Replay(LogRecordType type, ReadOnlySpan<byte> p, long offset, List<Entry> entries)

@@ -7,6 +7,8 @@ namespace IceFire.Raft.Storage;
 /// fsync per synced batch) and one file per snapshot. After a crash, a torn record at the end of the log — a write
 /// that never completed its fsync — is cut off; a bad record followed by more data is corruption and stops the group
 /// with <see cref="RaftCorruptionException"/>. The log file is rewritten without dead records once they dominate.
+/// The latest snapshot is a record file (<c>snap-{index:x16}.snap</c>, see <see cref="SnapshotRecord"/>) beside its
+/// image (<see cref="SnapshotImages"/>); both are durable before the log record that names them.
 /// </summary>
 public sealed partial class FileRaftStorage : IRaftStorage
 {
@@ -16,9 +18,11 @@ public sealed partial class FileRaftStorage : IRaftStorage
     private readonly string _dir;
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly List<long> _entryOffsets = [];
+    private readonly SnapshotImages _images;
     private FileStream _file;
     private ulong _snapshotIndex;
     private ulong _snapshotTerm;
+    private Snapshot? _snapshot;
     private HardState _hardState;
     private long _deadRecords;
     private bool _loaded;
@@ -27,6 +31,7 @@ public sealed partial class FileRaftStorage : IRaftStorage
     {
         _dir = dir;
         _file = file;
+        _images = new SnapshotImages(dir);
     }
 
     /// <summary>
@@ -40,7 +45,7 @@ public sealed partial class FileRaftStorage : IRaftStorage
         var path = Path.Combine(dir, LogName);
         if (!File.Exists(path))
         {
-            SnapshotFile.Write(dir, new Snapshot(new SnapshotMetadata(0, 0, bootstrap), []));
+            SnapshotFile.Write(dir, new SnapshotMetadata(0, 0, bootstrap), default);
             using (var f = new FileStream(path, FileMode.CreateNew, FileAccess.Write)) f.Flush(flushToDisk: true);
             DirectorySync.Fsync(dir);
         }
@@ -59,12 +64,13 @@ public sealed partial class FileRaftStorage : IRaftStorage
         EnsureLoaded();
         if (installed is not null)
         {
-            // The snapshot file must be durable before the record that names it.
-            SnapshotFile.Write(_dir, installed);
+            // The image and its record must be durable before the log record that names them.
+            SnapshotFile.Write(_dir, installed.Metadata, _images.Install(installed));
+            sync = true;
             LogRecord.WriteSnapshotMark(_buffer, LogRecordType.SnapshotInstalled, installed.Metadata.Index, installed.Metadata.Term);
             _deadRecords += _entryOffsets.Count + 1;
             _entryOffsets.Clear();
-            (_snapshotIndex, _snapshotTerm) = (installed.Metadata.Index, installed.Metadata.Term);
+            (_snapshotIndex, _snapshotTerm, _snapshot) = (installed.Metadata.Index, installed.Metadata.Term, installed);
         }
 
         var position = _file.Length;
@@ -90,37 +96,64 @@ public sealed partial class FileRaftStorage : IRaftStorage
         }
 
         Flush(sync);
-        if (installed is not null) SnapshotFile.DeleteOlderThan(_dir, installed.Metadata.Index);
+        if (installed is not null) DeleteOtherSnapshots(installed.Metadata.Index);
     }
 
     /// <inheritdoc/>
-    public void Compact(Snapshot snapshot)
+    public void WriteSnapshotChunk(SnapshotMetadata metadata, long offset, ReadOnlySpan<byte> data)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
         EnsureLoaded();
-        var meta = snapshot.Metadata;
-        if (meta.Index <= _snapshotIndex) return;
-        SnapshotFile.Write(_dir, snapshot);
-        LogRecord.WriteSnapshotMark(_buffer, LogRecordType.SnapshotCompacted, meta.Index, meta.Term);
-        var drop = (int)Math.Min((ulong)_entryOffsets.Count, meta.Index - _snapshotIndex);
+        _images.WriteChunk(metadata, offset, data);
+    }
+
+    /// <inheritdoc/>
+    public Snapshot Compact(SnapshotMetadata metadata, Action<string> writeImage)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        EnsureLoaded();
+        if (metadata.Index <= _snapshotIndex) return _snapshot!;
+        var image = _images.Write(metadata.Index, writeImage);
+        SnapshotFile.Write(_dir, metadata, image);
+        LogRecord.WriteSnapshotMark(_buffer, LogRecordType.SnapshotCompacted, metadata.Index, metadata.Term);
+        var drop = (int)Math.Min((ulong)_entryOffsets.Count, metadata.Index - _snapshotIndex);
         _entryOffsets.RemoveRange(0, drop);
         _deadRecords += drop + 1;
-        (_snapshotIndex, _snapshotTerm) = (meta.Index, meta.Term);
+        _snapshot = new Snapshot(metadata, image.Length);
+        (_snapshotIndex, _snapshotTerm) = (metadata.Index, metadata.Term);
         Flush(sync: true);
-        SnapshotFile.DeleteOlderThan(_dir, meta.Index);
+        DeleteOtherSnapshots(metadata.Index);
         if (_deadRecords > RewriteThreshold && _deadRecords > 2 * _entryOffsets.Count) Rewrite();
+        return _snapshot;
+    }
+
+    /// <inheritdoc/>
+    public string? SnapshotPath(ulong index)
+    {
+        EnsureLoaded();
+        if (index != _snapshotIndex) throw new ArgumentOutOfRangeException(nameof(index), $"snapshot {index} is not the stored one ({_snapshotIndex})");
+        return index == 0 ? null : _images.PathFor(index);
     }
 
     /// <inheritdoc/>
     public byte[] ReadSnapshotChunk(ulong index, long offset, int length)
     {
         EnsureLoaded();
-        if (index != _snapshotIndex) throw new ArgumentOutOfRangeException(nameof(index), $"snapshot {index} is not the stored one ({_snapshotIndex})");
-        return SnapshotFile.ReadRange(_dir, index, offset, length);
+        if (index != _snapshotIndex || index == 0) throw new ArgumentOutOfRangeException(nameof(index), $"snapshot {index} is not the stored one ({_snapshotIndex})");
+        return _images.ReadChunk(index, offset, length);
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _images.Dispose();
+        _file.Dispose();
+    }
+
+    private void DeleteOtherSnapshots(ulong index)
+    {
+        SnapshotFile.DeleteAllExcept(_dir, index);
+        _images.DeleteAllExcept(index);
+    }
 
     private void Flush(bool sync)
     {

@@ -286,8 +286,7 @@ public sealed partial class LmdbEnvironment : IDisposable
     public void CopyTo(string directory)
     {
         Directory.CreateDirectory(directory);
-        const uint MdbCpCompact = 0x01;
-        LmdbException.Check(LmdbNative.mdb_env_copy2(Raw, directory, MdbCpCompact), $"mdb_env_copy2({directory})");
+        LmdbException.Check(LmdbNative.mdb_env_copy2(Raw, directory, LmdbNative.MDB_CP_COMPACT), $"mdb_env_copy2({directory})");
     }
 
     /// <summary>

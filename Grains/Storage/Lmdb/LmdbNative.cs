@@ -75,6 +75,10 @@ internal static unsafe partial class LmdbNative
     public const uint MDB_NOMETASYNC = 0x40000;
     public const uint MDB_NOTLS = 0x200000;
     public const uint MDB_NORDAHEAD = 0x800000;
+    public const uint MDB_NOLOCK = 0x400000;
+
+    // Copy flags (mdb_env_copy2).
+    public const uint MDB_CP_COMPACT = 0x01;
 
     // Database flags.
     public const uint MDB_CREATE = 0x40000;
@@ -82,6 +86,9 @@ internal static unsafe partial class LmdbNative
     // Write flags.
     public const uint MDB_NOOVERWRITE = 0x10;
     public const uint MDB_APPEND = 0x20000;
+
+    // Database flags reported by mdb_dbi_flags.
+    public const uint MDB_DUPSORT = 0x04;
 
     static LmdbNative()
     {
@@ -129,6 +136,8 @@ internal static unsafe partial class LmdbNative
     [LibraryImport(Lib)] public static partial int mdb_env_set_flags(IntPtr env, uint flags, int onoff);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int mdb_env_copy2(IntPtr env, string path, uint flags);
+    /// <summary>mdb_env_copyfd2: a consistent copy of the environment's data file, written to an open file descriptor.</summary>
+    [LibraryImport(Lib)] public static partial int mdb_env_copyfd2(IntPtr env, int fd, uint flags);
     [LibraryImport(Lib)] public static partial int mdb_reader_check(IntPtr env, out int dead);
     [LibraryImport(Lib)] public static partial int mdb_env_get_fd(IntPtr env, out int fd);
 
@@ -144,6 +153,7 @@ internal static unsafe partial class LmdbNative
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int mdb_dbi_open(IntPtr txn, string? name, uint flags, out uint dbi);
     [LibraryImport(Lib)] public static partial int mdb_stat(IntPtr txn, uint dbi, out MdbStat stat);
+    [LibraryImport(Lib)] public static partial int mdb_dbi_flags(IntPtr txn, uint dbi, out uint flags);
     [LibraryImport(Lib)] public static partial int mdb_drop(IntPtr txn, uint dbi, int del);
 
     [LibraryImport(Lib)] public static partial int mdb_get(IntPtr txn, uint dbi, ref MdbVal key, out MdbVal data);

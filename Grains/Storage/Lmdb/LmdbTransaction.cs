@@ -55,10 +55,17 @@ public abstract unsafe class LmdbTransaction
         return new LmdbCursor(cursor, ownsCursor: this is LmdbReadTransaction);
     }
 
-    internal LmdbDatabase OpenDatabase(string name, bool create)
+    internal LmdbDatabase OpenDatabase(string? name, bool create)
     {
         LmdbException.Check(LmdbNative.mdb_dbi_open(Raw, name, create ? LmdbNative.MDB_CREATE : 0, out var dbi), $"mdb_dbi_open({name})");
-        return new LmdbDatabase(dbi, name);
+        return new LmdbDatabase(dbi, name ?? "");
+    }
+
+    /// <summary>Whether <paramref name="db"/> keeps sorted duplicates (MDB_DUPSORT).</summary>
+    public bool IsDupSort(LmdbDatabase db)
+    {
+        LmdbException.Check(LmdbNative.mdb_dbi_flags(Raw, db.Handle, out var flags), "mdb_dbi_flags");
+        return (flags & LmdbNative.MDB_DUPSORT) != 0;
     }
 }
 
@@ -126,6 +133,22 @@ public sealed unsafe class LmdbWriteTransaction : LmdbTransaction, IDisposable
             var mk = new MdbVal(k, key.Length);
             var mv = new MdbVal(v, value.Length);
             LmdbException.Check(LmdbNative.mdb_put(Raw, db.Handle, ref mk, ref mv, 0), "mdb_put");
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="key"/> = <paramref name="value"/> after every key of <paramref name="db"/> (MDB_APPEND):
+    /// for loading keys in sorted order without searching the tree. A key that does not sort last fails.
+    /// </summary>
+    /// <exception cref="LmdbMapFullException">The map is full; abort, grow, and retry.</exception>
+    public void Append(LmdbDatabase db, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            var mk = new MdbVal(k, key.Length);
+            var mv = new MdbVal(v, value.Length);
+            LmdbException.Check(LmdbNative.mdb_put(Raw, db.Handle, ref mk, ref mv, LmdbNative.MDB_APPEND), "mdb_put(append)");
         }
     }
 

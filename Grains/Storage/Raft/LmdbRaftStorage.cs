@@ -6,12 +6,15 @@ using IceFire.Raft.Storage;
 namespace IceFire.Grains.Storage.Raft;
 
 /// <summary>
-/// <see cref="IRaftStorage"/> in an LMDB environment that many groups share (one per silo). A group's records
-/// live under its 8-byte group id: [group][0] its hard state, [group][1][index] its entries in index order,
-/// [group][2] its latest snapshot. Every <see cref="Save"/> is one write transaction, committed with LMDB's full
-/// sync (data, then meta page), so a batch is durable before its messages are sent and a crash leaves either
-/// all of it or none. LMDB's own checks stop a damaged file at open; a record that does not decode throws
-/// <see cref="RaftCorruptionException"/>, which makes the group inoperable as the contract requires.
+/// <see cref="IRaftStorage"/> in an LMDB environment (a tenant replica's own, or one that many groups share), in the
+/// database <see cref="DatabaseName"/>. A group's records live under its 8-byte group id: [group][0] its hard state,
+/// [group][1][index] its entries in index order, [group][2] the <see cref="SnapshotRecord"/> of its latest snapshot,
+/// whose image is a file in the group's snapshot directory (<see cref="SnapshotImages"/>). Every <see cref="Save"/>
+/// is one write transaction, committed with LMDB's full sync (data, then meta page), so a batch is durable before
+/// its messages are sent and a crash leaves either all of it or none; an image is durable under its final name
+/// before the transaction that records it. LMDB's own checks stop a damaged file at open; a record that does not
+/// decode, or an image that does not match its record, throws <see cref="RaftCorruptionException"/>, which makes
+/// the group inoperable as the contract requires.
 /// </summary>
 public sealed class LmdbRaftStorage : IRaftStorage
 {
@@ -19,50 +22,54 @@ public sealed class LmdbRaftStorage : IRaftStorage
     private const byte EntryKind = 1;
     private const byte SnapshotKind = 2;
 
+    /// <summary>The LMDB database that holds the records of every group in an environment.</summary>
+    public const string DatabaseName = "raft";
+
     private readonly LmdbEnvironment _env;
     private readonly LmdbDatabase _db;
     private readonly ulong _group;
     private readonly ConfState _bootstrap;
+    private readonly SnapshotImages _images;
+    private readonly Func<ulong>? _applied;
 
-    private LmdbRaftStorage(LmdbEnvironment env, LmdbDatabase db, ulong group, ConfState bootstrap)
+    private LmdbRaftStorage(LmdbEnvironment env, LmdbDatabase db, ulong group, ConfState bootstrap, SnapshotImages images, Func<ulong>? applied)
     {
         _env = env;
         _db = db;
         _group = group;
         _bootstrap = bootstrap;
+        _images = images;
+        _applied = applied;
     }
 
     /// <summary>
     /// The store of group <paramref name="group"/> in <paramref name="env"/> (opened with sync on commit). A group
     /// seen for the first time starts from an index-0 snapshot naming <paramref name="bootstrap"/> as its members.
+    /// Snapshot images go to <paramref name="snapshotDirectory"/>, by default <c>snapshots/{group:x16}</c> inside the
+    /// environment's directory. <paramref name="appliedIndex"/>, when given, reads the index the state machine has
+    /// durably applied (kept with its data), which <see cref="Load"/> reports so a restart neither restores an image
+    /// nor re-applies entries the state machine already holds.
     /// </summary>
-    public static LmdbRaftStorage Open(LmdbEnvironment env, ulong group, ConfState bootstrap)
+    public static LmdbRaftStorage Open(LmdbEnvironment env, ulong group, ConfState bootstrap, string? snapshotDirectory = null, Func<ulong>? appliedIndex = null)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(bootstrap);
-        return new LmdbRaftStorage(env, env.OpenDatabase("raft"), group, bootstrap);
+        var images = new SnapshotImages(snapshotDirectory ?? Path.Combine(env.Path, "snapshots", group.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)));
+        return new LmdbRaftStorage(env, env.OpenDatabase(DatabaseName), group, bootstrap, images, appliedIndex);
     }
 
     /// <inheritdoc/>
     public RaftInitialState Load()
     {
-        using var txn = _env.BeginRead();
-        var hardState = default(HardState);
-        if (txn.TryGet(_db, Key(HardStateKind), out var raw))
-        {
-            if (raw.Length != 24)
-            {
-                Corrupt("hard state");
-            }
-            hardState = new HardState(BinaryPrimitives.ReadUInt64LittleEndian(raw), BinaryPrimitives.ReadUInt64LittleEndian(raw[8..]),
-                BinaryPrimitives.ReadUInt64LittleEndian(raw[16..]));
-        }
-        var snapshot = txn.TryGet(_db, Key(SnapshotKind), out var rawSnapshot)
-            ? DecodeSnapshot(rawSnapshot)
-            : new Snapshot(new SnapshotMetadata(0, 0, _bootstrap), []);
+        HardState hardState;
+        Snapshot snapshot;
+        SnapshotImageInfo image;
         var entries = new List<Entry>();
-        using (var cursor = txn.OpenCursor(_db))
+        using (var txn = _env.BeginRead())
         {
+            hardState = ReadHardState(txn);
+            (snapshot, image) = ReadSnapshot(txn);
+            using var cursor = txn.OpenCursor(_db);
             var expected = snapshot.Metadata.Index + 1;
             for (var more = cursor.SeekAtOrAfter(Key(EntryKind, expected)); more && IsEntryKey(cursor.Key); more = cursor.Next())
             {
@@ -75,20 +82,30 @@ public sealed class LmdbRaftStorage : IRaftStorage
                 expected++;
             }
         }
-        return new RaftInitialState { HardState = hardState, Snapshot = snapshot, Entries = entries, Applied = snapshot.Metadata.Index };
+        var index = snapshot.Metadata.Index;
+        if (index > 0)
+        {
+            _images.Verify(index, image);
+        }
+        // What a crash left behind that no record names: a newer image, a temporary or partial image.
+        _images.DeleteAllExcept(index > 0 ? index : null);
+        var applied = Math.Min(_applied?.Invoke() ?? 0, index + (ulong)entries.Count);
+        return new RaftInitialState { HardState = hardState, Snapshot = snapshot, Entries = entries, Applied = applied };
     }
 
     /// <inheritdoc/>
     public void Save(HardState? hardState, IReadOnlyList<Entry> entries, Snapshot? installed, bool sync)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        // The image must be durable under its final name before the transaction that names it.
+        var image = installed is null ? default : _images.Install(installed);
         // The environment syncs every commit; a batch that need not be synced costs the same, which is safe.
         Write(txn =>
         {
             if (installed is not null)
             {
                 DeleteEntriesFrom(txn, 0);
-                txn.Put(_db, Key(SnapshotKind), EncodeSnapshot(installed));
+                txn.Put(_db, Key(SnapshotKind), SnapshotRecord.Encode(installed.Metadata, image));
             }
             if (entries.Count > 0)
             {
@@ -112,44 +129,91 @@ public sealed class LmdbRaftStorage : IRaftStorage
                 txn.Put(_db, Key(HardStateKind), value);
             }
         });
+        if (installed is not null)
+        {
+            _images.DeleteAllExcept(installed.Metadata.Index);
+        }
     }
 
     /// <inheritdoc/>
-    public void Compact(Snapshot snapshot)
+    public void WriteSnapshotChunk(SnapshotMetadata metadata, long offset, ReadOnlySpan<byte> data) => _images.WriteChunk(metadata, offset, data);
+
+    /// <inheritdoc/>
+    public Snapshot Compact(SnapshotMetadata metadata, Action<string> writeImage)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(metadata);
+        var stored = StoredSnapshot();
+        if (metadata.Index <= stored.Metadata.Index)
+        {
+            return stored;
+        }
+        var image = _images.Write(metadata.Index, writeImage);
         Write(txn =>
         {
-            txn.Put(_db, Key(SnapshotKind), EncodeSnapshot(snapshot));
+            txn.Put(_db, Key(SnapshotKind), SnapshotRecord.Encode(metadata, image));
             using var cursor = txn.OpenCursor(_db);
             while (cursor.SeekAtOrAfter(Key(EntryKind, 0)) && IsEntryKey(cursor.Key) &&
-                   BinaryPrimitives.ReadUInt64BigEndian(cursor.Key[9..]) <= snapshot.Metadata.Index)
+                   BinaryPrimitives.ReadUInt64BigEndian(cursor.Key[9..]) <= metadata.Index)
             {
                 cursor.DeleteCurrent();
             }
         });
+        _images.DeleteAllExcept(metadata.Index);
+        return new Snapshot(metadata, image.Length);
+    }
+
+    /// <inheritdoc/>
+    public string? SnapshotPath(ulong index)
+    {
+        var stored = StoredSnapshot().Metadata.Index;
+        if (stored != index)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), $"group {_group} stores snapshot {stored}, not {index}");
+        }
+        return index == 0 ? null : _images.PathFor(index);
     }
 
     /// <inheritdoc/>
     public byte[] ReadSnapshotChunk(ulong index, long offset, int length)
     {
-        using var txn = _env.BeginRead();
-        if (!txn.TryGet(_db, Key(SnapshotKind), out var raw))
+        if (SnapshotPath(index) is null)
         {
-            throw new InvalidOperationException($"group {_group} has no stored snapshot");
+            throw new ArgumentOutOfRangeException(nameof(index), $"group {_group} has no snapshot image at {index}");
         }
-        var stored = DecodeSnapshot(raw);
-        if (stored.Metadata.Index != index)
-        {
-            throw new InvalidOperationException($"group {_group} stores snapshot {stored.Metadata.Index}, not {index}");
-        }
-        var available = (int)Math.Max(0, Math.Min(length, stored.Data.Length - offset));
-        return stored.Data.AsSpan((int)offset, available).ToArray();
+        return _images.ReadChunk(index, offset, length);
     }
 
-    /// <summary>Nothing to release: the environment belongs to the caller and outlives its groups.</summary>
-    public void Dispose()
+    /// <summary>Closes a partial image being received; the environment belongs to the caller and outlives its groups.</summary>
+    public void Dispose() => _images.Dispose();
+
+    private Snapshot StoredSnapshot()
     {
+        using var txn = _env.BeginRead();
+        return ReadSnapshot(txn).Snapshot;
+    }
+
+    private HardState ReadHardState(LmdbTransaction txn)
+    {
+        if (!txn.TryGet(_db, Key(HardStateKind), out var raw))
+        {
+            return default;
+        }
+        if (raw.Length != 24)
+        {
+            Corrupt("hard state");
+        }
+        return new HardState(BinaryPrimitives.ReadUInt64LittleEndian(raw), BinaryPrimitives.ReadUInt64LittleEndian(raw[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(raw[16..]));
+    }
+
+    private (Snapshot Snapshot, SnapshotImageInfo Image) ReadSnapshot(LmdbTransaction txn)
+    {
+        if (!txn.TryGet(_db, Key(SnapshotKind), out var raw))
+        {
+            return (new Snapshot(new SnapshotMetadata(0, 0, _bootstrap), 0), default);
+        }
+        var (meta, image) = SnapshotRecord.Decode(raw, $"LMDB group {_group} of {_env.Path}");
+        return (new Snapshot(meta, image.Length), image);
     }
 
     private void Write(Action<LmdbWriteTransaction> body)
@@ -201,34 +265,6 @@ public sealed class LmdbRaftStorage : IRaftStorage
             Corrupt("log entry");
         }
         return new Entry(BinaryPrimitives.ReadUInt64BigEndian(key[9..]), BinaryPrimitives.ReadUInt64LittleEndian(value), (EntryType)value[8], value[9..].ToArray());
-    }
-
-    private static byte[] EncodeSnapshot(Snapshot snapshot)
-    {
-        var conf = snapshot.Metadata.Config.Encode();
-        var bytes = new byte[20 + conf.Length + snapshot.Data.Length];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, snapshot.Metadata.Index);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(8), snapshot.Metadata.Term);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(16), conf.Length);
-        conf.CopyTo(bytes, 20);
-        snapshot.Data.CopyTo(bytes, 20 + conf.Length);
-        return bytes;
-    }
-
-    private static Snapshot DecodeSnapshot(ReadOnlySpan<byte> raw)
-    {
-        if (raw.Length < 20)
-        {
-            Corrupt("snapshot");
-        }
-        var confLength = BinaryPrimitives.ReadInt32LittleEndian(raw[16..]);
-        if (confLength < 0 || 20 + confLength > raw.Length)
-        {
-            Corrupt("snapshot");
-        }
-        var conf = ConfState.Decode(raw.Slice(20, confLength));
-        return new Snapshot(new SnapshotMetadata(BinaryPrimitives.ReadUInt64LittleEndian(raw), BinaryPrimitives.ReadUInt64LittleEndian(raw[8..]), conf),
-            raw[(20 + confLength)..].ToArray());
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]

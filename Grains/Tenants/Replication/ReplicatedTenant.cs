@@ -17,9 +17,11 @@ namespace IceFire.Grains.Tenants.Replication;
 /// </summary>
 /// <remarks>
 /// The log lives in the tenant's environment (<see cref="LmdbRaftStorage"/>); the applied index is stored with the
-/// data in the same write transaction that applies the entries, so a restart re-applies nothing twice.
+/// data in the same write transaction that applies the entries, and the log store reports it at load, so a restart
+/// re-applies nothing twice. A snapshot image is a compacted copy of the whole environment; restoring one replaces
+/// every database but the log's in one write transaction (REPLICATION.md, Snapshots).
 /// Not yet here: WATCH, blocking pops, keyspace notifications and expiry sweeps, which need the leader-only
-/// pieces REPLICATION.md describes; and snapshots, so the host must not compact tenant logs.
+/// pieces REPLICATION.md describes.
 /// </remarks>
 public sealed class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposable
 {
@@ -77,8 +79,12 @@ public sealed class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposa
         }
     }
 
-    /// <summary>The log store of the tenant's group, in the replica's own environment.</summary>
-    public LmdbRaftStorage OpenLog(ulong groupId, ConfState bootstrap) => LmdbRaftStorage.Open(_env, groupId, bootstrap);
+    /// <summary>
+    /// The log store of the tenant's group, in the replica's own environment; its snapshot images go to
+    /// <c>snapshots/{group:x16}</c> inside the replica's directory. It reports this replica's applied index at load.
+    /// </summary>
+    public LmdbRaftStorage OpenLog(ulong groupId, ConfState bootstrap) =>
+        LmdbRaftStorage.Open(_env, groupId, bootstrap, appliedIndex: () => AppliedIndex);
 
     /// <summary>Joins the group the host created with this replica as its state machine.</summary>
     public void Attach(RaftGroup group) => _group = group;
@@ -316,12 +322,100 @@ public sealed class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposa
     }
 
     /// <inheritdoc />
-    public byte[] TakeSnapshot() =>
-        throw new NotSupportedException($"tenant {Name}: snapshots of a tenant replica are not built yet; the host must not compact tenant logs");
+    /// <remarks>
+    /// The image is a compacted copy of the whole environment (<c>mdb_env_copyfd2</c>), log database included; it runs
+    /// in a read transaction on the group's turn, after the apply of <paramref name="metadata"/>'s index, so it holds
+    /// exactly the state as of that index. <see cref="Restore"/> ignores the log database of an image.
+    /// </remarks>
+    public void TakeSnapshot(SnapshotMetadata metadata, string imagePath)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.Index != AppliedIndex)
+        {
+            RaftInvariantException.Throw($"tenant {Name}: snapshot at {metadata.Index}, but the replica has applied {AppliedIndex}");
+        }
+        _env.CopyToFile(imagePath);
+    }
 
     /// <inheritdoc />
-    public void Restore(Snapshot snapshot) =>
-        throw new NotSupportedException($"tenant {Name}: installing a snapshot on a tenant replica is not built yet");
+    /// <remarks>
+    /// Opens the image read-only as a second environment and, in one write transaction of the replica's environment,
+    /// empties every database but the log's, copies in every database of the image but its log, and sets the applied
+    /// index to the snapshot's: a crash leaves the old state or the new one, never a mix.
+    /// </remarks>
+    public void Restore(Snapshot snapshot, string imagePath)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        using var image = OpenImage(imagePath);
+        // The old pages stay referenced until the commit: room for both, so the copy rarely has to start over.
+        var needed = _env.UsedBytes + 2 * new FileInfo(imagePath).Length;
+        if (_env.MapSize < needed)
+        {
+            _env.Grow(needed);
+        }
+        while (true)
+        {
+            try
+            {
+                ReplaceKeyspace(image, snapshot.Metadata.Index);
+                break;
+            }
+            catch (LmdbMapFullException)
+            {
+                _env.Grow();
+            }
+        }
+        ReloadCollectionCounter();
+        Volatile.Write(ref _applied, snapshot.Metadata.Index);
+    }
+
+    private LmdbEnvironment OpenImage(string imagePath)
+    {
+        try
+        {
+            return LmdbEnvironment.OpenImage(imagePath);
+        }
+        catch (LmdbException error)
+        {
+            throw new RaftCorruptionException($"tenant {Name}: snapshot image {imagePath} is not an LMDB environment: {error.Message}");
+        }
+    }
+
+    private void ReplaceKeyspace(LmdbEnvironment image, ulong index)
+    {
+        using var source = image.BeginRead();
+        using var txn = _env.BeginWrite();
+        foreach (var name in LmdbEnvironment.DatabaseNames(txn))
+        {
+            if (name != LmdbRaftStorage.DatabaseName)
+            {
+                txn.Clear(LmdbEnvironment.OpenExistingDatabase(txn, name));
+            }
+        }
+        foreach (var name in LmdbEnvironment.DatabaseNames(source))
+        {
+            if (name == LmdbRaftStorage.DatabaseName)
+            {
+                continue;
+            }
+            var from = LmdbEnvironment.OpenExistingDatabase(source, name);
+            if (source.IsDupSort(from))
+            {
+                throw new RaftCorruptionException($"tenant {Name}: snapshot image holds database {name} with duplicate keys, which no replica writes");
+            }
+            var to = txn.OpenDatabase(name, create: true);
+            using var cursor = source.OpenCursor(from);
+            for (var more = cursor.First(); more; more = cursor.Next())
+            {
+                // The image's keys come in the database's order, so each is appended without a search.
+                txn.Append(to, cursor.Key, cursor.Value);
+            }
+        }
+        Span<byte> applied = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(applied, index);
+        txn.Put(_replica, AppliedKey, applied);
+        txn.Commit();
+    }
 
     /// <inheritdoc />
     /// <remarks>Blocking commands do not block on a replicated tenant yet, so nothing is ever waiting.</remarks>

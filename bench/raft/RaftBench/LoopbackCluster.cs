@@ -14,9 +14,13 @@ internal sealed class CountingMachine : IRaftStateMachine
 
     public void Apply(Entry entry) => Interlocked.Increment(ref _applied);
 
-    public byte[] TakeSnapshot() => BitConverter.GetBytes(Applied);
+    public void TakeSnapshot(SnapshotMetadata metadata, string imagePath) => File.WriteAllBytes(imagePath, BitConverter.GetBytes(Applied));
 
-    public void Restore(Snapshot snapshot) => Interlocked.Exchange(ref _applied, snapshot.Data.Length == 8 ? BitConverter.ToInt64(snapshot.Data) : 0);
+    public void Restore(Snapshot snapshot, string imagePath)
+    {
+        var image = File.ReadAllBytes(imagePath);
+        Interlocked.Exchange(ref _applied, image.Length == 8 ? BitConverter.ToInt64(image) : 0);
+    }
 }
 
 /// <summary>N nodes in this process, each with its own TCP transport on 127.0.0.1, host and file storage (fsync on).</summary>

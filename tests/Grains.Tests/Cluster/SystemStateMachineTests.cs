@@ -111,7 +111,18 @@ public sealed class SystemStateMachineTests
         var machine = Born();
         machine.Apply(Entry(machine, 2, new SystemCommandProto { AddMember = Member(2) }));
         var copy = new SystemStateMachine(2);
-        copy.Restore(new Snapshot(new SnapshotMetadata(machine.State.AppliedIndex, 1, ConfState.Empty), machine.TakeSnapshot()));
+        var meta = new SnapshotMetadata(machine.State.AppliedIndex, 1, ConfState.Empty);
+        var image = Path.Combine(Path.GetTempPath(), "icefire-system-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            machine.TakeSnapshot(meta, image);
+            copy.Restore(new Snapshot(meta, new FileInfo(image).Length), image);
+        }
+        finally
+        {
+            File.Delete(image);
+        }
+
         Assert.Equal(machine.State.ClusterId, copy.State.ClusterId);
         Assert.Equal(machine.State.Members, copy.State.Members);
         Assert.Equal(machine.State.Tenants["default"].Replicas, copy.State.Tenants["default"].Replicas);

@@ -75,14 +75,17 @@ public sealed class LmdbRaftStorageTests : IDisposable
         using var store = LmdbRaftStorage.Open(_env, 7, Voters);
         store.Save(null, [E(1, 1), E(2, 1), E(3, 1)], null, sync: true);
         var data = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
-        store.Compact(new Snapshot(new SnapshotMetadata(2, 1, Voters), data));
+        store.Compact(new SnapshotMetadata(2, 1, Voters), path => File.WriteAllBytes(path, data));
         var state = store.Load();
         Assert.Equal(2UL, state.Snapshot.Metadata.Index);
         Assert.Equal([3UL], state.Entries.Select(e => e.Index));
         Assert.Equal(data.AsSpan(100, 50).ToArray(), store.ReadSnapshotChunk(2, 100, 50));
-        Assert.Equal(data.AsSpan(990, 10).ToArray(), store.ReadSnapshotChunk(2, 990, 50));
+        Assert.Equal(data.AsSpan(990, 10).ToArray(), store.ReadSnapshotChunk(2, 990, 10));
 
-        store.Save(null, [], new Snapshot(new SnapshotMetadata(10, 3, Voters), [1, 2, 3]), sync: true);
+        var meta = new SnapshotMetadata(10, 3, Voters);
+        store.WriteSnapshotChunk(meta, 0, [1, 2]);
+        store.WriteSnapshotChunk(meta, 2, [3]);
+        store.Save(null, [], new Snapshot(meta, 3), sync: true);
         state = store.Load();
         Assert.Equal(10UL, state.Snapshot.Metadata.Index);
         Assert.Empty(state.Entries);
@@ -100,5 +103,99 @@ public sealed class LmdbRaftStorageTests : IDisposable
         Assert.Single(a.Load().Entries);
         Assert.Equal(2, b.Load().Entries.Count);
         Assert.Equal(5UL, a.Load().HardState.Term);
+    }
+
+    private string SnapshotDirectory(ulong group) => Path.Combine(_dir.Path, "snapshots", group.ToString("x16"));
+
+    [Fact]
+    public void CompactedAndInstalledImagesSurviveReopenAndOnlyTheLatestIsKept()
+    {
+        using (var store = LmdbRaftStorage.Open(_env, 7, Voters))
+        {
+            store.Load();
+            store.Save(new HardState(1, 1, 3), [E(1, 1), E(2, 1), E(3, 1)], null, sync: true);
+            var snap = store.Compact(new SnapshotMetadata(2, 1, Voters), path => File.WriteAllBytes(path, [4, 5, 6]));
+            Assert.Equal(3L, snap.Length);
+        }
+        Reopen();
+        using (var store = LmdbRaftStorage.Open(_env, 7, Voters))
+        {
+            var state = store.Load();
+            Assert.Equal(new SnapshotMetadata(2, 1, Voters), state.Snapshot.Metadata);
+            Assert.Equal([3UL], state.Entries.Select(e => e.Index));
+            Assert.Equal([4, 5, 6], File.ReadAllBytes(store.SnapshotPath(2)!));
+            var meta = new SnapshotMetadata(9, 2, Voters);
+            store.WriteSnapshotChunk(meta, 0, [7]);
+            store.WriteSnapshotChunk(meta, 1, [8, 9]);
+            store.Save(new HardState(2, 1, 9), [], new Snapshot(meta, 3), sync: true);
+        }
+        Reopen();
+        using (var store = LmdbRaftStorage.Open(_env, 7, Voters))
+        {
+            var state = store.Load();
+            Assert.Equal(9UL, state.Snapshot.Metadata.Index);
+            Assert.Empty(state.Entries);
+            Assert.Equal([7, 8, 9], File.ReadAllBytes(store.SnapshotPath(9)!));
+            Assert.Equal([8, 9], store.ReadSnapshotChunk(9, 1, 2));
+            Assert.Throws<ArgumentOutOfRangeException>(() => store.SnapshotPath(2));
+        }
+        Assert.Equal([$"snap-{9:x16}.img"], Directory.GetFiles(SnapshotDirectory(7)).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void ATornPartialImageIsDiscardedAndNeverInstalled()
+    {
+        var meta = new SnapshotMetadata(9, 2, Voters);
+        using (var store = LmdbRaftStorage.Open(_env, 7, Voters))
+        {
+            store.Load();
+            store.Save(null, [E(1, 1)], null, sync: true);
+            // The process dies in the middle of a transfer.
+            store.WriteSnapshotChunk(meta, 0, [1, 2, 3]);
+        }
+        Assert.Single(Directory.GetFiles(SnapshotDirectory(7), "*.partial"));
+        Reopen();
+        using (var store = LmdbRaftStorage.Open(_env, 7, Voters))
+        {
+            var state = store.Load();
+            Assert.Equal(0UL, state.Snapshot.Metadata.Index);
+            Assert.Equal([1UL], state.Entries.Select(e => e.Index));
+            Assert.Empty(Directory.GetFiles(SnapshotDirectory(7)));
+            Assert.Throws<InvalidOperationException>(() => store.WriteSnapshotChunk(meta, 3, [4]));
+            Assert.Throws<InvalidOperationException>(() => store.Save(null, [], new Snapshot(meta, 4), sync: true));
+            Assert.Equal([1UL], store.Load().Entries.Select(e => e.Index));
+        }
+    }
+
+    [Fact]
+    public void ACorruptOrMissingImageIsDetectedAtLoad()
+    {
+        using (var store = LmdbRaftStorage.Open(_env, 7, Voters))
+        {
+            store.Load();
+            store.Save(null, [E(1, 1), E(2, 1)], null, sync: true);
+            store.Compact(new SnapshotMetadata(2, 1, Voters), path => File.WriteAllBytes(path, [1, 2, 3, 4]));
+        }
+        var image = Directory.GetFiles(SnapshotDirectory(7), "*.img").Single();
+        File.WriteAllBytes(image, [1, 2, 7, 4]);
+        using (var store = LmdbRaftStorage.Open(_env, 7, Voters))
+        {
+            Assert.Contains("checksum", Assert.Throws<RaftCorruptionException>(() => store.Load()).Message);
+        }
+        File.Delete(image);
+        using (var store = LmdbRaftStorage.Open(_env, 7, Voters))
+        {
+            Assert.Contains("missing", Assert.Throws<RaftCorruptionException>(() => store.Load()).Message);
+        }
+    }
+
+    [Fact]
+    public void LoadReportsTheAppliedIndexTheStateMachineKeeps()
+    {
+        using var store = LmdbRaftStorage.Open(_env, 7, Voters, appliedIndex: () => 2);
+        store.Save(new HardState(1, 1, 3), [E(1, 1), E(2, 1), E(3, 1)], null, sync: true);
+        Assert.Equal(2UL, store.Load().Applied);
+        using var plain = LmdbRaftStorage.Open(_env, 7, Voters);
+        Assert.Equal(0UL, plain.Load().Applied);
     }
 }

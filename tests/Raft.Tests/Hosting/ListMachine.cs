@@ -25,14 +25,19 @@ internal sealed class ListMachine : IRaftStateMachine
         lock (_gate) _items.Add(Encoding.UTF8.GetString(entry.Data));
     }
 
-    public byte[] TakeSnapshot()
+    public int Restores { get; private set; }
+
+    public void TakeSnapshot(SnapshotMetadata metadata, string imagePath)
     {
-        lock (_gate) return Encoding.UTF8.GetBytes(string.Join('\n', _items));
+        string text;
+        lock (_gate) text = string.Join('\n', _items);
+        File.WriteAllText(imagePath, text);
     }
 
-    public void Restore(Snapshot snapshot)
+    public void Restore(Snapshot snapshot, string imagePath)
     {
-        var text = Encoding.UTF8.GetString(snapshot.Data);
+        Restores++;
+        var text = File.ReadAllText(imagePath);
         lock (_gate) _items = text.Length == 0 ? [] : [.. text.Split('\n')];
     }
 }

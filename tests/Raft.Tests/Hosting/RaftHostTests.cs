@@ -26,9 +26,11 @@ public sealed class RaftHostTests
             if (Fail) throw new IOException("disk full");
         }
 
-        public void Compact(Snapshot snapshot)
-        {
-        }
+        public void WriteSnapshotChunk(SnapshotMetadata metadata, long offset, ReadOnlySpan<byte> data) => throw new NotSupportedException();
+
+        public Snapshot Compact(SnapshotMetadata metadata, Action<string> writeImage) => throw new NotSupportedException();
+
+        public string? SnapshotPath(ulong index) => null;
 
         public byte[] ReadSnapshotChunk(ulong index, long offset, int length) => throw new NotSupportedException();
 

@@ -23,6 +23,15 @@ public sealed class TcpClusterTests
         c.Start(follower);
         await TcpCluster.WaitUntil(() => c[follower].Machines[1].Count == 70, "the restarted follower to catch up (through a snapshot)");
         Assert.Equal(c[leader].Machines[1].Items, c[follower].Machines[1].Items);
+        // The leader compacted past what the follower held, so only a snapshot could have brought it back.
+        Assert.True(c[leader].Groups[1].SnapshotIndex > 12, $"leader snapshot at {c[leader].Groups[1].SnapshotIndex}");
+        Assert.True(c[follower].Machines[1].Restores > 0, "the follower restored a snapshot image");
+        await c.StopAsync(follower);
+        c.Start(follower);
+        // A restart starts from the follower's own stored image, then the entries after it.
+        await TcpCluster.WaitUntil(() => c[follower].Machines[1].Count == 70, "the follower to come back from its own image");
+        Assert.Equal(1, c[follower].Machines[1].Restores);
+        Assert.Equal(c[leader].Machines[1].Items, c[follower].Machines[1].Items);
     }
 
     [Fact]

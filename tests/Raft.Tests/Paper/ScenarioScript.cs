@@ -81,8 +81,7 @@ internal sealed class ScenarioScript
                 break;
             case "compact":
                 var node = G[Id(a[1])];
-                var snap = node.CreateSnapshot(node.Applied, [.. G.AppliedTexts(Id(a[1])).SelectMany(System.Text.Encoding.UTF8.GetBytes)]);
-                G.Durable[Id(a[1])].SaveSnapshot(snap);
+                var snap = G.Durable[Id(a[1])].SaveSnapshot(node.SnapshotMetadataAt(node.Applied), [.. G.AppliedTexts(Id(a[1])).SelectMany(System.Text.Encoding.UTF8.GetBytes)]);
                 node.Compact(snap);
                 break;
             case "isolate":

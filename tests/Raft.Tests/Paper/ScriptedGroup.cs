@@ -22,7 +22,7 @@ internal sealed class ScriptedGroup
             configure?.Invoke(o);
             return o;
         };
-        var boot = new Snapshot(new SnapshotMetadata(0, 0, new ConfState(ids, learnerIds)), []);
+        var boot = new Snapshot(new SnapshotMetadata(0, 0, new ConfState(ids, learnerIds)), 0);
         for (var i = 1; i <= voters + learners + joining; i++)
         {
             var snap = i <= voters + learners ? boot : RaftInitialState.Joining().Snapshot;

@@ -7,9 +7,13 @@ internal sealed class DurableState
 
     public required Snapshot Snapshot { get; set; }
 
+    /// <summary>The stored snapshot's image (a file in a real store).</summary>
+    public byte[] Image { get; set; } = [];
+
     public List<Entry> Entries { get; } = [];
 
-    private (HardState, Snapshot, Entry[])? _beforeLast;
+    private readonly List<byte> _partial = [];
+    private (HardState, Snapshot, byte[], Entry[])? _beforeLast;
 
     /// <summary>Fault model of a host whose fsync lies: the last batch it "persisted" is lost on a crash.</summary>
     public bool KeepUndo { get; init; }
@@ -17,9 +21,9 @@ internal sealed class DurableState
     public void LoseLastBatch()
     {
         if (_beforeLast is not { } b) return;
-        (HardState, Snapshot) = (b.Item1, b.Item2);
+        (HardState, Snapshot, Image) = (b.Item1, b.Item2, b.Item3);
         Entries.Clear();
-        Entries.AddRange(b.Item3);
+        Entries.AddRange(b.Item4);
         _beforeLast = null;
     }
 
@@ -31,10 +35,20 @@ internal sealed class DurableState
     public void Persist(Ready ready, bool sync = true)
     {
         if (KeepUndo && (ready.Entries.Count > 0 || ready.HardState is not null || ready.Snapshot is not null))
-            _beforeLast = (HardState, Snapshot, [.. Entries]);
+            _beforeLast = (HardState, Snapshot, Image, [.. Entries]);
+        foreach (var chunk in ready.SnapshotChunks)
+        {
+            if (chunk.Offset == 0) _partial.Clear();
+            if (chunk.Offset != _partial.Count) throw new InvalidOperationException($"chunk at {chunk.Offset} does not follow the partial image ({_partial.Count} bytes)");
+            _partial.AddRange(chunk.Data);
+        }
+
         if (ready.Snapshot is not null)
         {
+            if (ready.Snapshot.Length != _partial.Count) throw new InvalidOperationException($"installing {ready.Snapshot.Length} bytes, received {_partial.Count}");
             Snapshot = ready.Snapshot;
+            Image = [.. _partial];
+            _partial.Clear();
             Entries.Clear();
         }
 
@@ -58,14 +72,17 @@ internal sealed class DurableState
     {
         if (!m.NeedsSnapshotData) return;
         if (m.Snapshot!.Index != Snapshot.Metadata.Index) throw new InvalidOperationException($"chunk of snapshot {m.Snapshot.Index}, stored {Snapshot.Metadata.Index}");
-        m.Data = Snapshot.Data.AsSpan((int)m.Offset, m.ChunkLength).ToArray();
+        m.Data = Image.AsSpan((int)m.Offset, m.ChunkLength).ToArray();
     }
 
-    public void SaveSnapshot(Snapshot snapshot)
+    public Snapshot SaveSnapshot(SnapshotMetadata metadata, byte[] image)
     {
+        var snapshot = new Snapshot(metadata, image.Length);
+        Image = image;
         var drop = (int)Math.Min((ulong)Entries.Count, snapshot.Metadata.Index - Snapshot.Metadata.Index);
         Entries.RemoveRange(0, drop);
         Snapshot = snapshot;
+        return snapshot;
     }
 
     public RaftInitialState ToInitialState() => new()

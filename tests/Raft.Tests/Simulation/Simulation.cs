@@ -109,7 +109,7 @@ internal sealed partial class Simulation
         var init = node.Durable.ToInitialState();
         node.Raft = new RaftNode(OptionsFor(node.Id), init);
         node.Machine = new KvStateMachine();
-        node.Machine.Restore(init.Snapshot.Data, init.Snapshot.Metadata.Index);
+        node.Machine.Restore(node.Durable.Image, init.Snapshot.Metadata.Index);
         node.WaitingReads.Clear();
         Drain(node);
     }
@@ -168,7 +168,7 @@ internal sealed partial class Simulation
             }
             if (ready.Snapshot is { } snap)
             {
-                node.Machine.Restore(snap.Data, snap.Metadata.Index);
+                node.Machine.Restore(node.Durable.Image, snap.Metadata.Index);
                 _clients.OnNodeLost(node, snap.Metadata.Index);
             }
 
@@ -190,8 +190,7 @@ internal sealed partial class Simulation
     private void MaybeSnapshot(SimNode node, RaftNode raft)
     {
         if (raft.Applied - node.Durable.Snapshot.Metadata.Index < (ulong)_options.SnapshotEvery) return;
-        var snap = raft.CreateSnapshot(raft.Applied, node.Machine.Save());
-        node.Durable.SaveSnapshot(snap);
+        var snap = node.Durable.SaveSnapshot(raft.SnapshotMetadataAt(raft.Applied), node.Machine.Save());
         raft.Compact(snap);
     }
 

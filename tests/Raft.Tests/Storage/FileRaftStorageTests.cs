@@ -18,6 +18,10 @@ public sealed class FileRaftStorageTests : IDisposable
 
     private static Entry E(ulong index, ulong term, string text = "") => new(index, term, EntryType.Normal, System.Text.Encoding.UTF8.GetBytes(text + index));
 
+    private static Snapshot Compact(IRaftStorage s, SnapshotMetadata meta, byte[] image) => s.Compact(meta, path => File.WriteAllBytes(path, image));
+
+    private static byte[] Image(IRaftStorage s, ulong index) => File.ReadAllBytes(s.SnapshotPath(index)!);
+
     private RaftInitialState Reopen(string? dir = null)
     {
         using var s = FileRaftStorage.Open(dir ?? _dir, Voters);
@@ -114,7 +118,7 @@ public sealed class FileRaftStorageTests : IDisposable
         {
             s.Load();
             s.Save(null, [E(1, 1), E(2, 1)], null, sync: true);
-            s.Compact(new Snapshot(new SnapshotMetadata(2, 1, Voters), [1, 2, 3, 4]));
+            Compact(s, new SnapshotMetadata(2, 1, Voters), [1, 2, 3, 4]);
         }
 
         var path = Directory.GetFiles(_dir, "snap-*.snap").Single();
@@ -131,23 +135,136 @@ public sealed class FileRaftStorageTests : IDisposable
         {
             s.Load();
             s.Save(null, [E(1, 1), E(2, 1), E(3, 1)], null, sync: true);
-            s.Compact(new Snapshot(new SnapshotMetadata(2, 1, Voters), [9]));
+            Compact(s, new SnapshotMetadata(2, 1, Voters), [9]);
         }
 
-        var state = Reopen();
-        Assert.Equal(2UL, state.Snapshot.Metadata.Index);
-        Assert.Equal([9], state.Snapshot.Data);
-        Assert.Equal([3UL], state.Entries.Select(e => e.Index));
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            var state = s.Load();
+            Assert.Equal(2UL, state.Snapshot.Metadata.Index);
+            Assert.Equal(1L, state.Snapshot.Length);
+            Assert.Equal([9], Image(s, 2));
+            Assert.Equal([3UL], state.Entries.Select(e => e.Index));
+            var meta = new SnapshotMetadata(10, 3, Voters);
+            s.WriteSnapshotChunk(meta, 0, [7, 8]);
+            s.WriteSnapshotChunk(meta, 2, [9]);
+            s.Save(new HardState(3, 0, 10), [], new Snapshot(meta, 3), sync: true);
+        }
+
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            var state = s.Load();
+            Assert.Equal(10UL, state.Snapshot.Metadata.Index);
+            Assert.Empty(state.Entries);
+            Assert.Equal([7, 8, 9], Image(s, 10));
+        }
+
+        Assert.Single(Directory.GetFiles(_dir, "snap-*.snap"));
+        Assert.Single(Directory.GetFiles(_dir, "snap-*.img"));
+    }
+
+    [Fact]
+    public void SnapshotRecordLayoutIsFixed()
+    {
+        // Persisted by both stores: a change must come with a new version, never silently.
+        var record = SnapshotRecord.Encode(new SnapshotMetadata(0x0102, 3, new ConfState([1, 2], [9])), new SnapshotImageInfo(0x10, 0xAABBCCDD));
+        Assert.Equal("4946535201000000020100000000000003000000000000002000000002000000010000000100000000000000020000000000000009000000000000001000000000000000DDCCBBAAADAF5DD7", Convert.ToHexString(record));
+        var (meta, image) = SnapshotRecord.Decode(record, "test");
+        Assert.Equal(new SnapshotMetadata(0x0102, 3, new ConfState([1, 2], [9])), meta);
+        Assert.Equal(new SnapshotImageInfo(0x10, 0xAABBCCDD), image);
+        record[10] ^= 1;
+        Assert.Throws<RaftCorruptionException>(() => SnapshotRecord.Decode(record, "test"));
+    }
+
+    [Fact]
+    public void TornPartialImageIsDiscardedOnRestart()
+    {
+        var meta = new SnapshotMetadata(10, 3, Voters);
         using (var s = FileRaftStorage.Open(_dir, Voters))
         {
             s.Load();
-            s.Save(new HardState(3, 0, 10), [], new Snapshot(new SnapshotMetadata(10, 3, Voters), [7]), sync: true);
+            s.Save(null, [E(1, 1), E(2, 1)], null, sync: true);
+            Compact(s, new SnapshotMetadata(2, 1, Voters), [5]);
+            // The process dies in the middle of a transfer: half an image, never installed.
+            s.WriteSnapshotChunk(meta, 0, [1, 2, 3]);
         }
 
-        state = Reopen();
-        Assert.Equal(10UL, state.Snapshot.Metadata.Index);
-        Assert.Empty(state.Entries);
-        Assert.Single(Directory.GetFiles(_dir, "snap-*.snap"));
+        Assert.Single(Directory.GetFiles(_dir, "*.partial"));
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            var state = s.Load();
+            Assert.Equal(2UL, state.Snapshot.Metadata.Index);
+            Assert.Empty(Directory.GetFiles(_dir, "*.partial"));
+            // A transfer must start over at offset 0; the rest of a torn one is refused, never installed.
+            Assert.Throws<InvalidOperationException>(() => s.WriteSnapshotChunk(meta, 3, [4]));
+            Assert.Throws<InvalidOperationException>(() => s.Save(null, [], new Snapshot(meta, 3), sync: true));
+        }
+    }
+
+    [Fact]
+    public void ImageLeftByACrashBeforeItsRecordIsDeleted()
+    {
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            s.Save(null, [E(1, 1), E(2, 1), E(3, 1)], null, sync: true);
+            Compact(s, new SnapshotMetadata(2, 1, Voters), [5]);
+        }
+
+        // A crash after the newer image was renamed into place but before the log named it.
+        File.WriteAllBytes(Path.Combine(_dir, $"snap-{3:x16}.img"), [6, 6]);
+        File.WriteAllBytes(Path.Combine(_dir, "snap.tmp"), [6]);
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            var state = s.Load();
+            Assert.Equal(2UL, state.Snapshot.Metadata.Index);
+            Assert.Equal([5], Image(s, 2));
+        }
+
+        Assert.Equal([$"snap-{2:x16}.img"], Directory.GetFiles(_dir, "snap*.img").Select(Path.GetFileName));
+        Assert.False(File.Exists(Path.Combine(_dir, "snap.tmp")));
+    }
+
+    [Fact]
+    public void CorruptOrMissingImageStopsTheStore()
+    {
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            s.Save(null, [E(1, 1), E(2, 1)], null, sync: true);
+            Compact(s, new SnapshotMetadata(2, 1, Voters), [1, 2, 3, 4]);
+        }
+
+        var path = Directory.GetFiles(_dir, "snap-*.img").Single();
+        var bytes = File.ReadAllBytes(path);
+        bytes[1] ^= 1;
+        File.WriteAllBytes(path, bytes);
+        Assert.Contains("checksum", Assert.Throws<RaftCorruptionException>(() => Reopen()).Message);
+        File.WriteAllBytes(path, bytes[..3]);
+        Assert.Contains("bytes", Assert.Throws<RaftCorruptionException>(() => Reopen()).Message);
+        File.Delete(path);
+        Assert.Contains("missing", Assert.Throws<RaftCorruptionException>(() => Reopen()).Message);
+    }
+
+    [Fact]
+    public void FailedImageWriteChangesNothing()
+    {
+        using (var s = FileRaftStorage.Open(_dir, Voters))
+        {
+            s.Load();
+            s.Save(null, [E(1, 1), E(2, 1)], null, sync: true);
+            Assert.Throws<IOException>(() => s.Compact(new SnapshotMetadata(2, 1, Voters), path =>
+            {
+                File.WriteAllBytes(path, [1]);
+                throw new IOException("disk full");
+            }));
+        }
+
+        var state = Reopen();
+        Assert.Equal(0UL, state.Snapshot.Metadata.Index);
+        Assert.Equal(2, state.Entries.Count);
+        Assert.Empty(Directory.GetFiles(_dir, "snap*.img"));
+        Assert.False(File.Exists(Path.Combine(_dir, "snap.tmp")));
     }
 
     [Fact]
@@ -158,7 +275,7 @@ public sealed class FileRaftStorageTests : IDisposable
         {
             s.Load();
             s.Save(null, [E(1, 1), E(2, 1)], null, sync: true);
-            s.Compact(new Snapshot(new SnapshotMetadata(2, 1, Voters), image));
+            Compact(s, new SnapshotMetadata(2, 1, Voters), image);
             Assert.Equal(image[10..15], s.ReadSnapshotChunk(2, 10, 5));
             Assert.Throws<ArgumentOutOfRangeException>(() => s.ReadSnapshotChunk(1, 0, 5));
             Assert.Throws<ArgumentOutOfRangeException>(() => s.ReadSnapshotChunk(2, 98, 5));
@@ -179,7 +296,7 @@ public sealed class FileRaftStorageTests : IDisposable
         var batch = Enumerable.Range(1, 6000).Select(i => E((ulong)i, 1)).ToList();
         s.Save(new HardState(1, 0, 6000), batch, null, sync: false);
         var before = s.LogFileBytes;
-        s.Compact(new Snapshot(new SnapshotMetadata(5990, 1, Voters), []));
+        Compact(s, new SnapshotMetadata(5990, 1, Voters), []);
         Assert.True(s.LogFileBytes < before / 10, $"log is {s.LogFileBytes} bytes, was {before}");
         s.Save(null, [E(6001, 1)], null, sync: true);
         s.Dispose();
@@ -195,7 +312,7 @@ public sealed class FileRaftStorageTests : IDisposable
         {
             var dir = Path.Combine(_dir, Guid.NewGuid().ToString("N"));
             var rng = new Random(seed);
-            var model = new DurableState { Snapshot = new Snapshot(new SnapshotMetadata(0, 0, Voters), []) };
+            var model = new DurableState { Snapshot = new Snapshot(new SnapshotMetadata(0, 0, Voters), 0) };
             using (var s = FileRaftStorage.Open(dir, Voters))
             {
                 s.Load();
@@ -209,9 +326,8 @@ public sealed class FileRaftStorageTests : IDisposable
                         case 0 when model.Entries.Count > 2:
                             var at = model.Snapshot.Metadata.Index + 1 + (ulong)rng.Next(model.Entries.Count);
                             var t = model.Entries[(int)(at - first)].Term;
-                            var snap = new Snapshot(new SnapshotMetadata(at, t, Voters), [(byte)step]);
-                            s.Compact(snap);
-                            model.SaveSnapshot(snap);
+                            Compact(s, new SnapshotMetadata(at, t, Voters), [(byte)step]);
+                            model.SaveSnapshot(new SnapshotMetadata(at, t, Voters), [(byte)step]);
                             break;
                         default:
                             var from = model.Entries.Count == 0 ? first : first + (ulong)rng.Next(model.Entries.Count + 1);

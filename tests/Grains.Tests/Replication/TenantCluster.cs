@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using IceFire.Grains.Interfaces;
+using IceFire.Grains.Tenants;
+using IceFire.Grains.Tenants.Replication;
+using IceFire.Grains.Tests.Support;
+using IceFire.Raft;
+using IceFire.Raft.Hosting;
+using IceFire.Raft.Transport;
+
+namespace IceFire.Grains.Tests.Replication;
+
+/// <summary>
+/// Replicas of one tenant on loopback: real TCP between Raft hosts, real LMDB environments, one directory per node
+/// that survives a stop, so a node can be stopped and started again from what it stored.
+/// </summary>
+internal sealed class TenantCluster : IAsyncDisposable
+{
+    public const ulong Group = 7;
+
+    private readonly TempDirectory _temp = new();
+    private readonly ConcurrentDictionary<ulong, Replica> _replicas = new();
+    private readonly ConcurrentDictionary<ulong, IPEndPoint> _endpoints = new();
+    private readonly ulong _snapshotEvery;
+
+    /// <summary>Starts <paramref name="members"/> founding replicas; their logs are compacted every <paramref name="snapshotEvery"/> entries.</summary>
+    public TenantCluster(ulong[] members, ulong snapshotEvery = ulong.MaxValue)
+    {
+        Members = members;
+        _snapshotEvery = snapshotEvery;
+        foreach (var id in members)
+        {
+            Start(id);
+        }
+    }
+
+    public ulong[] Members { get; }
+
+    public ICollection<ulong> Running => _replicas.Keys;
+
+    public ReplicatedTenant this[ulong id] => _replicas[id].Tenant;
+
+    /// <summary>The directory of node <paramref name="id"/>'s replica.</summary>
+    public string DirectoryOf(ulong id) => _temp.Sub($"n{id}");
+
+    /// <summary>Starts node <paramref name="id"/> from what its directory holds; a node that is not a founding member waits to be added.</summary>
+    public void Start(ulong id)
+    {
+        RaftHost? host = null;
+        var transport = new TcpTransport(id, new IPEndPoint(IPAddress.Loopback, 0), (g, m) => host!.Deliver(g, m));
+        transport.PeerDisconnected += peer => host?.ReportUnreachable(peer);
+        transport.Start();
+        host = new RaftHost(new RaftHostOptions { NodeId = id, TickInterval = TimeSpan.FromMilliseconds(20), SnapshotEveryEntries = _snapshotEvery }, transport);
+        var tenant = ReplicatedTenant.Open("t", DirectoryOf(id), new TenantOptions(), id);
+        var bootstrap = Members.Contains(id) ? new ConfState(Members, []) : ConfState.Empty;
+        var group = host.AddGroup(Group, new RaftOptions { ElectionTicks = 50, HeartbeatTicks = 5 }, tenant.OpenLog(Group, bootstrap), tenant);
+        tenant.Attach(group);
+        _endpoints[id] = transport.LocalEndPoint;
+        _replicas[id] = new Replica(transport, host, tenant);
+        foreach (var (other, endpoint) in _endpoints)
+        {
+            transport.SetPeer(other, endpoint);
+            if (_replicas.TryGetValue(other, out var o))
+            {
+                o.Transport.SetPeer(id, transport.LocalEndPoint);
+            }
+        }
+        host.Start();
+    }
+
+    public async Task StopAsync(ulong id)
+    {
+        if (!_replicas.TryRemove(id, out var replica))
+        {
+            return;
+        }
+        await replica.Transport.DisposeAsync();
+        await replica.Host.DisposeAsync();
+        replica.Tenant.Dispose();
+    }
+
+    public async Task<ReplicatedTenant> LeaderAsync(ulong except = 0)
+    {
+        ReplicatedTenant? leader = null;
+        await Eventually.WaitUntilAsync(() =>
+        {
+            leader = _replicas.Where(r => r.Key != except && r.Value.Tenant.Group.Role == RaftRole.Leader)
+                .OrderByDescending(r => r.Value.Tenant.Group.Term).Select(r => r.Value.Tenant).FirstOrDefault();
+            return leader is not null;
+        }, "a leader", TimeSpan.FromSeconds(20));
+        return leader!;
+    }
+
+    public static CommandBatch Batch(params string[][] commands) => BatchIn(0, commands);
+
+    /// <summary>Commands against logical database <paramref name="db"/> (the connection's SELECT).</summary>
+    public static CommandBatch BatchIn(int db, params string[][] commands)
+    {
+        var batch = new CommandBatch(new RecordingReplyWriter());
+        foreach (var command in commands)
+        {
+            batch.Add(CommandTable.Find(Encoding.UTF8.GetBytes(command[0]))!, db,
+                command.Select(a => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(a)).ToArray());
+        }
+        return batch;
+    }
+
+    public static async Task<string> RunAsync(ReplicatedTenant tenant, params string[][] commands)
+    {
+        var batch = Batch(commands);
+        await tenant.ExecuteAsync(batch).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        return ((RecordingReplyWriter)batch.Replies).Text;
+    }
+
+    /// <summary>
+    /// Runs on whichever replica leads; a refusal (nothing was proposed) moves on to the new leader, while a write whose
+    /// outcome is unknown fails the test, as a client could not retry it blindly either.
+    /// </summary>
+    public async Task<string> RunOnLeaderAsync(params string[][] commands)
+    {
+        while (true)
+        {
+            var leader = await LeaderAsync();
+            try
+            {
+                return await RunAsync(leader, commands);
+            }
+            catch (RaftProposalException e) when (e.Status == ProposeStatus.NotLeader)
+            {
+            }
+        }
+    }
+
+    /// <summary>What a replica holds, read locally (no leader involved).</summary>
+    public static string Contents(ReplicatedTenant tenant, params string[][] extra)
+    {
+        var batch = Batch([["GET", "s"], ["GET", "n"], ["SMEMBERS", "set"], ["LRANGE", "l", "0", "-1"], ["PTTL", "e"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+            ["DBSIZE"], .. extra]);
+        tenant.ExecuteLocalReads(batch);
+        return ((RecordingReplyWriter)batch.Replies).Text;
+    }
+
+    public async Task AssertReplicasConvergeAsync(params string[][] extra)
+    {
+        var leader = await LeaderAsync();
+        await Eventually.WaitUntilAsync(
+            () => _replicas.Values.All(r => r.Tenant.AppliedIndex >= leader.Group.CommitIndex && Contents(r.Tenant, extra) == Contents(leader, extra)),
+            "every replica to hold what the leader holds", TimeSpan.FromSeconds(20));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var id in _replicas.Keys.ToList())
+        {
+            await StopAsync(id);
+        }
+        _temp.Dispose();
+    }
+
+    private sealed record Replica(TcpTransport Transport, RaftHost Host, ReplicatedTenant Tenant);
+}
