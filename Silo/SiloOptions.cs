@@ -39,6 +39,9 @@ internal sealed record SiloOptions
     /// <summary>How long a silo may stay unreachable before its replicas are re-created on others.</summary>
     public TimeSpan ReplicaMoveAfter { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Applied entries between two snapshots of a replica in a cluster.</summary>
+    public ulong SnapshotEvery { get; init; } = 10_000;
+
     /// <summary>True when the silo runs as a cluster member: asked to found or join one, or its data directory holds one.</summary>
     public bool IsClusterMember(string dataPath) =>
         Bootstrap || Seeds.Count > 0 || NodeId is not null || ClusterPort is not null || Directory.Exists(Path.Combine(dataPath, "cluster"));
@@ -118,6 +121,9 @@ internal sealed record SiloOptions
                                      while the cluster has fewer silos).
           --replica-move-after T     How long a silo may stay unreachable before its tenants' replicas are
                                      re-created on other silos: 90s, 5m, 1h or seconds (default: 5m).
+          --snapshot-every N         Entries a replica applies between two snapshots of its data; older log
+                                     entries then go, and a replica far behind gets the snapshot (default:
+                                     10000).
           -h, --help                 Show this help.
 
         Stop with Ctrl-C or SIGTERM: the silo stops accepting, finishes commands in flight, and closes
@@ -218,6 +224,14 @@ internal sealed record SiloOptions
                             throw new FormatException($"--replication-factor must be 1 to 7, not '{rfText}'");
                         }
                         options = options with { ReplicationFactor = rf };
+                        break;
+                    case "--snapshot-every":
+                        var everyText = Value();
+                        if (!ulong.TryParse(everyText, NumberStyles.None, CultureInfo.InvariantCulture, out var every) || every < 10)
+                        {
+                            throw new FormatException($"--snapshot-every must be a number of entries, 10 or more, not '{everyText}'");
+                        }
+                        options = options with { SnapshotEvery = every };
                         break;
                     case "--replica-move-after":
                         options = options with { ReplicaMoveAfter = Duration(arg, Value()) };

@@ -269,6 +269,7 @@ internal static class SiloProgram
             Bootstrap = options.Bootstrap,
             ReplicationFactor = options.ReplicationFactor,
             ReplicaMoveAfter = options.ReplicaMoveAfter,
+            SnapshotEveryEntries = options.SnapshotEvery,
             Tenant = tenantOptions,
             Log = message => Console.WriteLine($"icefire: {message}"),
         };

@@ -64,8 +64,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             NodeId = options.NodeId,
             TickInterval = options.TickInterval,
-            // Tenant replicas cannot take snapshots yet; the system group's log stays small.
-            SnapshotEveryEntries = ulong.MaxValue,
+            SnapshotEveryEntries = options.SnapshotEveryEntries,
         }, _transport);
         _transport.PeerDisconnected += _host.ReportUnreachable;
         _rpc = new ClusterRpcClient(options.NodeId);

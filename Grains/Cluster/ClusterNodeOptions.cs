@@ -46,6 +46,12 @@ public sealed class ClusterNodeOptions
     /// </summary>
     public TimeSpan ReplicaMoveAfter { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Applied entries between two snapshots of a replica; a snapshot lets the log before it go, and a replica too far
+    /// behind (or new) is sent the snapshot instead of the entries.
+    /// </summary>
+    public ulong SnapshotEveryEntries { get; init; } = 10_000;
+
     /// <summary>The Raft tick; elections time out after 10 to 20 ticks.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 

@@ -24,7 +24,7 @@ public sealed class ClusterReplicaMoveTests(ITestOutputHelper output)
     [Fact]
     public async Task A_silo_that_stays_down_has_its_replicas_rebuilt_on_another()
     {
-        await using var cluster = await LocalCluster.StartAsync(4, "--replica-move-after", "2s");
+        await using var cluster = await LocalCluster.StartAsync(4, "--replica-move-after", "2s", "--snapshot-every", "50");
         try
         {
             var placed = Replicas((await cluster.TenantViewAsync("default"))!.Value);
@@ -62,8 +62,13 @@ public sealed class ClusterReplicaMoveTests(ITestOutputHelper output)
                 Assert.Equal("+OK\r\n", reader.Call("SET", "after", "move"));
             }
 
+            // The leader's log was compacted long before the move, so the new replica was built from a snapshot image.
+            var images = Path.Combine(cluster.DataOf(spare), "tenants", "default.g100", "snapshots");
+            Assert.True(Directory.Exists(images) && Directory.EnumerateFiles(images, "*", SearchOption.AllDirectories).Any(),
+                $"node {spare} holds no snapshot image in {images}");
+
             // Back again, the silo is up and lets the moved replica go.
-            await cluster.StartNodeAsync(victim, "--replica-move-after", "2s");
+            await cluster.StartNodeAsync(victim, "--replica-move-after", "2s", "--snapshot-every", "50");
             var directory = Path.Combine(cluster.DataOf(victim), "tenants", "default.g100");
             await LocalCluster.WaitAsync(() => Task.FromResult(!Directory.Exists(directory)), $"node {victim} to delete its moved replica", TimeSpan.FromSeconds(30));
             await LocalCluster.WaitAsync(async () => await MemberStateAsync(cluster, spare, victim) == "up", $"node {victim} to be up", TimeSpan.FromSeconds(30));
