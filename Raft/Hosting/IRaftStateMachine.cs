@@ -20,6 +20,15 @@ public interface IRaftStateMachine
         foreach (var e in entries) Apply(e);
     }
 
+    /// <summary>
+    /// This replica's role changed (it won an election, stepped down, or started a campaign) in <paramref name="term"/>.
+    /// Called on the group's turn before the entries of the same turn are applied, so an application can tell which
+    /// entries it applies as leader. By default, nothing.
+    /// </summary>
+    void RoleChanged(RaftRole role, ulong term)
+    {
+    }
+
     /// <summary>Serializes the state as of the last applied entry (for log compaction).</summary>
     byte[] TakeSnapshot();
 

@@ -8,6 +8,8 @@ public sealed partial class RaftGroup
     private readonly List<(ulong Index, TaskCompletionSource<ulong> Completion)> _readsWaitingApply = [];
     private ulong _readContext;
     private ulong _lastSnapshotIndex;
+    // The role the state machine was last told of; a group starts as a follower.
+    private RaftRole _machineRole = RaftRole.Follower;
 
     /// <summary>Runs one turn on a worker: handle queued work, then persist, send, apply, advance.</summary>
     internal void RunTurn()
@@ -107,6 +109,11 @@ public sealed partial class RaftGroup
             {
                 if (m.NeedsSnapshotData) m.Data = _storage.ReadSnapshotChunk(m.Snapshot!.Index, (long)m.Offset, m.ChunkLength);
                 _transport.Send(Id, m);
+            }
+            if (ready.SoftState is { } soft && soft.Role != _machineRole)
+            {
+                _machineRole = soft.Role;
+                _machine.RoleChanged(soft.Role, _node.Term);
             }
             if (ready.Snapshot is { } snapshot)
             {
