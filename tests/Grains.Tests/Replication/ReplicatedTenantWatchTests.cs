@@ -1,6 +1,7 @@
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Tenants.Replication;
-using IceFire.Grains.Tests.Support;
+using IceFire.Raft;
+using IceFire.Raft.Hosting;
 using Xunit;
 using static IceFire.Grains.Tests.Replication.TenantReplicaGroup;
 
@@ -60,6 +61,15 @@ public sealed class ReplicatedTenantWatchTests : ReplicaGroupTestBase
         {
             Assert.Contains("$1\r\n4\r\n", Contents(replica.Tenant));
         }
+    }
+
+    [Fact]
+    public async Task WatchRunsOnlyOnTheLeader()
+    {
+        var leader = await Group.LeaderAsync();
+        var follower = Group.Replicas.Values.First(r => r.Tenant != leader).Tenant;
+        var error = await Assert.ThrowsAsync<RaftProposalException>(() => WatchAsync(follower, new WatchSet(), "k"));
+        Assert.Equal(ProposeStatus.NotLeader, error.Status);
     }
 
     [Fact]
