@@ -67,13 +67,14 @@ public sealed partial class ReplicatedTenant
                 _blocked.CommitReplicatedRound(round.Answered, round.Serving, round.ServeNext);
             }
         }
+        if (round.ServeNext.Count > 0)
+        {
+            // Before the replies: whatever the pushing client sends next is ordered after the serve its push caused.
+            ProposeServes(round.ServeNext);
+        }
         foreach (var batch in round.Answered)
         {
             batch.Complete();
-        }
-        if (round.ServeNext.Count > 0)
-        {
-            ProposeServes(round.ServeNext);
         }
         if (round.SweepFull)
         {

@@ -44,6 +44,28 @@ public sealed class ReplicatedTenantBlockingTests : ReplicaGroupTestBase
     }
 
     [Fact]
+    public async Task AServeThatFindsTheKeyEmptiedAgainKeepsTheClientWaitingInItsPlace()
+    {
+        var leader = await Group.LeaderAsync();
+        var (first, firstBatch) = await BlockAsync(leader, "BLPOP", "l", "0");
+        var (second, secondBatch) = await BlockAsync(leader, "BLPOP", "l", "0");
+        // The push makes the key ready, the pop in the same entry empties it before the serve runs.
+        Assert.Equal(":1\r\n$1\r\nx\r\n", await RunAsync(leader, ["RPUSH", "l", "x"], ["LPOP", "l"]));
+        // The serve was proposed before that reply, so this write comes after it: the client waits again, first in line.
+        Assert.Equal(":0\r\n", await RunAsync(leader, ["DEL", "l"]));
+        Assert.False(first.IsCompleted);
+
+        Assert.Equal(":1\r\n", await RunAsync(leader, ["RPUSH", "l", "y"]));
+        await first.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("*2\r\n$1\r\nl\r\n$1\r\ny\r\n", Replies(firstBatch));
+        Assert.False(second.IsCompleted);
+        Assert.Equal(":1\r\n", await RunAsync(leader, ["RPUSH", "l", "z"]));
+        await second.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("*2\r\n$1\r\nl\r\n$1\r\nz\r\n", Replies(secondBatch));
+        await Group.AssertReplicasConvergeAsync();
+    }
+
+    [Fact]
     public async Task ATimeoutAnswersNullAndLeavesLaterPushesAlone()
     {
         var leader = await Group.LeaderAsync();
