@@ -94,9 +94,11 @@ public sealed class TenantReplicaGroup : IAsyncDisposable
     public async Task<ReplicatedTenant> TransferAsync(ReplicatedTenant from, ulong to)
     {
         var target = Replicas[to].Tenant;
+        // The replica hears of its role during the group's turn; the group publishes it at the end of that turn.
+        bool Leads() => target.IsLeader && target.Group.Role == RaftRole.Leader;
         await Eventually.WaitUntilAsync(async () =>
         {
-            if (target.IsLeader)
+            if (Leads())
             {
                 return true;
             }
@@ -111,7 +113,7 @@ public sealed class TenantReplicaGroup : IAsyncDisposable
                     // Not caught up yet, or a transfer is already under way: ask again.
                 }
             }
-            return target.IsLeader;
+            return Leads();
         }, $"node {to} to lead", TimeSpan.FromSeconds(20));
         return target;
     }
