@@ -1,4 +1,6 @@
+using IceFire.Grains.Interfaces;
 using IceFire.Raft;
+using IceFire.Raft.Hosting;
 
 namespace IceFire.Grains.Tenants.Replication;
 
@@ -17,7 +19,7 @@ public sealed partial class ReplicatedTenant
     private readonly TenantEvents _events;
     private readonly BlockedClients _blocked;
     private readonly ManualResetEventSlim _wake = new(false);
-    private readonly List<Interfaces.CommandBatch> _noSync = [];
+    private readonly List<CommandBatch> _noSync = [];
     private Thread? _leaderLoop;
     private volatile bool _stopping;
     private bool _isLeader;
@@ -30,7 +32,7 @@ public sealed partial class ReplicatedTenant
     /// <inheritdoc />
     /// <remarks>
     /// Becoming leader or losing leadership forgets every watch (their EXECs answer a null array) and fails every
-    /// blocked client with <see cref="Raft.Hosting.RaftProposalException"/> NotLeader, so that routing retries it on the
+    /// blocked client with <see cref="RaftProposalException"/> NotLeader, so that routing retries it on the
     /// new leader instead of leaving it waiting on a replica that can no longer serve it.
     /// </remarks>
     public void RoleChanged(RaftRole role, ulong term)
@@ -41,7 +43,7 @@ public sealed partial class ReplicatedTenant
             _events.Watches.Reset((long)Math.Min(term, (1UL << (62 - TermShift)) - 1) << TermShift);
             if (_isLeader && !leader)
             {
-                _blocked.FailAll(new Raft.Hosting.RaftProposalException(ProposeStatus.NotLeader, 0,
+                _blocked.FailAll(new RaftProposalException(ProposeStatus.NotLeader, 0,
                     $"tenant {Name}: node {_nodeId} lost the leadership while the command waited"));
             }
             if (leader)

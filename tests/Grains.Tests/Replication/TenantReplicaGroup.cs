@@ -108,7 +108,7 @@ public sealed class TenantReplicaGroup : IAsyncDisposable
                 {
                     await from.Group.TransferLeadershipAsync(to);
                 }
-                catch (Raft.Hosting.RaftProposalException)
+                catch (RaftProposalException)
                 {
                     // Not caught up yet, or a transfer is already under way: ask again.
                 }
