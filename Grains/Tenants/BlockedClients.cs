@@ -17,7 +17,7 @@ namespace IceFire.Grains.Tenants;
 /// written in the same transaction as the push that woke it, and its batch completes with that group, so
 /// no other client sees the element in between and the pop is as durable as any write.
 /// </remarks>
-internal sealed class BlockedClients(ManualResetEventSlim wake)
+internal sealed partial class BlockedClients(ManualResetEventSlim wake)
 {
     private static ReadOnlySpan<byte> UnblockedError => "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"u8;
 
@@ -27,6 +27,7 @@ internal sealed class BlockedClients(ManualResetEventSlim wake)
     private readonly List<WaitQueue> _ready = [];
     private readonly List<Waiter> _parkedInRound = [];
     private readonly List<Waiter> _servedInRound = [];
+    private readonly List<Waiter> _reparkedInRound = [];
     private readonly ConcurrentQueue<Request> _requests = new();
 
     /// <summary>Waiters, those parked in the running round included.</summary>
@@ -44,9 +45,19 @@ internal sealed class BlockedClients(ManualResetEventSlim wake)
     {
         var batch = ctx.Batch;
         if (batch.IsTransaction || batch[batch.Count - 1].FirstArg != ctx.Command.FirstArg ||
-            batch.Cancellation.IsCancellationRequested || _byBatch.ContainsKey(batch))
+            batch.Cancellation.IsCancellationRequested)
         {
             return false;
+        }
+        if (_byBatch.TryGetValue(batch, out var proposed))
+        {
+            // A replicated serve found its keys empty again: the client keeps its place and deadline.
+            if (proposed.State != WaiterState.Proposed || _reparkedInRound.Contains(proposed))
+            {
+                return false;
+            }
+            _reparkedInRound.Add(proposed);
+            return true;
         }
         var waiter = new Waiter(batch, ctx.Command, kind, timeoutMs == 0 ? long.MaxValue : SaturatingAdd(ctx.NowMs, timeoutMs));
         var queues = _queues[ctx.Db] ??= new Dictionary<byte[], WaitQueue>(ChannelNameComparer.Instance);
@@ -130,6 +141,12 @@ internal sealed class BlockedClients(ManualResetEventSlim wake)
     public void CommitRound(List<CommandBatch> group)
     {
         ClearReady();
+        CommitServed(group);
+        CommitParked(group);
+    }
+
+    private void CommitServed(List<CommandBatch> group)
+    {
         foreach (var waiter in _servedInRound)
         {
             Remove(waiter);
@@ -139,6 +156,11 @@ internal sealed class BlockedClients(ManualResetEventSlim wake)
                 group.Add(waiter.Batch);
             }
         }
+        _servedInRound.Clear();
+    }
+
+    private void CommitParked(List<CommandBatch> group)
+    {
         foreach (var waiter in _parkedInRound)
         {
             waiter.ParkedInRound = false;
@@ -161,7 +183,6 @@ internal sealed class BlockedClients(ManualResetEventSlim wake)
                 },
                 (this, waiter.Batch));
         }
-        _servedInRound.Clear();
         _parkedInRound.Clear();
     }
 
@@ -183,6 +204,27 @@ internal sealed class BlockedClients(ManualResetEventSlim wake)
         }
         _servedInRound.Clear();
         _parkedInRound.Clear();
+        _reparkedInRound.Clear();
+    }
+
+    /// <summary>
+    /// CLIENT UNBLOCK: asks the writer to end <paramref name="batch"/>'s wait and answers whether it was waiting. Any
+    /// thread. <paramref name="closed"/> tells whether the writer has stopped; it is asked again after the request is
+    /// queued, because a shutdown may win the race and would leave the request unanswered.
+    /// </summary>
+    public Task<bool> RequestUnblock(CommandBatch batch, UnblockReason reason, Func<bool> closed)
+    {
+        if (closed())
+        {
+            return Task.FromResult(false);
+        }
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(new Request(batch, reason, done));
+        if (closed())
+        {
+            DrainRequests();
+        }
+        return done.Task;
     }
 
     /// <summary>Asks the writer to end a wait (CLIENT UNBLOCK, a client gone). Any thread.</summary>
@@ -200,7 +242,8 @@ internal sealed class BlockedClients(ManualResetEventSlim wake)
     {
         while (_requests.TryDequeue(out var request))
         {
-            var found = _byBatch.TryGetValue(request.Batch, out var waiter);
+            // A client whose serve is in the log is no longer waiting: its entry answers it.
+            var found = _byBatch.TryGetValue(request.Batch, out var waiter) && waiter!.State == WaiterState.Waiting;
             if (found)
             {
                 End(waiter!, request.Reason, awaitingSync);
@@ -312,6 +355,9 @@ internal sealed class BlockedClients(ManualResetEventSlim wake)
         Waiting,
         Served,
         Done,
+
+        /// <summary>A replicated tenant proposed the command again to serve it; its entry decides.</summary>
+        Proposed,
     }
 
     /// <summary>The clients blocked on one key of one database, oldest first.</summary>

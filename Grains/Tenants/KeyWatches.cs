@@ -1,5 +1,7 @@
 using System.Buffers;
 using IceFire.Grains.Interfaces;
+using IceFire.Grains.Storage.Keyspace;
+using IceFire.Grains.Storage.Lmdb;
 
 namespace IceFire.Grains.Tenants;
 
@@ -18,6 +20,8 @@ internal sealed class KeyWatches
     private readonly Dictionary<byte[], Entry>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
     private readonly List<Action> _undo = [];
     private long _clock;
+    // Versions below this were handed out before the last Reset: a watch holding one can no longer be trusted.
+    private long _validFrom;
 
     public KeyWatches()
     {
@@ -38,6 +42,39 @@ internal sealed class KeyWatches
             _undo[i]();
         }
         _undo.Clear();
+    }
+
+    /// <summary>
+    /// Forgets every watch: each watch set registered before fails its EXEC, and releasing it later changes nothing.
+    /// Every version handed out from now on is at least <paramref name="floor"/>, so versions given by another
+    /// replica under an earlier floor (a lower Raft term) can never be taken for this one's.
+    /// </summary>
+    public void Reset(long floor)
+    {
+        _entries.Clear();
+        _undo.Clear();
+        _clock = Math.Max(_clock + 1, floor);
+        _validFrom = _clock;
+    }
+
+    /// <summary>
+    /// EXEC under WATCH (Redis' execCommand): when every watched key of <paramref name="batch"/> is as it was,
+    /// writes the reply's array header; otherwise a null array, and marks the set failed. Either way the watches
+    /// are dropped (Redis unwatches before running the queued commands). True when the queued commands may run.
+    /// </summary>
+    public bool BeginExec(CommandBatch batch, RedisKeyspace keyspace, LmdbTransaction txn, long nowMs)
+    {
+        var watches = batch.Watches!;
+        var unchanged = Unchanged(watches, (db, key) => keyspace.TryGetRaw(txn, db, key, out var value) && value.IsExpired(nowMs));
+        watches.Failed = !unchanged;
+        Release(watches);
+        if (!unchanged)
+        {
+            batch.Replies.WriteNullArray();
+            return false;
+        }
+        batch.Replies.WriteArrayHeader(batch.ExecCount);
+        return true;
     }
 
     /// <summary>
@@ -123,7 +160,7 @@ internal sealed class KeyWatches
     {
         foreach (var watched in watches.Keys)
         {
-            if (!_entries.TryGetValue(Compose(watched.Db, watched.Key), out var entry))
+            if (watched.Version < _validFrom || !_entries.TryGetValue(Compose(watched.Db, watched.Key), out var entry))
             {
                 return false;
             }
@@ -152,6 +189,10 @@ internal sealed class KeyWatches
         var released = watches.Keys.ToArray();
         foreach (var watched in released)
         {
+            if (watched.Version < _validFrom)
+            {
+                continue; // Its entry went with the Reset; a newer entry for the key belongs to others.
+            }
             var composite = Compose(watched.Db, watched.Key);
             if (_entries.TryGetValue(composite, out var entry))
             {

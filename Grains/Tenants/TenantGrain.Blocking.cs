@@ -15,21 +15,7 @@ public sealed partial class TenantGrain
         _blockedClients ?? Interlocked.CompareExchange(ref _blockedClients, new BlockedClients(_wake), null) ?? _blockedClients;
 
     /// <inheritdoc />
-    public Task<bool> UnblockAsync(CommandBatch batch, UnblockReason reason)
-    {
-        if (_writerDone)
-        {
-            return Task.FromResult(false);
-        }
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Blocked.Enqueue(new BlockedClients.Request(batch, reason, done));
-        if (_writerDone)
-        {
-            // Shutdown won the race: nobody is left to look.
-            Blocked.DrainRequests();
-        }
-        return done.Task;
-    }
+    public Task<bool> UnblockAsync(CommandBatch batch, UnblockReason reason) => Blocked.RequestUnblock(batch, reason, () => _writerDone);
 
     /// <summary>Writer thread: how long to sleep when idle, so that a blocked client's timeout is not late.</summary>
     private TimeSpan IdleWait() => Blocked.WaitBudget(_options.SweepInterval, _options.Time.GetUtcNow().ToUnixTimeMilliseconds());

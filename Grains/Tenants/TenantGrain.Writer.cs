@@ -156,7 +156,7 @@ public sealed partial class TenantGrain
                 {
                     ctx.Batch = batch;
                     ctx.Reply = batch.Replies;
-                    if (batch.ExecCount >= 0 && !BeginExec(batch, txn, nowMs))
+                    if (batch.ExecCount >= 0 && !_events.Watches.BeginExec(batch, _keyspace, txn, nowMs))
                     {
                         continue;
                     }
@@ -212,27 +212,6 @@ public sealed partial class TenantGrain
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _commandsWritten, commands);
         Interlocked.Exchange(ref _lastCommitUnixSeconds, _options.Time.GetUtcNow().ToUnixTimeSeconds());
-        return true;
-    }
-
-    /// <summary>
-    /// EXEC under WATCH: when every watched key is as it was, writes the reply's array header and drops the
-    /// watches (Redis unwatches before running the queued commands); otherwise answers a null array, marks the
-    /// watch set failed and returns false so nothing queued runs.
-    /// </summary>
-    private bool BeginExec(CommandBatch batch, LmdbWriteTransaction txn, long nowMs)
-    {
-        var watches = batch.Watches!;
-        var unchanged = _events.Watches.Unchanged(watches,
-            (db, key) => _keyspace.TryGetRaw(txn, db, key, out var value) && value.IsExpired(nowMs));
-        watches.Failed = !unchanged;
-        _events.Watches.Release(watches);
-        if (!unchanged)
-        {
-            batch.Replies.WriteNullArray();
-            return false;
-        }
-        batch.Replies.WriteArrayHeader(batch.ExecCount);
         return true;
     }
 

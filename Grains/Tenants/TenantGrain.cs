@@ -133,21 +133,7 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
     private void ExecuteReads(CommandBatch batch)
     {
         using var txn = _env.BeginRead();
-        var ctx = new CommandContext
-        {
-            Keyspace = _keyspace,
-            Txn = txn,
-            Batch = batch,
-            Reply = batch.Replies,
-            NowMs = _options.Time.GetUtcNow().ToUnixTimeMilliseconds(),
-            Cursors = _cursors,
-            Random = Random.Shared,
-        };
-        for (var i = 0; i < batch.Count; i++)
-        {
-            ctx.Command = batch[i];
-            TenantStateMachine.Execute(ref ctx);
-        }
+        TenantStateMachine.ExecuteReads(_keyspace, txn, batch, _options.Time.GetUtcNow().ToUnixTimeMilliseconds(), _cursors);
     }
 
     /// <inheritdoc />

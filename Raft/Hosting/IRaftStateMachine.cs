@@ -21,6 +21,15 @@ public interface IRaftStateMachine
     }
 
     /// <summary>
+    /// This replica's role changed (it won an election, stepped down, or started a campaign) in <paramref name="term"/>.
+    /// Called on the group's turn before the entries of the same turn are applied, so an application can tell which
+    /// entries it applies as leader. By default, nothing.
+    /// </summary>
+    void RoleChanged(RaftRole role, ulong term)
+    {
+    }
+
+    /// <summary>
     /// Writes an image of the state as of the last applied entry (<paramref name="metadata"/>'s index) to the new file
     /// <paramref name="imagePath"/>, for log compaction, and closes it. Storage makes the file durable afterwards.
     /// </summary>

@@ -9,6 +9,8 @@ public sealed partial class RaftGroup
     private ulong _readContext;
     private ulong _lastSnapshotIndex;
     private int _inTurn;
+    // The role the state machine was last told of; a group starts as a follower.
+    private RaftRole _machineRole = RaftRole.Follower;
 
     /// <summary>Runs one turn on a worker: handle queued work, then persist, send, apply, advance.</summary>
     internal void RunTurn()
@@ -116,6 +118,11 @@ public sealed partial class RaftGroup
             {
                 if (m.NeedsSnapshotData) m.Data = _storage.ReadSnapshotChunk(m.Snapshot!.Index, (long)m.Offset, m.ChunkLength);
                 _transport.Send(Id, m);
+            }
+            if (ready.SoftState is { } soft && soft.Role != _machineRole)
+            {
+                _machineRole = soft.Role;
+                _machine.RoleChanged(soft.Role, _node.Term);
             }
             if (ready.Snapshot is { } snapshot)
             {

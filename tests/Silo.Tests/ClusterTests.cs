@@ -52,6 +52,29 @@ public sealed class ClusterTests(ITestOutputHelper output)
             await LocalCluster.WaitAsync(() => Task.FromResult(reader.Call("GET", "c") == "$1\r\n9\r\n"), "the follower's replica to apply every write", TimeSpan.FromSeconds(10));
             Assert.Equal("+OK\r\n", reader.Call("READWRITE"));
 
+            // WATCH through a silo that does not lead: the leader checks the keys at EXEC.
+            Assert.Equal("+OK\r\n", two.Call("WATCH", "w"));
+            Assert.Equal("+OK\r\n", two.Call("MULTI"));
+            Assert.Equal("+QUEUED\r\n", two.Call("SET", "w", "mine"));
+            Assert.Equal("*1\r\n+OK\r\n", two.Call("EXEC"));
+            Assert.Equal("+OK\r\n", two.Call("WATCH", "w"));
+            Assert.Equal("+OK\r\n", three.Call("SET", "w", "theirs"));
+            Assert.Equal("+OK\r\n", two.Call("MULTI"));
+            Assert.Equal("+QUEUED\r\n", two.Call("SET", "w", "mine again"));
+            Assert.Equal("*-1\r\n", two.Call("EXEC"));
+            Assert.Equal("$6\r\ntheirs\r\n", one.Call("GET", "w"));
+
+            // A blocked pop through one silo is served by a push through another.
+            using (var blocked = RespSocket.Connect(cluster.RespPort(3)))
+            {
+                blocked.Command("BLPOP", "queue", "10");
+                await LocalCluster.WaitAsync(
+                    async () => (await RedisCli.RunAsync(cluster.RespPort(3), "INFO", "clients")).Contains("blocked_clients:1", StringComparison.Ordinal),
+                    "the pop to block", TimeSpan.FromSeconds(10));
+                Assert.Equal(":1\r\n", one.Call("LPUSH", "queue", "job"));
+                Assert.Equal("*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n", blocked.ReadReply());
+            }
+
             // PUBLISH through one silo reaches subscribers connected to the others, and counts them all.
             using var sub2 = RespSocket.Connect(cluster.RespPort(2));
             using var sub3 = RespSocket.Connect(cluster.RespPort(3));

@@ -24,8 +24,17 @@ public sealed class RemoteTenantGrain(string name, ulong nodeId, ulong self, Clu
         // A blocking command may wait as long as its own timeout says; it ends when the client leaves.
         var blocking = batch.Count > 0 && !batch.IsTransaction
             && (CommandTable.Get(batch[batch.Count - 1].Id).Flags & CommandFlags.Blocking) != 0;
-        var response = await CallAsync(ForwardKinds.Execute, request, blocking ? Timeout.InfiniteTimeSpan : timeout, batch.Cancellation).ConfigureAwait(false);
-        ForwardedBatchCodec.ApplyResult(response.Span, batch);
+        // The connection counts as blocked (INFO, CLIENT LIST) while its command waits on the leader's silo.
+        batch.IsBlocked = blocking;
+        try
+        {
+            var response = await CallAsync(ForwardKinds.Execute, request, blocking ? Timeout.InfiniteTimeSpan : timeout, batch.Cancellation).ConfigureAwait(false);
+            ForwardedBatchCodec.ApplyResult(response.Span, batch);
+        }
+        finally
+        {
+            batch.IsBlocked = false;
+        }
     }
 
     public async Task<bool> UnblockAsync(CommandBatch batch, UnblockReason reason)

@@ -20,10 +20,10 @@ namespace IceFire.Grains.Tenants.Replication;
 /// data in the same write transaction that applies the entries, and the log store reports it at load, so a restart
 /// re-applies nothing twice. A snapshot image is a compacted copy of the whole environment; restoring one replaces
 /// every database but the log's in one write transaction (REPLICATION.md, Snapshots).
-/// Not yet here: WATCH, blocking pops, keyspace notifications and expiry sweeps, which need the leader-only
-/// pieces REPLICATION.md describes.
+/// WATCH, blocked clients, keyspace notifications and the active expiry sweep live on the leader (the partial files
+/// beside this one; REPLICATION.md says how they stay consistent with the log).
 /// </remarks>
-public sealed class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposable
+public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposable
 {
     private static readonly byte[] AppliedKey = "applied"u8.ToArray();
 
@@ -49,6 +49,9 @@ public sealed class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposa
         _replica = replica;
         _options = options;
         _nodeId = nodeId;
+        _events = new TenantEvents(options.KeyspaceEvents, options.PubSub);
+        keyspace.Observer = _events;
+        _blocked = new BlockedClients(_wake);
         using var txn = env.BeginRead();
         _applied = txn.TryGet(replica, AppliedKey, out var raw) ? BinaryPrimitives.ReadUInt64LittleEndian(raw) : 0;
     }
@@ -87,7 +90,11 @@ public sealed class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposa
         LmdbRaftStorage.Open(_env, groupId, bootstrap, appliedIndex: () => AppliedIndex);
 
     /// <summary>Joins the group the host created with this replica as its state machine.</summary>
-    public void Attach(RaftGroup group) => _group = group;
+    public void Attach(RaftGroup group)
+    {
+        _group = group;
+        StartLeaderLoop();
+    }
 
     /// <inheritdoc />
     public ValueTask ExecuteAsync(CommandBatch batch)
@@ -97,6 +104,10 @@ public sealed class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposa
         if (!batch.HasWrites)
         {
             return ReadAsync(batch, group);
+        }
+        if (batch.ExecCount < 0 && IsWatchOnly(batch))
+        {
+            return WatchAsync(batch, group);
         }
         if (group.Role != RaftRole.Leader)
         {
@@ -120,199 +131,13 @@ public sealed class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposa
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var txn = _env.BeginRead();
-        var ctx = new CommandContext
-        {
-            Keyspace = _keyspace,
-            Txn = txn,
-            Batch = batch,
-            Reply = batch.Replies,
-            NowMs = _options.Time.GetUtcNow().ToUnixTimeMilliseconds(),
-            Cursors = _cursors,
-            Random = Random.Shared,
-        };
-        for (var i = 0; i < batch.Count; i++)
-        {
-            ctx.Command = batch[i];
-            TenantStateMachine.Execute(ref ctx);
-        }
+        TenantStateMachine.ExecuteReads(_keyspace, txn, batch, _options.Time.GetUtcNow().ToUnixTimeMilliseconds(), _cursors);
     }
 
     private async ValueTask ReadAsync(CommandBatch batch, RaftGroup group)
     {
         await group.ReadBarrierAsync();
         ExecuteLocalReads(batch);
-    }
-
-    /// <summary>
-    /// Drains the queue into entries: every batch waiting when a proposal is made rides in it, so concurrent clients
-    /// share one log append and one replication round. Proposals are pipelined; none waits for the previous one.
-    /// </summary>
-    private void Propose(RaftGroup group)
-    {
-        while (true)
-        {
-            var batches = new List<CommandBatch>();
-            while (batches.Count < 1024 && _queue.TryDequeue(out var batch))
-            {
-                batches.Add(batch);
-            }
-            if (batches.Count == 0)
-            {
-                Volatile.Write(ref _proposing, 0);
-                // A batch queued after the drain but before the flag dropped would otherwise wait for the next one.
-                if (_queue.IsEmpty || Interlocked.CompareExchange(ref _proposing, 1, 0) != 0)
-                {
-                    return;
-                }
-                continue;
-            }
-            var sequence = Interlocked.Increment(ref _sequence);
-            var header = new TenantEntryHeader(_options.Time.GetUtcNow().ToUnixTimeMilliseconds(), _nodeId, sequence);
-            byte[] entry;
-            try
-            {
-                entry = TenantEntryCodec.Encode(header, batches);
-            }
-            catch (Exception error)
-            {
-                Fail(batches, error);
-                continue;
-            }
-            _inflight[sequence] = batches;
-            group.ProposeAsync(entry).ContinueWith(
-                (proposal, state) =>
-                {
-                    var (tenant, seq) = ((ReplicatedTenant, ulong))state!;
-                    // Applied batches were answered by the apply; only a proposal that never applied is failed here.
-                    if (proposal.IsFaulted && tenant._inflight.TryRemove(seq, out var lost))
-                    {
-                        Fail(lost, proposal.Exception!.InnerException!);
-                    }
-                },
-                (this, sequence),
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
-    }
-
-    private static void Fail(List<CommandBatch> batches, Exception error)
-    {
-        foreach (var batch in batches)
-        {
-            batch.Fail(error);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Apply(Entry entry) => ApplyBatch([entry]);
-
-    /// <inheritdoc />
-    public void ApplyBatch(IReadOnlyList<Entry> entries)
-    {
-        ArgumentNullException.ThrowIfNull(entries);
-        var answered = new List<CommandBatch>();
-        var positions = new List<long>();
-        while (true)
-        {
-            answered.Clear();
-            positions.Clear();
-            try
-            {
-                var last = ApplyInTransaction(entries, answered, positions);
-                if (last > _applied)
-                {
-                    Volatile.Write(ref _applied, last);
-                }
-                break;
-            }
-            catch (LmdbMapFullException)
-            {
-                // Nothing of the transaction happened: drop the replies written so far and run it again in a bigger map.
-                for (var i = 0; i < answered.Count; i++)
-                {
-                    answered[i].Replies.Rewind(positions[i]);
-                }
-                ReloadCollectionCounter();
-                _env.Grow();
-            }
-        }
-        foreach (var batch in answered)
-        {
-            batch.Complete();
-        }
-    }
-
-    private ulong ApplyInTransaction(IReadOnlyList<Entry> entries, List<CommandBatch> answered, List<long> positions)
-    {
-        using var txn = _env.BeginWrite();
-        var last = _applied;
-        var decoded = new List<CommandBatch>();
-        foreach (var entry in entries)
-        {
-            if (entry.Index <= last)
-            {
-                // Applied before a restart: the group hands committed entries again from its last snapshot.
-                continue;
-            }
-            last = entry.Index;
-            if (entry.Type != EntryType.Normal || entry.Data.Length == 0)
-            {
-                continue;
-            }
-            var header = TenantEntryCodec.ReadHeader(entry.Data);
-            List<CommandBatch> batches;
-            if (header.Origin == _nodeId && _inflight.TryGetValue(header.Sequence, out var local))
-            {
-                batches = local;
-                foreach (var batch in local)
-                {
-                    positions.Add(batch.Replies.Position);
-                    answered.Add(batch);
-                }
-            }
-            else
-            {
-                decoded.Clear();
-                TenantEntryCodec.Decode(entry.Data, _ => _discard, decoded);
-                batches = decoded;
-            }
-            var ctx = new CommandContext
-            {
-                Keyspace = _keyspace,
-                Txn = txn,
-                Write = txn,
-                NowMs = header.NowMs,
-                Cursors = _cursors,
-                Random = CommandContext.SeededRandom(header.NowMs, entry.Index),
-            };
-            foreach (var batch in batches)
-            {
-                ctx.Batch = batch;
-                ctx.Reply = batch.Replies;
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    ctx.Command = batch[i];
-                    TenantStateMachine.Execute(ref ctx);
-                }
-            }
-        }
-        Span<byte> applied = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(applied, last);
-        txn.Put(_replica, AppliedKey, applied);
-        txn.Commit();
-        foreach (var entry in entries)
-        {
-            if (entry.Type == EntryType.Normal && entry.Data.Length > 0)
-            {
-                var header = TenantEntryCodec.ReadHeader(entry.Data);
-                if (header.Origin == _nodeId)
-                {
-                    _inflight.TryRemove(header.Sequence, out _);
-                }
-            }
-        }
-        return last;
     }
 
     private void ReloadCollectionCounter()
@@ -367,6 +192,7 @@ public sealed class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposa
         }
         ReloadCollectionCounter();
         Volatile.Write(ref _applied, snapshot.Metadata.Index);
+        Volatile.Write(ref _appliedTerm, snapshot.Metadata.Term);
     }
 
     private LmdbEnvironment OpenImage(string imagePath)
@@ -418,10 +244,6 @@ public sealed class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposa
     }
 
     /// <inheritdoc />
-    /// <remarks>Blocking commands do not block on a replicated tenant yet, so nothing is ever waiting.</remarks>
-    public Task<bool> UnblockAsync(CommandBatch batch, UnblockReason reason) => Task.FromResult(false);
-
-    /// <inheritdoc />
     public ValueTask<TenantInfo> GetInfoAsync()
     {
         var keyspace = new List<(int, long, long)>();
@@ -436,12 +258,14 @@ public sealed class ReplicatedTenant : ITenantGrain, IRaftStateMachine, IDisposa
                 }
             }
         }
-        return ValueTask.FromResult(new TenantInfo(keyspace, _env.UsedBytes, 0, 0, 0, _keyspace.ExpiredKeys));
+        return ValueTask.FromResult(new TenantInfo(keyspace, _env.UsedBytes, Interlocked.Read(ref _lastCommitUnixSeconds),
+            Interlocked.Read(ref _commits), Interlocked.Read(ref _commandsWritten), _keyspace.ExpiredKeys));
     }
 
     /// <summary>Closes the environment; the group must have been removed from its host first.</summary>
     public void Dispose()
     {
+        StopLeaderLoop();
         foreach (var (_, batches) in _inflight)
         {
             Fail(batches, new ObjectDisposedException($"tenant {Name} is shutting down"));

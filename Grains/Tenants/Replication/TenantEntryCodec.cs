@@ -4,11 +4,22 @@ using IceFire.Grains.Interfaces;
 
 namespace IceFire.Grains.Tenants.Replication;
 
+/// <summary>What a tenant entry asks every replica to do. Persisted: values are append-only.</summary>
+public enum TenantEntryKind : byte
+{
+    /// <summary>Run the entry's command batches, in order.</summary>
+    Commands = 0,
+
+    /// <summary>Active expiry: remove up to a limit of keys whose time is up at the entry's clock, oldest first.</summary>
+    ExpirySweep = 1,
+}
+
 /// <summary>The fixed part of a tenant entry.</summary>
 /// <param name="NowMs">The leader's clock for every command of the entry.</param>
 /// <param name="Origin">The node that proposed the entry.</param>
 /// <param name="Sequence">The proposer's number for it.</param>
-public readonly record struct TenantEntryHeader(long NowMs, ulong Origin, ulong Sequence);
+/// <param name="Kind">What the entry holds; entries of version 1 hold commands only.</param>
+public readonly record struct TenantEntryHeader(long NowMs, ulong Origin, ulong Sequence, TenantEntryKind Kind = TenantEntryKind.Commands);
 
 /// <summary>
 /// The bytes of one Raft entry of a tenant group: the leader's clock and the command batches of one writer turn, in
@@ -17,28 +28,27 @@ public readonly record struct TenantEntryHeader(long NowMs, ulong Origin, ulong 
 /// </summary>
 /// <remarks>
 /// Layout, little-endian: version (1 byte), clock in Unix milliseconds (8), the proposing node (8) and its proposal
-/// number (8), which let the proposer find its waiting connections when the entry is applied, batch count (varint); per batch its
-/// command count (varint); per command its id (2), database (1), argument count (varint), then each argument as a
-/// length (varint) and its bytes. Argument 0 is the command name as the client sent it.
+/// number (8), which let the proposer find its waiting connections when the entry is applied, then, from version 2,
+/// the entry's kind (1). A command entry continues with its batch count (varint); per batch its command count
+/// (varint); per command its id (2), database (1), argument count (varint), then each argument as a length (varint)
+/// and its bytes. Argument 0 is the command name as the client sent it. An expiry sweep continues with its limit
+/// (varint). Version 1 is version 2 without the kind byte, always commands; it is still read.
 /// </remarks>
 public static class TenantEntryCodec
 {
-    /// <summary>The only layout this version writes and reads.</summary>
-    public const byte Version = 1;
+    /// <summary>The layout this version writes; it reads this one and version 1.</summary>
+    public const byte Version = 2;
 
-    private const int HeaderLength = 25;
+    private const byte Version1 = 1;
+    private const int Version1HeaderLength = 25;
+    private const int HeaderLength = 26;
 
     /// <summary>Encodes the batches of one turn, stamped with the leader's clock and the proposal's origin.</summary>
     public static byte[] Encode(in TenantEntryHeader header, IReadOnlyList<CommandBatch> batches)
     {
         ArgumentNullException.ThrowIfNull(batches);
         var writer = new ArrayBufferWriter<byte>(256);
-        var head = writer.GetSpan(HeaderLength);
-        head[0] = Version;
-        BinaryPrimitives.WriteInt64LittleEndian(head[1..], header.NowMs);
-        BinaryPrimitives.WriteUInt64LittleEndian(head[9..], header.Origin);
-        BinaryPrimitives.WriteUInt64LittleEndian(head[17..], header.Sequence);
-        writer.Advance(HeaderLength);
+        WriteHeader(writer, header with { Kind = TenantEntryKind.Commands });
         WriteVarint(writer, (ulong)batches.Count);
         foreach (var batch in batches)
         {
@@ -62,6 +72,44 @@ public static class TenantEntryCodec
         return writer.WrittenSpan.ToArray();
     }
 
+    /// <summary>An active expiry sweep of at most <paramref name="limit"/> keys at the header's clock.</summary>
+    public static byte[] EncodeSweep(in TenantEntryHeader header, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var writer = new ArrayBufferWriter<byte>(HeaderLength + 5);
+        WriteHeader(writer, header with { Kind = TenantEntryKind.ExpirySweep });
+        WriteVarint(writer, (ulong)limit);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The limit of an expiry sweep entry.</summary>
+    public static int DecodeSweep(ReadOnlySpan<byte> entry)
+    {
+        var header = ReadHeader(entry);
+        if (header.Kind != TenantEntryKind.ExpirySweep)
+        {
+            throw new InvalidDataException($"tenant entry of kind {header.Kind} is not an expiry sweep");
+        }
+        var offset = HeaderLength;
+        var limit = ReadCount(entry, ref offset);
+        if (offset != entry.Length || limit == 0)
+        {
+            throw new InvalidDataException("tenant expiry sweep entry is malformed");
+        }
+        return limit;
+    }
+
+    private static void WriteHeader(ArrayBufferWriter<byte> writer, in TenantEntryHeader header)
+    {
+        var head = writer.GetSpan(HeaderLength);
+        head[0] = Version;
+        BinaryPrimitives.WriteInt64LittleEndian(head[1..], header.NowMs);
+        BinaryPrimitives.WriteUInt64LittleEndian(head[9..], header.Origin);
+        BinaryPrimitives.WriteUInt64LittleEndian(head[17..], header.Sequence);
+        head[25] = (byte)header.Kind;
+        writer.Advance(HeaderLength);
+    }
+
     /// <summary>
     /// Decodes an entry into batches whose arguments point into <paramref name="entry"/> (no copies), each writing its
     /// replies to the writer <paramref name="replies"/> gives it. Throws <see cref="InvalidDataException"/> for an
@@ -72,8 +120,12 @@ public static class TenantEntryCodec
         ArgumentNullException.ThrowIfNull(replies);
         ArgumentNullException.ThrowIfNull(batches);
         var header = ReadHeader(entry.Span);
+        if (header.Kind != TenantEntryKind.Commands)
+        {
+            throw new InvalidDataException($"tenant entry of kind {header.Kind} holds no commands");
+        }
         var span = entry.Span;
-        var offset = HeaderLength;
+        var offset = span[0] == Version1 ? Version1HeaderLength : HeaderLength;
         var batchCount = ReadCount(span, ref offset);
         var args = new List<ReadOnlyMemory<byte>>();
         for (var b = 0; b < batchCount; b++)
@@ -115,21 +167,28 @@ public static class TenantEntryCodec
         return header;
     }
 
-    /// <summary>The clock and origin of an entry, without decoding its commands.</summary>
+    /// <summary>The clock, origin and kind of an entry, without decoding its body.</summary>
     public static TenantEntryHeader ReadHeader(ReadOnlySpan<byte> span)
     {
-        if (span.Length < HeaderLength)
+        if (span.Length == 0 || span[0] is not (Version or Version1))
+        {
+            throw new InvalidDataException($"tenant entry version {(span.Length == 0 ? "(none)" : span[0])} is not one this silo applies (1 or {Version})");
+        }
+        var length = span[0] == Version1 ? Version1HeaderLength : HeaderLength;
+        if (span.Length < length)
         {
             throw new InvalidDataException($"a tenant entry of {span.Length} bytes is shorter than its header");
         }
-        if (span[0] != Version)
+        var kind = span[0] == Version1 ? TenantEntryKind.Commands : (TenantEntryKind)span[25];
+        if (kind is not (TenantEntryKind.Commands or TenantEntryKind.ExpirySweep))
         {
-            throw new InvalidDataException($"tenant entry version {span[0]} is not {Version}, the one this silo applies");
+            throw new InvalidDataException($"tenant entry kind {(byte)kind} is unknown");
         }
         return new TenantEntryHeader(
             BinaryPrimitives.ReadInt64LittleEndian(span[1..]),
             BinaryPrimitives.ReadUInt64LittleEndian(span[9..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(span[17..]));
+            BinaryPrimitives.ReadUInt64LittleEndian(span[17..]),
+            kind);
     }
 
     private static void WriteVarint(ArrayBufferWriter<byte> writer, ulong value)

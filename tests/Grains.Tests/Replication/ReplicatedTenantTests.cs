@@ -1,38 +1,20 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Text;
-using IceFire.Grains.Interfaces;
-using IceFire.Grains.Tenants;
 using IceFire.Grains.Tenants.Replication;
 using IceFire.Grains.Tests.Support;
 using IceFire.Raft;
 using IceFire.Raft.Hosting;
-using IceFire.Raft.Transport;
 using Xunit;
+using static IceFire.Grains.Tests.Replication.TenantReplicaGroup;
 
 namespace IceFire.Grains.Tests.Replication;
 
-/// <summary>Three replicas of one tenant on loopback: real TCP between Raft hosts, real LMDB environments.</summary>
-public sealed class ReplicatedTenantTests : IAsyncLifetime
+/// <summary>Writes, reads and restarts on three replicas of one tenant (<see cref="TenantReplicaGroup"/>).</summary>
+public sealed class ReplicatedTenantTests : ReplicaGroupTestBase
 {
-    private static readonly ulong[] Members = [1, 2, 3];
-    private TenantCluster _cluster = null!;
+    private Task<ReplicatedTenant> LeaderAsync(ulong except = 0) => Group.LeaderAsync(except);
 
-    public Task InitializeAsync()
-    {
-        _cluster = new TenantCluster(Members);
-        return Task.CompletedTask;
-    }
+    private Task<string> RunOnLeaderAsync(params string[][] commands) => Group.RunOnLeaderAsync(commands);
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
-    private Task<ReplicatedTenant> LeaderAsync(ulong except = 0) => _cluster.LeaderAsync(except);
-
-    private static Task<string> RunAsync(ReplicatedTenant tenant, params string[][] commands) => TenantCluster.RunAsync(tenant, commands);
-
-    private Task<string> RunOnLeaderAsync(params string[][] commands) => _cluster.RunOnLeaderAsync(commands);
-
-    private Task AssertReplicasConvergeAsync() => _cluster.AssertReplicasConvergeAsync();
+    private Task AssertReplicasConvergeAsync() => Group.AssertReplicasConvergeAsync();
 
     [Fact]
     public async Task WritesThroughTheLeaderAreAnsweredAndEveryReplicaHoldsTheSameBytes()
@@ -56,9 +38,9 @@ public sealed class ReplicatedTenantTests : IAsyncLifetime
     public async Task AFollowerRefusesWritesAndNamesTheLeader()
     {
         var leader = await LeaderAsync();
-        var follower = _cluster[_cluster.Running.First(id => _cluster[id] != leader)];
+        var follower = Group.Replicas.Values.First(r => r.Tenant != leader).Tenant;
         await Eventually.WaitUntilAsync(() => follower.Group.Leader == leader.Group.Leader, "the follower to know its leader");
-        var error = await Assert.ThrowsAsync<RaftProposalException>(async () => await follower.ExecuteAsync(TenantCluster.Batch(["SET", "k", "v"])));
+        var error = await Assert.ThrowsAsync<RaftProposalException>(async () => await follower.ExecuteAsync(Batch(["SET", "k", "v"])));
         Assert.Equal(ProposeStatus.NotLeader, error.Status);
         Assert.Equal(leader.Group.Leader, error.LeaderHint);
     }
@@ -87,25 +69,26 @@ public sealed class ReplicatedTenantTests : IAsyncLifetime
         {
             await RunAsync(leader, ["INCR", "n"]);
         }
-        var follower = _cluster.Running.First(id => _cluster[id] != leader);
-        await _cluster.StopAsync(follower);
+        var follower = Group.Replicas.First(r => r.Value.Tenant != leader).Key;
+        await Group.StopAsync(follower);
         for (var i = 0; i < 20; i++)
         {
             await RunAsync(leader, ["INCR", "n"]);
         }
-        _cluster.Start(follower);
+        Group.Start(follower);
         await AssertReplicasConvergeAsync();
         Assert.Equal("$2\r\n40\r\n", await RunAsync(await LeaderAsync(), ["GET", "n"]));
 
-        var old = _cluster.Running.First(id => _cluster[id] == leader);
-        await _cluster.StopAsync(old);
+        var old = Group.Replicas.First(r => r.Value.Tenant == leader).Key;
+        await Group.StopAsync(old);
         var next = await LeaderAsync(except: old);
         Assert.Equal(":41\r\n", await RunAsync(next, ["INCR", "n"]));
-        _cluster.Start(old);
+        Group.Start(old);
         await AssertReplicasConvergeAsync();
-        foreach (var id in _cluster.Running)
+        foreach (var replica in Group.Replicas.Values)
         {
-            Assert.Contains("$2\r\n41\r\n", TenantCluster.Contents(_cluster[id]));
+            Assert.Contains("$2\r\n41\r\n", Contents(replica.Tenant));
         }
     }
+
 }

@@ -56,17 +56,52 @@ public sealed class TenantEntryCodecTests
     {
         var entry = TenantEntryCodec.Encode(new TenantEntryHeader(1, 1, 1), [Batch((CommandId.Set, 0, ["SET", "k", "v"]))]);
         var other = (byte[])entry.Clone();
-        other[0] = 2;
-        Assert.Contains("version 2", Assert.Throws<InvalidDataException>(() => Decode(other)).Message);
+        other[0] = 3;
+        Assert.Contains("version 3", Assert.Throws<InvalidDataException>(() => Decode(other)).Message);
         for (var length = 0; length < entry.Length; length++)
         {
             Assert.Throws<InvalidDataException>(() => Decode(entry.AsMemory(0, length)));
         }
         Assert.Throws<InvalidDataException>(() => Decode(entry.Concat(new byte[] { 0 }).ToArray()));
         var unknown = (byte[])entry.Clone();
-        unknown[27] = 0xFF;
         unknown[28] = 0xFF;
+        unknown[29] = 0xFF;
         Assert.Throws<InvalidDataException>(() => Decode(unknown));
+        var kind = (byte[])entry.Clone();
+        kind[25] = 9;
+        Assert.Throws<InvalidDataException>(() => Decode(kind));
+    }
+
+    [Fact]
+    public void AVersion1EntryStillDecodes()
+    {
+        // Version 1 as written before entries had a kind: the header without its kind byte, then the batches.
+        var entry = TenantEntryCodec.Encode(new TenantEntryHeader(77, 2, 9), [Batch((CommandId.Set, 1, ["SET", "k", "v"]))]);
+        var v1 = entry.Take(25).Concat(entry.Skip(26)).ToArray();
+        v1[0] = 1;
+
+        var decoded = new List<CommandBatch>();
+        Assert.Equal(new TenantEntryHeader(77, 2, 9), TenantEntryCodec.Decode(v1, _ => new RecordingReplyWriter(), decoded));
+        Assert.Equal("v", Encoding.UTF8.GetString(decoded[0].Arg(decoded[0][0], 2)));
+        Assert.Equal(1, decoded[0][0].Db);
+    }
+
+    [Fact]
+    public void AnExpirySweepRoundTripsAndIsNotCommands()
+    {
+        var entry = TenantEntryCodec.EncodeSweep(new TenantEntryHeader(123, 4, 5), 1000);
+        Assert.Equal(new TenantEntryHeader(123, 4, 5, TenantEntryKind.ExpirySweep), TenantEntryCodec.ReadHeader(entry));
+        Assert.Equal(1000, TenantEntryCodec.DecodeSweep(entry));
+        Assert.Throws<InvalidDataException>(() => Decode(entry));
+        Assert.Throws<InvalidDataException>(() => TenantEntryCodec.DecodeSweep(TenantEntryCodec.Encode(new TenantEntryHeader(1, 1, 1), [])));
+    }
+
+    [Fact]
+    public void EntryKindsKeepTheirNumbers()
+    {
+        Assert.Equal(2, TenantEntryCodec.Version);
+        Assert.Equal(0, (int)TenantEntryKind.Commands);
+        Assert.Equal(1, (int)TenantEntryKind.ExpirySweep);
     }
 
     private static void Decode(ReadOnlyMemory<byte> entry) => TenantEntryCodec.Decode(entry, _ => new RecordingReplyWriter(), []);

@@ -7,6 +7,7 @@ namespace IceFire.Raft.Tests.Hosting;
 internal sealed class ListMachine : IRaftStateMachine
 {
     private readonly Lock _gate = new();
+    private readonly List<(RaftRole Role, ulong Term, int Applied)> _roles = [];
     private List<string> _items = [];
 
     public int Count
@@ -17,6 +18,17 @@ internal sealed class ListMachine : IRaftStateMachine
     public string[] Items
     {
         get { lock (_gate) return [.. _items]; }
+    }
+
+    /// <summary>Each role the group reported, with its term and how many commands had been applied then.</summary>
+    public (RaftRole Role, ulong Term, int Applied)[] Roles
+    {
+        get { lock (_gate) return [.. _roles]; }
+    }
+
+    public void RoleChanged(RaftRole role, ulong term)
+    {
+        lock (_gate) _roles.Add((role, term, _items.Count));
     }
 
     public void Apply(Entry entry)

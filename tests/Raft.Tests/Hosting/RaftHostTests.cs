@@ -64,6 +64,23 @@ public sealed class RaftHostTests
     }
 
     [Fact]
+    public async Task TheMachineLearnsItLeadsBeforeItAppliesTheEntriesOfItsTerm()
+    {
+        var (host, group, _, machine) = await SingleVoter();
+        await using (host)
+        {
+            await group.ProposeAsync("first"u8.ToArray()).WaitAsync(TimeSpan.FromSeconds(10));
+            var roles = machine.Roles;
+            Assert.Equal((RaftRole.Leader, group.Term, 0), roles[^1]);
+            Assert.DoesNotContain(roles, r => r.Role == RaftRole.Follower);
+            for (var i = 1; i < roles.Length; i++)
+            {
+                Assert.NotEqual(roles[i - 1].Role, roles[i].Role);
+            }
+        }
+    }
+
+    [Fact]
     public async Task StorageFailureStopsTheGroupAndFailsRequests()
     {
         var (host, group, storage, machine) = await SingleVoter();

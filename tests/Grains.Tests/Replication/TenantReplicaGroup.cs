@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using IceFire.Grains.Interfaces;
+using IceFire.Grains.Tenants;
+using IceFire.Grains.Tenants.Replication;
+using IceFire.Grains.Tests.Support;
+using IceFire.Raft;
+using IceFire.Raft.Hosting;
+using IceFire.Raft.Transport;
+
+namespace IceFire.Grains.Tests.Replication;
+
+/// <summary>Three replicas of one tenant on loopback: real TCP between Raft hosts, real LMDB environments.</summary>
+public sealed class TenantReplicaGroup : IAsyncDisposable
+{
+    private const ulong Group = 7;
+    private static readonly ulong[] Members = [1, 2, 3];
+    private readonly TempDirectory _temp = new();
+    private readonly ConcurrentDictionary<ulong, IPEndPoint> _endpoints = new();
+    private readonly TenantOptions _options;
+
+    public TenantReplicaGroup(TenantOptions? options = null)
+    {
+        _options = options ?? new TenantOptions();
+        foreach (var id in Members)
+        {
+            Start(id);
+        }
+    }
+
+    public ConcurrentDictionary<ulong, Replica> Replicas { get; } = new();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var id in Replicas.Keys.ToList())
+        {
+            await StopAsync(id);
+        }
+        _temp.Dispose();
+    }
+
+    public void Start(ulong id)
+    {
+        RaftHost? host = null;
+        var transport = new TcpTransport(id, new IPEndPoint(IPAddress.Loopback, 0), (g, m) => host!.Deliver(g, m));
+        transport.PeerDisconnected += peer => host?.ReportUnreachable(peer);
+        transport.Start();
+        // Tenant replicas take no snapshots yet, so their logs are never compacted.
+        host = new RaftHost(new RaftHostOptions { NodeId = id, TickInterval = TimeSpan.FromMilliseconds(20), SnapshotEveryEntries = ulong.MaxValue }, transport);
+        var tenant = ReplicatedTenant.Open("t", _temp.Sub($"n{id}"), _options, id);
+        var group = host.AddGroup(Group, new RaftOptions { ElectionTicks = 50, HeartbeatTicks = 5 }, tenant.OpenLog(Group, new ConfState(Members, [])), tenant);
+        tenant.Attach(group);
+        _endpoints[id] = transport.LocalEndPoint;
+        Replicas[id] = new Replica(transport, host, tenant);
+        foreach (var (other, endpoint) in _endpoints)
+        {
+            transport.SetPeer(other, endpoint);
+            if (Replicas.TryGetValue(other, out var o))
+            {
+                o.Transport.SetPeer(id, transport.LocalEndPoint);
+            }
+        }
+        host.Start();
+    }
+
+    public async Task StopAsync(ulong id)
+    {
+        if (!Replicas.TryRemove(id, out var replica))
+        {
+            return;
+        }
+        await replica.Transport.DisposeAsync();
+        await replica.Host.DisposeAsync();
+        replica.Tenant.Dispose();
+    }
+
+    /// <summary>The node id of <paramref name="tenant"/>.</summary>
+    public ulong IdOf(ReplicatedTenant tenant) => Replicas.First(r => r.Value.Tenant == tenant).Key;
+
+    public async Task<ReplicatedTenant> LeaderAsync(ulong except = 0)
+    {
+        ReplicatedTenant? leader = null;
+        await Eventually.WaitUntilAsync(() =>
+        {
+            leader = Replicas.Where(r => r.Key != except && r.Value.Tenant.Group.Role == RaftRole.Leader && r.Value.Tenant.IsLeader)
+                .OrderByDescending(r => r.Value.Tenant.Group.Term).Select(r => r.Value.Tenant).FirstOrDefault();
+            return leader is not null;
+        }, "a leader", TimeSpan.FromSeconds(20));
+        return leader!;
+    }
+
+    /// <summary>Hands the leadership from <paramref name="from"/> to node <paramref name="to"/>; returns the new leader.</summary>
+    public async Task<ReplicatedTenant> TransferAsync(ReplicatedTenant from, ulong to)
+    {
+        var target = Replicas[to].Tenant;
+        // The replica hears of its role during the group's turn; the group publishes it at the end of that turn.
+        bool Leads() => target.IsLeader && target.Group.Role == RaftRole.Leader;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            if (Leads())
+            {
+                return true;
+            }
+            if (from.IsLeader)
+            {
+                try
+                {
+                    await from.Group.TransferLeadershipAsync(to);
+                }
+                catch (RaftProposalException)
+                {
+                    // Not caught up yet, or a transfer is already under way: ask again.
+                }
+            }
+            return Leads();
+        }, $"node {to} to lead", TimeSpan.FromSeconds(20));
+        return target;
+    }
+
+    public static CommandBatch Batch(params string[][] commands)
+    {
+        var batch = new CommandBatch(new RecordingReplyWriter());
+        foreach (var command in commands)
+        {
+            batch.Add(CommandTable.Find(Encoding.UTF8.GetBytes(command[0]))!, 0,
+                command.Select(a => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(a)).ToArray());
+        }
+        return batch;
+    }
+
+    public static string Replies(CommandBatch batch) => ((RecordingReplyWriter)batch.Replies).Text;
+
+    public static async Task<string> RunAsync(ReplicatedTenant tenant, params string[][] commands)
+    {
+        var batch = Batch(commands);
+        await tenant.ExecuteAsync(batch).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        return Replies(batch);
+    }
+
+    /// <summary>
+    /// Runs on whichever replica leads; a refusal (nothing was proposed) moves on to the new leader, while a write whose
+    /// outcome is unknown fails the test, as a client could not retry it blindly either.
+    /// </summary>
+    public async Task<string> RunOnLeaderAsync(params string[][] commands)
+    {
+        while (true)
+        {
+            var leader = await LeaderAsync();
+            try
+            {
+                return await RunAsync(leader, commands);
+            }
+            catch (RaftProposalException e) when (e.Status == ProposeStatus.NotLeader)
+            {
+            }
+        }
+    }
+
+    /// <summary>What a replica holds, read locally (no leader involved).</summary>
+    public static string Contents(ReplicatedTenant tenant)
+    {
+        var batch = Batch(["GET", "s"], ["GET", "n"], ["SMEMBERS", "set"], ["LRANGE", "l", "0", "-1"], ["PTTL", "e"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+            ["DBSIZE"]);
+        tenant.ExecuteLocalReads(batch);
+        return Replies(batch);
+    }
+
+    public async Task AssertReplicasConvergeAsync()
+    {
+        var leader = await LeaderAsync();
+        await Eventually.WaitUntilAsync(
+            () => Replicas.Values.All(r => r.Tenant.AppliedIndex >= leader.Group.CommitIndex && Contents(r.Tenant) == Contents(leader)),
+            "every replica to hold what the leader holds", TimeSpan.FromSeconds(20));
+    }
+
+    public sealed record Replica(TcpTransport Transport, RaftHost Host, ReplicatedTenant Tenant);
+}
