@@ -131,7 +131,11 @@ for run in $(seq 1 "$RUNS"); do
         follower) load resp "$FOLLOWER" "$c" "$SECONDS_PER_ROW" 1 ;;
         etcd) load etcd "$etcd_clients" "$c" "$SECONDS_PER_ROW" 1 ;;
         redis) load resp "127.0.0.1:$REDIS_PORT" "$c" "$SECONDS_PER_ROW" 1 ;;
-      esac >>"$WORK/rows/$s-$c" 2>>"$WORK/rows/$s-$c.err"
+      esac >>"$WORK/rows/$s-$c" 2>>"$WORK/rows/$s-$c.err" || {
+        say "the load on $s with $c clients failed:"
+        tail -n 20 "$WORK/rows/$s-$c.err" >&2
+        exit 1
+      }
     done
   done
 done
