@@ -30,6 +30,18 @@ public sealed partial class RaftNode
             if (m.Type is MessageType.RequestVote or MessageType.RequestPreVote)
             {
                 var forced = m.Type == MessageType.RequestVote && m.Context == Message.TransferContext;
+                if (!forced && _quiesced && Role == RaftRole.Follower && Leader != None && _options.ReadMode != ReadMode.LeaseBased)
+                {
+                    // A quiet follower's timer stands still, so its lease proves nothing: a member may have learned
+                    // that the leader is gone. Check on the leader and start the timer; if the leader answers, its
+                    // lease holds again, and if not, a later request finds this member out of lease and votes.
+                    _quiesced = false;
+                    _quietTicks = 0;
+                    _electionElapsed = 0;
+                    Send(new Message { Type = MessageType.HeartbeatResponse, To = Leader, Quiesce = true });
+                    Counters.DroppedInLease++;
+                    return;
+                }
                 if (!forced && InLease())
                 {
                     // Dissertation §4.2.3: a member that hears from a leader ignores vote requests, so a removed or

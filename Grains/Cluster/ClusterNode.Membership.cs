@@ -8,6 +8,9 @@ namespace IceFire.Grains.Cluster;
 
 public sealed partial class ClusterNode
 {
+    private static readonly TimeSpan PreferredLeaderInterval = TimeSpan.FromSeconds(10);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, long> _lastHandover = new();
+
     private MemberProto SelfMember() => new()
     {
         Id = NodeId,
@@ -311,6 +314,10 @@ public sealed partial class ClusterNode
         }
         if (change is null)
         {
+            if (removeOthers)
+            {
+                await HandLeadershipToPreferredAsync(group, status, target).ConfigureAwait(false);
+            }
             return;
         }
         try
@@ -320,6 +327,38 @@ public sealed partial class ClusterNode
         catch (Exception e) when (e is RaftProposalException or RaftOutcomeUnknownException or TimeoutException)
         {
             // Another change is still uncommitted, or leadership moved: the next pass looks again.
+        }
+    }
+
+    /// <summary>
+    /// Spreads leadership: a tenant's first-ranked replica leads it whenever it is a caught-up voter, so the tenants'
+    /// leaders spread over the silos as their placements do, instead of piling up where the groups were founded.
+    /// At most one attempt per group every <see cref="PreferredLeaderInterval"/>.
+    /// </summary>
+    private async Task HandLeadershipToPreferredAsync(RaftGroup group, RaftGroupStatus status, IReadOnlyList<ulong> target)
+    {
+        if (target.Count == 0 || target[0] == NodeId || !status.Config.IsVoter(target[0]))
+        {
+            return;
+        }
+        var preferred = status.Members.FirstOrDefault(p => p.Id == target[0]);
+        if (preferred.Id != target[0] || !preferred.RecentActive || preferred.Match < status.LastIndex)
+        {
+            return;
+        }
+        var now = Environment.TickCount64;
+        if (_lastHandover.TryGetValue(group.Id, out var last) && now - last < (long)PreferredLeaderInterval.TotalMilliseconds)
+        {
+            return;
+        }
+        _lastHandover[group.Id] = now;
+        try
+        {
+            await group.TransferLeadershipAsync(target[0]).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RaftProposalException or RaftOutcomeUnknownException or TimeoutException)
+        {
+            // Busy or no longer leading: a later pass tries again.
         }
     }
 }

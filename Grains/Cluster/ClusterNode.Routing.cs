@@ -47,6 +47,8 @@ public sealed partial class ClusterNode
                 catch (ClusterRpcException e) when (!e.Sent || !batch.HasWrites)
                 {
                     routed.LeaderHint = 0;
+                    // This silo's replica may be a quiet follower of that silo: let it find out and elect another.
+                    LocalReplicaOf(routed.Name)?.Group.ReportUnreachable(targetNode);
                     reason = $"node {targetNode} cannot be reached ({e.Message})";
                 }
                 catch (RaftOutcomeUnknownException) when (!batch.HasWrites)

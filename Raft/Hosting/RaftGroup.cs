@@ -123,7 +123,11 @@ public sealed partial class RaftGroup
         return tcs.Task;
     }
 
-    internal void ReportUnreachable(ulong node) => Post(new Work(WorkKind.Unreachable, null, null, null, node));
+    /// <summary>
+    /// <paramref name="node"/> could not be reached (a link or a call to it failed): a quiet follower whose leader it is
+    /// starts its election timer, and a leader probes it again (<see cref="RaftNode.ReportUnreachable"/>).
+    /// </summary>
+    public void ReportUnreachable(ulong node) => Post(new Work(WorkKind.Unreachable, null, null, null, node));
 
     internal void EnqueueTick()
     {

@@ -60,6 +60,20 @@ public sealed class QuiescenceTests
     }
 
     [Fact]
+    public void OneReportIsEnoughTheOtherQuietFollowerVotes()
+    {
+        // Only one follower had a link to the dead leader, so only it hears of the loss; the other, still quiet, must
+        // not hold the old leader's lease against it, or the group waits for the ten-timeout backstop.
+        var g = QuietGroup();
+        g.Crash(1);
+        g[2].ReportUnreachable(1);
+        g.Drain(2);
+        g.TickAll(40);
+        Assert.Contains(g[3].Leader, new ulong[] { 2, 3 });
+        Assert.Equal(g[2].Leader, g[3].Leader);
+    }
+
+    [Fact]
     public void QuietTimerIsABackstopWhenNoReportComes()
     {
         var g = QuietGroup();
