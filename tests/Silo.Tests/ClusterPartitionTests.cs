@@ -29,6 +29,7 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output)
 
             var clock = Stopwatch.StartNew();
             cluster.Isolate(leader);
+            var elected = Task.Run(() => ElectedAsync(cluster, majority, clock));
             // Sent to the isolated leader at once: it can never reach a quorum, so it must not be acknowledged.
             var inFlight = Task.Run(() => Timed(old, "SET", "minority:0", "lost"));
 
@@ -65,7 +66,8 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output)
             late.ReadTimeout = RefusalBound;
             var (second, secondMs) = Timed(late, "SET", "minority:1", "lost");
             var (read, readMs) = Timed(late, "GET", "after:0");
-            output.WriteLine($"isolated node {leader}; node {newLeader} leads the majority; first majority write acknowledged {failover} ms after the partition " +
+            var electedMs = await elected;
+            output.WriteLine($"isolated node {leader}; node {newLeader} leads the majority, elected {electedMs} ms after the partition; first majority write acknowledged {failover} ms after it " +
                 $"(refused before: {string.Join(" | ", refused.Distinct().Take(3))})");
             output.WriteLine($"isolated silo: write in flight -> {first.TrimEnd()} after {firstMs} ms; later write -> {second.TrimEnd()} after {secondMs} ms; read -> {read.TrimEnd()} after {readMs} ms");
             Assert.True(IsRefusal(first), $"the write sent to the isolated leader got {first.TrimEnd()} after {firstMs} ms");
@@ -185,6 +187,33 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output)
         {
             output.WriteLine(cluster.Logs());
             throw;
+        }
+    }
+
+    /// <summary>Milliseconds on <paramref name="clock"/> when one of <paramref name="nodes"/> first says (ROLE, its own replica's view) that it leads default.</summary>
+    private static async Task<long> ElectedAsync(TestCluster cluster, List<int> nodes, Stopwatch clock)
+    {
+        var sockets = nodes.Select(n => RespSocket.Connect(cluster.Silos.RespPort(n))).ToList();
+        try
+        {
+            long at = -1;
+            await LocalCluster.WaitAsync(() =>
+            {
+                if (sockets.Any(s => s.Call("ROLE").StartsWith("*3\r\n$6\r\nmaster\r\n", StringComparison.Ordinal)))
+                {
+                    at = clock.ElapsedMilliseconds;
+                    return Task.FromResult(true);
+                }
+                return Task.FromResult(false);
+            }, "a leader of default on the majority side", FailoverBound);
+            return at;
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
         }
     }
 
