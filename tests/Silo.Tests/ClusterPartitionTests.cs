@@ -129,6 +129,61 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Replicas_agree_after_repeatedly_isolating_a_leader_with_writes_in_flight()
+    {
+        await using var cluster = await TestCluster.StartAsync(3);
+        try
+        {
+            var keys = new List<string>();
+            for (var round = 0; round < 3; round++)
+            {
+                var leader = await cluster.Silos.LeaderOfAsync("default");
+                var majority = cluster.Others(leader).ToList();
+                using var old = RespSocket.Connect(cluster.Silos.RespPort(leader));
+                old.ReadTimeout = RefusalBound;
+                var clock = Stopwatch.StartNew();
+                cluster.Isolate(leader);
+                // A pipeline of writes the isolated leader may append but can never commit on its own.
+                for (var i = 0; i < 5; i++)
+                {
+                    keys.Add($"r{round}:stale:{i}");
+                    old.Command("SET", keys[^1], "stale");
+                }
+                var replies = Enumerable.Range(0, 5).Select(_ => Timed(old, "_READ_")).ToList();
+                await ElectedAsync(cluster, majority, clock);
+                using (var major = RespSocket.Connect(cluster.Silos.RespPort(majority[round % 2])))
+                {
+                    major.ReadTimeout = RefusalBound;
+                    keys.Add($"r{round}:majority");
+                    await LocalCluster.WaitAsync(() => Task.FromResult(Timed(major, "SET", keys[^1], "ok").Reply == "+OK\r\n"), "a write on the majority side", FailoverBound);
+                }
+                cluster.Network.Heal();
+                await cluster.Silos.WaitConvergedAsync("default", 3, TimeSpan.FromSeconds(40));
+                output.WriteLine($"round {round}: isolated node {leader}; its writes answered {string.Join(", ", replies.Select(r => r.Reply.Split(' ')[0].TrimEnd()))}");
+            }
+
+            var values = new List<string>[4];
+            for (var node = 1; node <= 3; node++)
+            {
+                using var reader = RespSocket.Connect(cluster.Silos.RespPort(node));
+                Assert.Equal("+OK\r\n", reader.Call("READONLY"));
+                values[node] = keys.Select(k => $"{k}={reader.Call("GET", k).TrimEnd().Replace("\r\n", " ", StringComparison.Ordinal)}").ToList();
+            }
+            output.WriteLine($"node 1: {string.Join(", ", values[1])}");
+            for (var node = 2; node <= 3; node++)
+            {
+                Assert.True(values[node].SequenceEqual(values[1]), $"node {node} differs from node 1:\n{string.Join(", ", values[node])}\n{string.Join(", ", values[1])}");
+            }
+            Assert.All(values[1].Where(v => v.Contains(":majority=", StringComparison.Ordinal)), v => Assert.EndsWith("$2 ok", v, StringComparison.Ordinal));
+        }
+        catch
+        {
+            output.WriteLine(cluster.Logs());
+            throw;
+        }
+    }
+
+    [Fact]
     public async Task Tenants_stay_isolated_through_every_silo()
     {
         await using var cluster = await TestCluster.StartAsync(3);
@@ -240,7 +295,8 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         try
         {
-            return (socket.Call(command), clock.ElapsedMilliseconds);
+            // "_READ_": the command was sent already (pipelined); only read its reply.
+            return (command is ["_READ_"] ? socket.ReadReply() : socket.Call(command), clock.ElapsedMilliseconds);
         }
         catch (IOException e)
         {
