@@ -55,6 +55,17 @@ public sealed class ClusterLinearizabilityTests(ITestOutputHelper output)
             await Progress(60, $"with {second}->{follower} blocked");
             cluster.Network.Heal();
 
+            foreach (var a in Enumerable.Range(1, 3))
+            {
+                foreach (var b in cluster.Others(a))
+                {
+                    cluster.Network.Delay(a, b, TimeSpan.FromMilliseconds(100));
+                }
+            }
+            events.Add("delayed every link by 100 ms");
+            await Progress(60, "with every link delayed");
+            cluster.Network.Heal();
+
             var victim = await cluster.Silos.LeaderOfAsync("default");
             var killedAt = clock.ElapsedTicks;
             await cluster.Silos.KillAsync(victim);

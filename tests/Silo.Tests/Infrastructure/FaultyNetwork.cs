@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 
 namespace IceFire.Silo.Tests.Infrastructure;
 
@@ -149,12 +150,13 @@ internal sealed class FaultyNetwork : IAsyncDisposable
             return;
         }
         _opened.AddOrUpdate((from, to), 1, (_, n) => n + 1);
-        var connection = new ProxiedConnection(from, to, inbound, outbound);
+        var connection = new ProxiedConnection(from, to, inbound, outbound, _stop.Token);
         _connections[connection] = 0;
-        var forward = connection.PumpAsync(inbound, outbound, from == 0 ? null : Rule(from, to), _stop.Token);
-        var backward = connection.PumpAsync(outbound, inbound, from == 0 ? null : Rule(to, from), _stop.Token);
+        var forward = connection.PumpAsync(inbound, outbound, from == 0 ? null : Rule(from, to));
+        var backward = connection.PumpAsync(outbound, inbound, from == 0 ? null : Rule(to, from));
         await Task.WhenAll(forward, backward);
         _connections.TryRemove(connection, out _);
+        connection.Dispose();
     }
 
     /// <summary>Reads the dialer's opening bytes: (its node id or 0 when unrecognised, the bytes read), or null bytes when it hung up.</summary>
@@ -292,15 +294,23 @@ internal sealed class FaultyNetwork : IAsyncDisposable
     }
 
     /// <summary>A dialer's connection and the proxy's connection to the silo it dialed.</summary>
-    private sealed class ProxiedConnection(int from, int to, Socket inbound, Socket outbound)
+    private sealed class ProxiedConnection(int from, int to, Socket inbound, Socket outbound, CancellationToken stop) : IDisposable
     {
+        private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(stop);
+
         public int From => from;
 
         public int To => to;
 
-        /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/>, holding each chunk while <paramref name="rule"/> blocks and for its delay.</summary>
-        public async Task PumpAsync(Socket source, Socket destination, LinkRule? rule, CancellationToken stop)
+        /// <summary>
+        /// Copies <paramref name="source"/> to <paramref name="destination"/>: each chunk is due <paramref name="rule"/>'s
+        /// delay after it arrived (latency, not a rate limit) and is held while the rule blocks.
+        /// </summary>
+        public async Task PumpAsync(Socket source, Socket destination, LinkRule? rule)
         {
+            var stop = _closed.Token;
+            var chunks = Channel.CreateBounded<(byte[] Data, long Due)>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+            var sending = SendAsync(chunks.Reader, destination, rule, stop);
             var buffer = new byte[64 * 1024];
             try
             {
@@ -311,25 +321,54 @@ internal sealed class FaultyNetwork : IAsyncDisposable
                     {
                         break;
                     }
-                    if (rule is not null)
-                    {
-                        await rule.WhenOpen.WaitAsync(stop);
-                        if (rule.Delay > TimeSpan.Zero)
-                        {
-                            await Task.Delay(rule.Delay, stop);
-                        }
-                    }
-                    await destination.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, stop);
+                    var due = Environment.TickCount64 + (long)(rule?.Delay.TotalMilliseconds ?? 0);
+                    await chunks.Writer.WriteAsync((buffer.AsSpan(0, n).ToArray(), due), stop);
                 }
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
             {
             }
+            chunks.Writer.TryComplete();
+            await sending;
             Close();
         }
 
+        private async Task SendAsync(ChannelReader<(byte[] Data, long Due)> chunks, Socket destination, LinkRule? rule, CancellationToken stop)
+        {
+            try
+            {
+                await foreach (var (data, due) in chunks.ReadAllAsync(stop))
+                {
+                    if (rule is not null)
+                    {
+                        await rule.WhenOpen.WaitAsync(stop);
+                    }
+                    var wait = due - Environment.TickCount64;
+                    if (wait > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(wait), stop);
+                    }
+                    await destination.SendAsync(data, SocketFlags.None, stop);
+                }
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The other side is gone: closing both ends stops the receiving half too.
+                Close();
+            }
+        }
+
+        public void Dispose() => _closed.Dispose();
+
         public void Close()
         {
+            try
+            {
+                _closed.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
             inbound.Dispose();
             outbound.Dispose();
         }
