@@ -30,13 +30,15 @@ public sealed class ClusterLinearizabilityTests(ITestOutputHelper output)
         using var stop = new CancellationTokenSource();
         try
         {
-            var clients = Enumerable.Range(0, Clients).Select(p => Task.Run(() => RunClient(cluster, p, clock, history, outcomes, stop.Token))).ToList();
             var events = new List<string>();
+            var clients = Enumerable.Range(0, Clients).Select(p => Task.Run(() => RunClient(cluster, p, clock, history, outcomes, stop.Token))).ToList();
 
             async Task Progress(int acknowledged, string during)
             {
                 var target = Acknowledged(history) + acknowledged;
+                var phase = Stopwatch.StartNew();
                 await LocalCluster.WaitAsync(() => Task.FromResult(Acknowledged(history) >= target), $"{acknowledged} acknowledged operations {during}", PhaseBound);
+                events.Add($"{acknowledged} acknowledged {during} in {phase.ElapsedMilliseconds} ms");
             }
 
             await Progress(100, "before any fault");
@@ -104,7 +106,7 @@ public sealed class ClusterLinearizabilityTests(ITestOutputHelper output)
             var ops = history.ToList();
             var isolationFailover = FirstWriteAfter(ops, isolatedAt);
             var killFailover = FirstWriteAfter(ops, killedAt);
-            output.WriteLine($"faults: {string.Join("; ", events)}");
+            output.WriteLine($"phases: {string.Join("; ", events)}");
             output.WriteLine($"first write acknowledged {isolationFailover} ms after isolating the leader, {killFailover} ms after killing it");
             output.WriteLine($"{ops.Count} operations: {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}");
             var check = Stopwatch.StartNew();
