@@ -65,8 +65,13 @@ internal static class LinearizabilityChecker
             if (entry!.IsCall)
             {
                 var op = ops[entry.Op];
-                var ok = op.Kind == OpKind.Write || op.Value == state;
-                var next = op.Kind == OpKind.Write ? op.Value : state;
+                var (ok, next) = op.Kind switch
+                {
+                    OpKind.Write => (true, op.Value),
+                    OpKind.Read => (op.Value == state, state),
+                    // An increment is a read-modify-write: its result must follow the state it is placed after.
+                    _ => (op.Pending || op.Value == (state ?? 0) + 1, (state ?? 0) + 1),
+                };
                 if (ok)
                 {
                     var bits = linearized.With(entry.Op);

@@ -10,6 +10,8 @@ public sealed class LinearizabilityCheckerTests
 
     private static Operation R(int p, long? v, long inv, long ret, int key = 0) => new(p, OpKind.Read, key, v, inv, ret);
 
+    private static Operation I(int p, long? v, long inv, long ret, int key = 0) => new(p, OpKind.Increment, key, v, inv, ret);
+
     private static Verdict Check(params Operation[] ops) => LinearizabilityChecker.Check(ops).Verdict;
 
     [Fact]
@@ -51,6 +53,26 @@ public sealed class LinearizabilityCheckerTests
         Assert.Equal(Verdict.Linearizable, Check(W(0, 1, 1, long.MaxValue), R(1, null, 2, 3), R(1, 1, 4, 5)));
         Assert.Equal(Verdict.Linearizable, Check(W(0, 1, 1, long.MaxValue), R(1, null, 2, 3)));
         Assert.Equal(Verdict.NotLinearizable, Check(W(0, 1, 1, long.MaxValue), R(1, 1, 2, 3), R(1, null, 4, 5)));
+    }
+
+    [Fact]
+    public void IncrementsFollowTheValueTheyAreOrderedAfter()
+    {
+        Assert.Equal(Verdict.Linearizable, Check(I(0, 1, 1, 2), W(1, 10, 3, 4), I(0, 11, 5, 6), R(1, 11, 7, 8)));
+        // Two concurrent increments of an absent key return 1 and 2, in either order.
+        Assert.Equal(Verdict.Linearizable, Check(I(0, 2, 1, 5), I(1, 1, 2, 6), R(2, 2, 7, 8)));
+        // Both returning 1 means one increment was lost.
+        Assert.Equal(Verdict.NotLinearizable, Check(I(0, 1, 1, 5), I(1, 1, 2, 6)));
+        // An increment after a completed write must see it.
+        Assert.Equal(Verdict.NotLinearizable, Check(W(0, 10, 1, 2), I(1, 1, 3, 4)));
+    }
+
+    [Fact]
+    public void AnIncrementOfUnknownOutcomeMayHaveHappened()
+    {
+        Assert.Equal(Verdict.Linearizable, Check(W(0, 5, 1, 2), I(1, null, 3, long.MaxValue), R(2, 6, 4, 5)));
+        Assert.Equal(Verdict.Linearizable, Check(W(0, 5, 1, 2), I(1, null, 3, long.MaxValue), R(2, 5, 4, 5)));
+        Assert.Equal(Verdict.NotLinearizable, Check(W(0, 5, 1, 2), I(1, null, 3, long.MaxValue), R(2, 7, 4, 5)));
     }
 
     [Fact]

@@ -15,9 +15,11 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly int[] _resp;
     private readonly int[] _cluster;
     private readonly int[] _admin;
+    private readonly string _advertise;
 
-    private LocalCluster(int nodes)
+    private LocalCluster(int nodes, string advertise = "127.0.0.1")
     {
+        _advertise = advertise;
         _silos = new SiloProcess?[nodes + 1];
         var ports = FreePorts(nodes * 3);
         _resp = [0, .. ports.Take(nodes)];
@@ -38,21 +40,29 @@ internal sealed class LocalCluster : IAsyncDisposable
     public bool IsRunning(int node) => _silos[node] is { HasExited: false };
 
     /// <summary>Starts <paramref name="nodes"/> silos and waits until every one holds an up-to-date replica of default.</summary>
-    public static async Task<LocalCluster> StartAsync(int nodes, params string[] extra)
+    public static Task<LocalCluster> StartAsync(int nodes, params string[] extra) => Create(nodes).StartAllAsync(extra);
+
+    /// <summary>
+    /// A cluster whose silos are not started yet, advertising <paramref name="advertise"/> as the host of their cluster
+    /// ports (something else, such as a proxy, may listen there); their own listeners stay on 127.0.0.1.
+    /// </summary>
+    public static LocalCluster Create(int nodes, string advertise = "127.0.0.1") => new(nodes, advertise);
+
+    /// <summary>Starts every silo and waits until each holds an up-to-date replica of default; disposes the cluster on failure.</summary>
+    public async Task<LocalCluster> StartAllAsync(params string[] extra)
     {
-        var cluster = new LocalCluster(nodes);
         try
         {
-            for (var node = 1; node <= nodes; node++)
+            for (var node = 1; node <= Count; node++)
             {
-                await cluster.StartNodeAsync(node, extra);
+                await StartNodeAsync(node, extra);
             }
-            await cluster.WaitConvergedAsync("default", Math.Min(3, nodes));
-            return cluster;
+            await WaitConvergedAsync("default", Math.Min(3, Count));
+            return this;
         }
         catch
         {
-            await cluster.DisposeAsync();
+            await DisposeAsync();
             throw;
         }
     }
@@ -64,7 +74,8 @@ internal sealed class LocalCluster : IAsyncDisposable
         "--resp-port", _resp[node].ToString(System.Globalization.CultureInfo.InvariantCulture),
         "--cluster-port", _cluster[node].ToString(System.Globalization.CultureInfo.InvariantCulture),
         "--admin-port", _admin[node].ToString(System.Globalization.CultureInfo.InvariantCulture),
-        .. node == 1 ? new[] { "--bootstrap" } : ["--seeds", $"127.0.0.1:{_cluster[1]}"],
+        .. _advertise == "127.0.0.1" ? Array.Empty<string>() : ["--advertise", _advertise],
+        .. node == 1 ? new[] { "--bootstrap" } : ["--seeds", $"{_advertise}:{_cluster[1]}"],
         .. extra,
     ];
 

@@ -22,6 +22,12 @@ internal sealed class RespSocket : IDisposable
 
     public static RespSocket Connect(int port) => new(port);
 
+    /// <summary>How long a read waits for the server before it fails with an <see cref="IOException"/> (10 s unless set).</summary>
+    public TimeSpan ReadTimeout
+    {
+        set => _stream.ReadTimeout = (int)value.TotalMilliseconds;
+    }
+
     public void Send(string raw) => _stream.Write(Encoding.UTF8.GetBytes(raw));
 
     /// <summary>Sends a command as a multibulk frame.</summary>

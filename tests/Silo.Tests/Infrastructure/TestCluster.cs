@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text.Json;
+
+namespace IceFire.Silo.Tests.Infrastructure;
+
+/// <summary>
+/// Silo processes forming one cluster whose silo-to-silo traffic all goes through a <see cref="FaultyNetwork"/>, the way
+/// Orleans' TestingHost puts a fault-injecting transport between its silos: each silo advertises the network's proxy
+/// (<see cref="FaultyNetwork.ProxyAddress"/>) as its cluster address, so every Raft link and cluster call crosses it.
+/// Clients reach each silo's RESP and admin ports directly. Silos can be partitioned, healed, killed (-9) and restarted.
+/// </summary>
+internal sealed class TestCluster : IAsyncDisposable
+{
+    private TestCluster(LocalCluster silos, FaultyNetwork network)
+    {
+        Silos = silos;
+        Network = network;
+    }
+
+    /// <summary>The silo processes (ports, views, kill and restart).</summary>
+    public LocalCluster Silos { get; }
+
+    /// <summary>The links between the silos.</summary>
+    public FaultyNetwork Network { get; }
+
+    public int Count => Silos.Count;
+
+    /// <summary>Starts the network, then <paramref name="nodes"/> silos; returns once every silo holds an up-to-date replica of default.</summary>
+    public static async Task<TestCluster> StartAsync(int nodes, params string[] extra)
+    {
+        var silos = LocalCluster.Create(nodes, FaultyNetwork.ProxyAddress.ToString());
+        var targets = new Dictionary<int, (int, IPEndPoint)>();
+        for (var node = 1; node <= nodes; node++)
+        {
+            targets[node] = (silos.ClusterPort(node), new IPEndPoint(IPAddress.Loopback, silos.ClusterPort(node)));
+        }
+        var network = new FaultyNetwork(targets);
+        try
+        {
+            await silos.StartAllAsync(extra);
+        }
+        catch
+        {
+            await network.DisposeAsync();
+            throw;
+        }
+        return new TestCluster(silos, network);
+    }
+
+    /// <summary>Every node but <paramref name="except"/>.</summary>
+    public IEnumerable<int> Others(params int[] except) => Enumerable.Range(1, Count).Where(n => !except.Contains(n));
+
+    /// <summary>Cuts <paramref name="node"/> off from every other silo, both ways.</summary>
+    public void Isolate(int node) => Network.Partition([node], Others(node));
+
+    /// <summary>
+    /// The leader of <paramref name="tenant"/> as seen by the silos in <paramref name="among"/> (a side of a partition):
+    /// the replica that reports itself leader with the highest term, waiting until one does.
+    /// </summary>
+    public async Task<int> LeaderAmongAsync(string tenant, IReadOnlyCollection<int> among, TimeSpan timeout)
+    {
+        var leader = 0;
+        await LocalCluster.WaitAsync(async () =>
+        {
+            foreach (var node in among)
+            {
+                if (!Silos.IsRunning(node))
+                {
+                    continue;
+                }
+                using var view = await Silos.ViewAsync(node);
+                foreach (var t in view.RootElement.GetProperty("tenants").EnumerateArray())
+                {
+                    if (t.GetProperty("name").GetString() == tenant && t.TryGetProperty("leader", out var l) && l.ValueKind == JsonValueKind.String)
+                    {
+                        var id = int.Parse(l.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                        if (among.Contains(id))
+                        {
+                            leader = id;
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        }, $"a leader of {tenant} among nodes {string.Join(",", among)}", timeout);
+        return leader;
+    }
+
+    /// <summary>The silos' output, for a failing test's message.</summary>
+    public string Logs() => Silos.Logs() + $"--- network: {Network.Describe()}\n";
+
+    public async ValueTask DisposeAsync()
+    {
+        await Silos.DisposeAsync();
+        await Network.DisposeAsync();
+    }
+}
