@@ -30,9 +30,20 @@ public sealed partial class ClusterNode
             {
                 try
                 {
-                    await target.ExecuteAsync(batch).ConfigureAwait(false);
+                    await ExecuteOnAsync(routed, target, targetNode, batch).ConfigureAwait(false);
                     routed.LeaderHint = targetNode;
                     return;
+                }
+                catch (LeaderMovedException) when (!batch.HasWrites)
+                {
+                    routed.LeaderHint = 0;
+                    reason = $"node {targetNode} stopped leading its group during the read";
+                }
+                catch (LeaderMovedException e)
+                {
+                    routed.LeaderHint = 0;
+                    throw new TenantUnavailableException(
+                        $"TRYAGAIN tenant {routed.Name} elected a new leader while the write waited on node {targetNode}; it may or may not have been applied", e);
                 }
                 catch (RaftProposalException e) when (e.Status is ProposeStatus.NotLeader or ProposeStatus.NoLeader)
                 {
@@ -74,6 +85,50 @@ public sealed partial class ClusterNode
             await Task.Delay(Math.Min(10 << Math.Min(attempt, 4), 150)).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Runs the batch on <paramref name="target"/>. When it is another silo and this silo holds a replica, the wait ends
+    /// as soon as that replica sees another leader elected: a partition can stall the connection to the old leader for
+    /// the whole request timeout while the majority has long moved on.
+    /// </summary>
+    private async ValueTask ExecuteOnAsync(RoutedTenant routed, ITenantGrain target, ulong targetNode, CommandBatch batch)
+    {
+        if (target is not RemoteTenantGrain remote || LocalReplicaOf(routed.Name) is not { } local || IsBlocking(batch))
+        {
+            await target.ExecuteAsync(batch).ConfigureAwait(false);
+            return;
+        }
+        using var abandon = new CancellationTokenSource();
+        var call = remote.ExecuteAsync(batch, abandon.Token).AsTask();
+        // Only a change counts: the local view may lag the hint the target came from.
+        var seen = local.Group.Leader;
+        while (!call.IsCompleted)
+        {
+            var leader = local.Group.Leader;
+            if (leader != seen && leader != 0 && leader != targetNode)
+            {
+                await abandon.CancelAsync().ConfigureAwait(false);
+                break;
+            }
+            await Task.WhenAny(call, Task.Delay(LeaderWatchInterval)).ConfigureAwait(false);
+        }
+        try
+        {
+            await call.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (abandon.IsCancellationRequested && !batch.Cancellation.IsCancellationRequested)
+        {
+            throw new LeaderMovedException(e);
+        }
+    }
+
+    private static readonly TimeSpan LeaderWatchInterval = TimeSpan.FromMilliseconds(50);
+
+    private static bool IsBlocking(CommandBatch batch) =>
+        batch.Count > 0 && !batch.IsTransaction && (CommandTable.Get(batch[batch.Count - 1].Id).Flags & CommandFlags.Blocking) != 0;
+
+    /// <summary>The silo a command was forwarded to stopped leading before it answered.</summary>
+    private sealed class LeaderMovedException(Exception inner) : Exception("the leader changed", inner);
 
     /// <summary>This silo's replica of the tenant as the cluster state places it, or null.</summary>
     private LocalReplica? LocalReplicaOf(string name) =>

@@ -17,7 +17,13 @@ public sealed class RemoteTenantGrain(string name, ulong nodeId, ulong self, Clu
     /// <summary>The silo holding the replica.</summary>
     public ulong NodeId => nodeId;
 
-    public async ValueTask ExecuteAsync(CommandBatch batch)
+    public ValueTask ExecuteAsync(CommandBatch batch) => ExecuteAsync(batch, CancellationToken.None);
+
+    /// <summary>
+    /// Runs the batch on the remote replica; <paramref name="abandon"/> gives up waiting (the caller learned that the
+    /// silo no longer leads), after which no reply is written to the batch. A write may still apply there.
+    /// </summary>
+    public async ValueTask ExecuteAsync(CommandBatch batch, CancellationToken abandon)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var request = ForwardedBatchCodec.Encode(name, self, batch);
@@ -28,7 +34,8 @@ public sealed class RemoteTenantGrain(string name, ulong nodeId, ulong self, Clu
         batch.IsBlocked = blocking;
         try
         {
-            var response = await CallAsync(ForwardKinds.Execute, request, blocking ? Timeout.InfiniteTimeSpan : timeout, batch.Cancellation).ConfigureAwait(false);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(batch.Cancellation, abandon);
+            var response = await CallAsync(ForwardKinds.Execute, request, blocking ? Timeout.InfiniteTimeSpan : timeout, either.Token).ConfigureAwait(false);
             ForwardedBatchCodec.ApplyResult(response.Span, batch);
         }
         finally
