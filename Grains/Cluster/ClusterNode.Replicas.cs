@@ -175,9 +175,10 @@ public sealed partial class ClusterNode
             var group = _host.AddGroup(tenant.GroupId, RaftOptionsFor(), storage, replica);
             replica.Attach(group);
             _replicas[tenant.Name] = new LocalReplica(tenant.Name, tenant.GroupId, replica, group, path);
-            if (founder && tenant.InitialReplicas.Count == 1)
+            if (founder && (tenant.InitialReplicas.Count == 1 || (fresh && tenant.InitialReplicas[0] == NodeId)))
             {
-                // Alone in its group: no need to wait out an election timeout.
+                // Alone in its group, or the first-ranked founder of a new group: no need to wait out an election
+                // timeout before the tenant's first write.
                 group.Campaign();
             }
         }

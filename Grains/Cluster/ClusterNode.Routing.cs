@@ -45,6 +45,12 @@ public sealed partial class ClusterNode
                     throw new TenantUnavailableException(
                         $"TRYAGAIN tenant {routed.Name} elected a new leader while the write waited on node {targetNode}; it may or may not have been applied", e);
                 }
+                catch (RaftProposalException e) when (e.Status is ProposeStatus.TransferInProgress)
+                {
+                    // Leadership is being handed over; the write waits for the new leader rather than fail.
+                    routed.LeaderHint = 0;
+                    reason = $"node {targetNode} is handing over its leadership";
+                }
                 catch (RaftProposalException e) when (e.Status is ProposeStatus.NotLeader or ProposeStatus.NoLeader)
                 {
                     routed.LeaderHint = e.LeaderHint == targetNode ? 0 : e.LeaderHint;

@@ -10,12 +10,15 @@ public sealed partial class ReplicatedTenant
     private int _sweeping;
     private int _sweepAgain;
 
-    /// <summary>Leader loop: proposes one sweep when a key has expired and no sweep is in the log yet.</summary>
-    private void TrySweep()
+    /// <summary>
+    /// Leader loop: proposes one sweep when a key has expired and no sweep is in the log yet. Returns the earliest
+    /// expiry time of any key (Unix ms), 0 when no key has a time to live, or -1 when it did not look.
+    /// </summary>
+    private long TrySweep()
     {
         if (_group is not { } group || Interlocked.CompareExchange(ref _sweeping, 1, 0) != 0)
         {
-            return;
+            return -1;
         }
         var nowMs = NowMs;
         long next;
@@ -26,7 +29,7 @@ public sealed partial class ReplicatedTenant
         if (next == 0 || next > nowMs)
         {
             Volatile.Write(ref _sweeping, 0);
-            return;
+            return next;
         }
         lock (_proposeLock)
         {
@@ -50,5 +53,6 @@ public sealed partial class ReplicatedTenant
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
         }
+        return next;
     }
 }

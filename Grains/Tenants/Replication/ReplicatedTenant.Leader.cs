@@ -6,8 +6,8 @@ namespace IceFire.Grains.Tenants.Replication;
 
 /// <summary>
 /// What only the leader keeps: watches, blocked clients and notifications (<see cref="TenantEvents"/>,
-/// <see cref="BlockedClients"/>), guarded by one lock that the apply holds for its whole transaction, and a thread
-/// that ends blocked waits on time or request and starts expiry sweeps. The group tells the replica its role
+/// <see cref="BlockedClients"/>), guarded by one lock that the apply holds for its whole transaction, and a loop
+/// on the thread pool that ends blocked waits on time or request and starts expiry sweeps. The group tells the replica its role
 /// (<see cref="RoleChanged"/>) on its turn, before it applies the entries of that turn.
 /// </summary>
 public sealed partial class ReplicatedTenant
@@ -20,7 +20,10 @@ public sealed partial class ReplicatedTenant
     private readonly BlockedClients _blocked;
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly List<CommandBatch> _noSync = [];
-    private Thread? _leaderLoop;
+    private readonly object _loopLock = new();
+    private RegisteredWaitHandle? _loopWait;
+    private bool _loopStarted;
+    private long _nextSweep;
     private volatile bool _stopping;
     private bool _isLeader;
     private ulong _leaderTerm;
@@ -59,52 +62,85 @@ public sealed partial class ReplicatedTenant
 
     private void StartLeaderLoop()
     {
-        if (_leaderLoop is not null)
+        lock (_loopLock)
         {
-            return;
+            if (_loopStarted)
+            {
+                return;
+            }
+            _loopStarted = true;
+            _nextSweep = Environment.TickCount64 + (long)_options.SweepInterval.TotalMilliseconds;
+            Arm(_options.SweepInterval);
         }
-        _leaderLoop = new Thread(LeaderLoop) { IsBackground = true, Name = $"tenant-leader:{Name}" };
-        _leaderLoop.Start();
     }
 
     /// <summary>Stops the loop and fails every blocked client; the tenant is closing.</summary>
     private void StopLeaderLoop()
     {
         _stopping = true;
-        _wake.Set();
-        _leaderLoop?.Join();
+        lock (_loopLock)
+        {
+            // Taking the lock waits out a turn in progress; none starts after this.
+            _loopWait?.Unregister(null);
+            _loopWait = null;
+        }
         lock (_leaderLock)
         {
             _blocked.FailAll(new ObjectDisposedException($"tenant {Name} is shutting down"));
         }
     }
 
-    /// <summary>Ends blocked waits that timed out or were asked to end, and sweeps expired keys, on the leader.</summary>
-    private void LeaderLoop()
+    /// <summary>Waits on the thread pool, not on a thread of its own: a silo holds thousands of replicas.</summary>
+    private void Arm(TimeSpan wait) =>
+        _loopWait = ThreadPool.RegisterWaitForSingleObject(
+            _wake.WaitHandle, static (state, _) => ((ReplicatedTenant)state!).LeaderTurn(), this, wait, executeOnlyOnce: true);
+
+    /// <summary>
+    /// One turn of the leader loop: ends blocked waits that timed out or were asked to end, and on the leader looks for
+    /// expired keys to sweep. It runs again when woken (a role change, a blocked client, a sweep to repeat) or when the
+    /// next deadline comes: the nearest blocked client's, else the next sweep, which comes every sweep interval while
+    /// keys with a time to live exist and every second otherwise. A follower with no blocked client sleeps until woken.
+    /// </summary>
+    private void LeaderTurn()
     {
-        var nextSweep = Environment.TickCount64 + (long)_options.SweepInterval.TotalMilliseconds;
-        while (!_stopping)
+        lock (_loopLock)
         {
+            _loopWait?.Unregister(null);
+            _loopWait = null;
+            if (_stopping)
+            {
+                return;
+            }
+            _wake.Reset();
             TimeSpan wait;
+            bool anyBlocked;
             lock (_leaderLock)
             {
                 var nowMs = NowMs;
                 _blocked.EndWaits(nowMs, _noSync);
                 wait = _blocked.WaitBudget(_options.SweepInterval, nowMs);
+                anyBlocked = _blocked.Count > 0;
             }
             var now = Environment.TickCount64;
-            if ((Volatile.Read(ref _sweepAgain) == 1 && Volatile.Read(ref _sweeping) == 0) || now >= nextSweep)
+            var leader = IsLeader;
+            if (leader && ((Volatile.Read(ref _sweepAgain) == 1 && Volatile.Read(ref _sweeping) == 0) || now >= _nextSweep))
             {
                 Interlocked.Exchange(ref _sweepAgain, 0);
-                nextSweep = now + (long)_options.SweepInterval.TotalMilliseconds;
-                if (IsLeader)
-                {
-                    TrySweep();
-                }
+                var next = TrySweep();
+                // Nothing lives on a timer: look again in a second (a read finds an expired key expired regardless).
+                var interval = next == 0 ? Math.Max((long)_options.SweepInterval.TotalMilliseconds, 1000) : (long)_options.SweepInterval.TotalMilliseconds;
+                _nextSweep = now + interval;
             }
-            var untilSweep = TimeSpan.FromMilliseconds(Math.Max(0, nextSweep - Environment.TickCount64));
-            _wake.Wait(untilSweep < wait ? untilSweep : wait);
-            _wake.Reset();
+            if (leader)
+            {
+                var untilSweep = TimeSpan.FromMilliseconds(Math.Max(0, _nextSweep - Environment.TickCount64));
+                wait = untilSweep < wait || !anyBlocked ? untilSweep : wait;
+            }
+            else if (!anyBlocked)
+            {
+                wait = Timeout.InfiniteTimeSpan;
+            }
+            Arm(wait);
         }
     }
 }
