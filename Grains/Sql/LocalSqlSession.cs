@@ -51,7 +51,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
             return new SqlPrepareResult(null, sql.Length, null);
         }
         var text = sql[..tailOffset];
-        var statement = new LocalSqlStatement(_db, stmt, text);
+        var statement = new LocalSqlStatement(this, _db, stmt, text);
         // VACUUM INTO writes a copy of the database to a file the client names: another file, refused like ATTACH.
         if (statement.CommandVerb == "VACUUM" && text.Contains("INTO", StringComparison.OrdinalIgnoreCase))
         {
@@ -233,7 +233,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
         }
         foreach (var statement in _statements)
         {
-            statement.Dispose();
+            statement.Release();
         }
         _statements.Clear();
         _connection.Dispose();

@@ -7,10 +7,13 @@ namespace IceFire.Grains.Sql;
 internal sealed class LocalSqlStatement : ISqlStatement
 {
     private readonly sqlite3 _db;
+    private readonly LocalSqlSession _session;
     private sqlite3_stmt? _idle;
+    private bool _disposed;
 
-    public LocalSqlStatement(sqlite3 db, sqlite3_stmt stmt, string sql)
+    public LocalSqlStatement(LocalSqlSession session, sqlite3 db, sqlite3_stmt stmt, string sql)
     {
+        _session = session;
         _db = db;
         _idle = stmt;
         Sql = sql;
@@ -55,11 +58,23 @@ internal sealed class LocalSqlStatement : ISqlStatement
     {
         raw.sqlite3_reset(stmt);
         raw.sqlite3_clear_bindings(stmt);
-        if (Interlocked.CompareExchange(ref _idle, stmt, null) is not null)
+        if (_disposed || Interlocked.CompareExchange(ref _idle, stmt, null) is not null)
         {
             stmt.Dispose();
         }
     }
 
-    public void Dispose() => Interlocked.Exchange(ref _idle, null)?.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        Interlocked.Exchange(ref _idle, null)?.Dispose();
+        _session.Forget(this);
+    }
+
+    /// <summary>Finalizes the compiled form when the session closes, without touching the session's list.</summary>
+    internal void Release()
+    {
+        _disposed = true;
+        Interlocked.Exchange(ref _idle, null)?.Dispose();
+    }
 }
