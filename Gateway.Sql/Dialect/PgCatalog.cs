@@ -39,9 +39,11 @@ internal static class PgCatalog
             sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO temp.pg_type VALUES ({type.Oid},'{type.Name}',{CatalogNamespace},10,{type.Length},'{(type.Oid == 705 ? "p" : "b")}',0,0,0,0,0,0,-1,'{category}');");
         }
         sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO temp.pg_type VALUES ({PgType.Record.Oid},'record',{CatalogNamespace},10,-1,'p',0,0,0,0,0,0,-1,'P'),({PgType.Void.Oid},'void',{CatalogNamespace},10,4,'p',0,0,0,0,0,0,-1,'P');");
+        // Rowid tables answer to "oid" too; the tables without a real oid column are WITHOUT ROWID so that an
+        // unqualified oid in clients' queries (Npgsql's "ORDER BY oid") is not ambiguous.
         sql.Append("CREATE TEMP TABLE pg_proc(oid INTEGER PRIMARY KEY, proname TEXT);");
-        sql.Append("CREATE TEMP TABLE pg_range(rngtypid INTEGER, rngsubtype INTEGER, rngmultitypid INTEGER);");
-        sql.Append("CREATE TEMP TABLE pg_enum(oid INTEGER, enumtypid INTEGER, enumsortorder REAL, enumlabel TEXT);");
+        sql.Append("CREATE TEMP TABLE pg_range(rngtypid INTEGER PRIMARY KEY, rngsubtype INTEGER, rngmultitypid INTEGER) WITHOUT ROWID;");
+        sql.Append("CREATE TEMP TABLE pg_enum(enumtypid INTEGER, enumsortorder REAL, enumlabel TEXT, PRIMARY KEY(enumtypid, enumsortorder)) WITHOUT ROWID;");
         sql.Append("CREATE TEMP TABLE pg_am(oid INTEGER PRIMARY KEY, amname TEXT);INSERT INTO temp.pg_am VALUES (2,'heap');");
         sql.Append("CREATE TEMP TABLE pg_description(objoid INTEGER, classoid INTEGER, objsubid INTEGER, description TEXT);");
         sql.Append("CREATE TEMP TABLE pg_attrdef(oid INTEGER, adrelid INTEGER, adnum INTEGER, adbin TEXT);");
@@ -77,6 +79,7 @@ internal static class PgCatalog
             new("session_user", 0, _ => SqlValue.FromText(tenant)),
             new("pg_backend_pid", 0, _ => SqlValue.FromInteger(Environment.ProcessId)),
             new("pg_get_userbyid", 1, _ => SqlValue.FromText(tenant)),
+            new("pg_advisory_unlock_all", 0, _ => SqlValue.Null),
             new("pg_table_is_visible", 1, _ => SqlValue.FromInteger(1)),
             new("pg_type_is_visible", 1, _ => SqlValue.FromInteger(1)),
             new("has_table_privilege", -1, _ => SqlValue.FromInteger(1)),

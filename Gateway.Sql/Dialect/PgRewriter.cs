@@ -11,6 +11,12 @@ internal static class PgRewriter
 {
     public static string Rewrite(string sql)
     {
+        // PostgreSQL resolves a bare ORDER BY name to an output column first; SQLite looks in the joined tables,
+        // where Npgsql's enum query (pg_type joined with pg_namespace) finds two oids. Its output column 1 is meant.
+        if (sql.Contains("enumlabel", StringComparison.Ordinal))
+        {
+            sql = sql.Replace("ORDER BY oid,", "ORDER BY 1,", StringComparison.Ordinal).Replace("ORDER BY oid;", "ORDER BY 1;", StringComparison.Ordinal);
+        }
         if (!NeedsRewrite(sql))
         {
             return sql;

@@ -65,6 +65,9 @@ internal sealed record SessionCommand(SessionCommandKind Kind, string Name, stri
             case "DEALLOCATE":
                 var target = rest.StartsWith("PREPARE ", StringComparison.OrdinalIgnoreCase) ? rest[8..].Trim() : rest;
                 return new SessionCommand(SessionCommandKind.Deallocate, target, null, "DEALLOCATE" + (target.Equals("ALL", StringComparison.OrdinalIgnoreCase) ? " ALL" : ""));
+            case "CLOSE":
+                // SQL-level cursors (DECLARE) do not exist here, so CLOSE ALL has nothing to close.
+                return new SessionCommand(SessionCommandKind.Ignored, "", null, "CLOSE CURSOR" + (rest.Equals("ALL", StringComparison.OrdinalIgnoreCase) ? " ALL" : ""));
             case "LISTEN" or "UNLISTEN" or "NOTIFY" or "CHECKPOINT":
                 return new SessionCommand(SessionCommandKind.Ignored, "", null, first);
             default:
