@@ -9,6 +9,12 @@ internal sealed record SiloOptions
     public string Data { get; init; } = "data";
     public string Bind { get; init; } = "127.0.0.1";
     public int RespPort { get; init; } = 6379;
+
+    /// <summary>Port of the SQL gateway (PostgreSQL protocol); null turns it off, 0 picks a free port.</summary>
+    public int? SqlPort { get; init; } = 5432;
+
+    /// <summary>scram (SCRAM-SHA-256) or password (cleartext) for SQL clients.</summary>
+    public string SqlAuth { get; init; } = "scram";
     public string? RequirePass { get; init; }
     public DurabilityMode Durability { get; init; } = DurabilityMode.Always;
 
@@ -92,6 +98,11 @@ internal sealed record SiloOptions
                                      that is not IceFire's is refused and left untouched.
           --bind ADDR                Address to listen on (default: 127.0.0.1; 0.0.0.0 for all).
           --resp-port N              RESP port (default: 6379).
+          --sql-port N|off           SQL port: PostgreSQL's wire protocol over each tenant's SQLite tables
+                                     (default: 5432; 0 picks a free port; off serves no SQL). Single silo only
+                                     for now. psql -h 127.0.0.1 -U TENANT connects to a tenant's tables.
+          --sql-auth MODE            scram (default): SCRAM-SHA-256. password: cleartext, for clients without
+                                     SCRAM (only on trusted networks until TLS exists).
           --requirepass PASS         Password clients must give with AUTH or HELLO ... AUTH (default: none).
                                      The ICEFIRE_REQUIREPASS environment variable sets it too.
           --durability MODE          always (default): a write is fsynced before its reply.
@@ -179,6 +190,18 @@ internal sealed record SiloOptions
                     case "--resp-port":
                         options = options with { RespPort = Port(arg, Value()) };
                         break;
+                    case "--sql-port":
+                        var sqlPort = Value();
+                        options = options with { SqlPort = sqlPort == "off" ? null : Port(arg, sqlPort) };
+                        break;
+                    case "--sql-auth":
+                        options = Value() switch
+                        {
+                            "scram" => options with { SqlAuth = "scram" },
+                            "password" => options with { SqlAuth = "password" },
+                            var other => throw new FormatException($"--sql-auth must be scram or password, not '{other}'"),
+                        };
+                        break;
                     case "--admin-port":
                         options = options with { AdminPort = Port(arg, Value()) };
                         break;
@@ -257,6 +280,11 @@ internal sealed record SiloOptions
         if (options.ClusterPort is { } cluster && cluster != 0 && (cluster == options.RespPort || cluster == options.AdminPort))
         {
             error = $"--cluster-port must differ from --resp-port and --admin-port (it is {cluster})";
+            return null;
+        }
+        if (options.SqlPort is { } sql && sql != 0 && (sql == options.RespPort || sql == options.AdminPort || sql == options.ClusterPort))
+        {
+            error = $"--sql-port must differ from --resp-port, --admin-port and --cluster-port (it is {sql})";
             return null;
         }
         if (options.AdminPort is { } admin && admin != 0 && admin == options.RespPort)

@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using IceFire.Gateway.Resp;
+using IceFire.Gateway.Sql;
 using IceFire.Grains.Cluster;
 using IceFire.Grains.Hosting;
 using IceFire.Grains.Interfaces;
+using IceFire.Grains.Sql;
 using IceFire.Grains.Tenants;
 using IceFire.Silo.Admin;
 using Microsoft.AspNetCore.Builder;
@@ -121,6 +123,15 @@ internal static class SiloProgram
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var handler = new RespConnectionHandler(resp);
+        // SQL is served by a single silo for now: a cluster's tables need the replicated SQL state machine.
+        LocalSqlTenants? sqlTenants = backend.Single is { } singleSilo && options.SqlPort is not null ? new LocalSqlTenants(singleSilo) : null;
+        var sql = sqlTenants is null ? null : new SqlServer(new SqlServerOptions
+        {
+            RequirePass = options.RequirePass,
+            Version = Version,
+            Authentication = options.SqlAuth == "password" ? SqlAuthentication.Password : SqlAuthentication.Scram,
+        }, sqlTenants);
+        ListenOptions? sqlListener = null;
         ListenOptions? respListener = null;
         ListenOptions? adminListener = null;
         AdminApi? admin = null;
@@ -154,6 +165,15 @@ internal static class SiloProgram
                 respListener = listen;
                 listen.Use(_ => handler.OnConnectedAsync);
             });
+            if (sql is not null)
+            {
+                var sqlHandler = new SqlConnectionHandler(sql);
+                kestrel.Listen(ParseAddress(options.Bind), options.SqlPort!.Value, listen =>
+                {
+                    sqlListener = listen;
+                    listen.Use(_ => sqlHandler.OnConnectedAsync);
+                });
+            }
             if (options.AdminPort is { } adminPort)
             {
                 kestrel.Listen(ParseAddress(options.Bind), adminPort, listen => adminListener = listen);
@@ -167,6 +187,7 @@ internal static class SiloProgram
             Console.WriteLine("icefire: stopping: finishing commands in flight");
             admin?.Ready = false;
             resp.Stop();
+            sql?.Stop();
         });
         try
         {
@@ -177,14 +198,24 @@ internal static class SiloProgram
             var reason = e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
                 ? "the address is already in use (another server on this port?)"
                 : (e.InnerException ?? e).Message;
-            var ports = options.AdminPort is { } a ? $"{options.RespPort} (RESP) or {a} (admin)" : options.RespPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var ports = $"{options.RespPort} (RESP)" + (sql is not null ? $", {options.SqlPort} (SQL; --sql-port off turns it off)" : "") +
+                (options.AdminPort is { } a ? $", {a} (admin)" : "");
             Console.Error.WriteLine($"icefire: cannot listen on {options.Bind}:{ports}: {reason}");
+            sqlTenants?.Dispose();
             await backend.DisposeAsync();
             data.Dispose();
             return 1;
         }
         var port = BoundPort(respListener) ?? options.RespPort;
         Console.WriteLine($"icefire {Version}: RESP on {options.Bind}:{port}, data in {data.Path}{(data.IsNew ? " (new)" : "")}, durability {durability}");
+        if (sql is not null)
+        {
+            Console.WriteLine($"icefire: SQL (PostgreSQL protocol) on {options.Bind}:{BoundPort(sqlListener)}");
+        }
+        else if (options.SqlPort is not null && backend.Cluster is not null)
+        {
+            Console.WriteLine("icefire: SQL (PostgreSQL protocol) is not served by cluster members yet");
+        }
         if (admin is not null)
         {
             Console.WriteLine($"icefire: admin HTTP on {options.Bind}:{BoundPort(adminListener)}{(string.IsNullOrEmpty(options.AdminToken) ? "" : " (token required)")}");
@@ -228,6 +259,7 @@ internal static class SiloProgram
             Console.WriteLine("icefire: ready");
         }
         await app.WaitForShutdownAsync();
+        sqlTenants?.Dispose();
         await backend.DisposeAsync();
         data.Dispose();
         Console.WriteLine("icefire: stopped");

@@ -13,6 +13,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _adminPort;
+    private int _sqlPort;
 
     private SiloProcess(Process process)
     {
@@ -25,6 +26,9 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
     /// <summary>The admin HTTP port, when started with <see cref="StartWithAdminAsync"/> (or --admin-port).</summary>
     public int AdminPort => Volatile.Read(ref _adminPort) is > 0 and var p ? p : throw new InvalidOperationException("no admin port reported");
+
+    /// <summary>The SQL (PostgreSQL protocol) port the silo reported.</summary>
+    public int SqlPort => Volatile.Read(ref _sqlPort) is > 0 and var p ? p : throw new InvalidOperationException("no SQL port reported");
 
     /// <summary>The admin API's base address.</summary>
     public Uri AdminUri => new($"http://127.0.0.1:{AdminPort}/");
@@ -83,6 +87,12 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         info.ArgumentList.Add(dataDir);
         info.ArgumentList.Add("--resp-port");
         info.ArgumentList.Add("0");
+        if (!extra.Contains("--sql-port"))
+        {
+            // A free port, so silos of parallel tests (and a local PostgreSQL on 5432) never collide.
+            info.ArgumentList.Add("--sql-port");
+            info.ArgumentList.Add("0");
+        }
         foreach (var e in extra)
         {
             info.ArgumentList.Add(e);
@@ -107,6 +117,11 @@ internal sealed partial class SiloProcess : IAsyncDisposable
             if (admin.Success)
             {
                 Volatile.Write(ref silo._adminPort, int.Parse(admin.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+            var sql = SqlPortPattern().Match(e.Data);
+            if (sql.Success)
+            {
+                Volatile.Write(ref silo._sqlPort, int.Parse(sql.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
             }
             var match = PortPattern().Match(e.Data);
             if (match.Success)
@@ -182,6 +197,9 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
     [GeneratedRegex(@"RESP on [^ ]+:(\d+),")]
     private static partial Regex PortPattern();
+
+    [GeneratedRegex(@"SQL \(PostgreSQL protocol\) on [^ ]+:(\d+)")]
+    private static partial Regex SqlPortPattern();
 
     [GeneratedRegex(@"admin HTTP on [^ ]+:(\d+)")]
     private static partial Regex AdminPortPattern();

@@ -1,0 +1,94 @@
+using IceFire.Gateway.Sql.Dialect;
+using IceFire.Gateway.Sql.Protocol;
+using IceFire.Grains.Interfaces.Sql;
+
+namespace IceFire.Gateway.Sql;
+
+internal sealed partial class PgConnection
+{
+    /// <summary>Parameters whose change a client hears about through ParameterStatus, as PostgreSQL reports them.</summary>
+    private static readonly HashSet<string> Reported = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "application_name", "client_encoding", "DateStyle", "TimeZone", "IntervalStyle", "search_path",
+    };
+
+    /// <summary>
+    /// Answers SHOW, SET, RESET, DISCARD, DEALLOCATE and the commands without effect here. SET stores the value
+    /// for SHOW; only UTF8 is accepted as client_encoding.
+    /// </summary>
+    private void RunSessionCommand(SessionCommand command, bool describe, bool text, short[]? formats = null)
+    {
+        switch (command.Kind)
+        {
+            case SessionCommandKind.Show:
+                var name = command.Name == "all" ? "server_version" : command.Name;
+                var key = _parameters.Keys.FirstOrDefault(k => k.Equals(name, StringComparison.OrdinalIgnoreCase));
+                if (key is null)
+                {
+                    WriteError(SqlStates.UndefinedObject, $"unrecognized configuration parameter \"{command.Name}\"");
+                    _skipUntilSync = !text;
+                    return;
+                }
+                if (describe)
+                {
+                    PgMessages.RowDescription(_out, [name], [PgType.Text], [formats is { Length: > 0 } ? formats[0] : (short)0]);
+                }
+                _out.Begin((byte)'D');
+                _out.Int16(1);
+                var value = System.Text.Encoding.UTF8.GetBytes(_parameters[key]);
+                _out.Int32(value.Length);
+                _out.Bytes(value);
+                _out.End();
+                PgMessages.CommandComplete(_out, "SHOW");
+                return;
+            case SessionCommandKind.Set:
+                if (command.Name == "client_encoding" && !command.Value!.Equals("UTF8", StringComparison.OrdinalIgnoreCase) &&
+                    !command.Value.Equals("UNICODE", StringComparison.OrdinalIgnoreCase))
+                {
+                    WriteError(SqlStates.FeatureNotSupported, $"client_encoding {command.Value} is not supported: use UTF8");
+                    _skipUntilSync = !text;
+                    return;
+                }
+                var setting = _parameters.Keys.FirstOrDefault(k => k.Equals(command.Name, StringComparison.OrdinalIgnoreCase)) ?? command.Name;
+                _parameters[setting] = command.Value ?? "";
+                if (Reported.Contains(setting))
+                {
+                    PgMessages.ParameterStatus(_out, setting, _parameters[setting]);
+                }
+                break;
+            case SessionCommandKind.Discard when command.Name == "ALL":
+                _discardRequested = true;
+                break;
+            case SessionCommandKind.Deallocate:
+                _deallocate = command.Name;
+                break;
+        }
+        PgMessages.CommandComplete(_out, command.Tag);
+    }
+
+    private bool _discardRequested;
+    private string? _deallocate;
+
+    /// <summary>DISCARD ALL and DEALLOCATE take effect once the message that asked for them is done with its statement.</summary>
+    private async Task ApplyDeferredAsync()
+    {
+        if (_discardRequested)
+        {
+            _discardRequested = false;
+            await CloseStatementsAsync();
+        }
+        if (_deallocate is { } name)
+        {
+            _deallocate = null;
+            if (name.Equals("ALL", StringComparison.OrdinalIgnoreCase))
+            {
+                await CloseStatementsAsync();
+            }
+            else if (_statements.Remove(name.Trim('"'), out var statement))
+            {
+                statement.Sql?.Dispose();
+            }
+        }
+    }
+
+}

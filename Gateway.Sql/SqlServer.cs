@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using IceFire.Grains.Interfaces.Sql;
+
+namespace IceFire.Gateway.Sql;
+
+/// <summary>What every SQL connection of a silo shares: options, tenants, and the keys CancelRequest names.</summary>
+public sealed class SqlServer
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<int, PgConnection> _connections = new();
+    private int _nextProcessId;
+
+    public SqlServer(SqlServerOptions options, ISqlTenantDirectory tenants)
+    {
+        Options = options;
+        Tenants = tenants;
+        if (!string.IsNullOrEmpty(options.RequirePass))
+        {
+            DefaultSecret = ScramSecret.FromPassword(Encoding.UTF8.GetBytes(options.RequirePass));
+        }
+    }
+
+    public SqlServerOptions Options { get; }
+
+    public ISqlTenantDirectory Tenants { get; }
+
+    /// <summary>The SCRAM verifier of requirepass; null when the default tenant needs no password.</summary>
+    internal ScramSecret? DefaultSecret { get; }
+
+    /// <summary>Cancelled when the silo stops: connections finish the statement they run and close.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    public void Stop() => _stopping.Cancel();
+
+    /// <summary>The number of open SQL connections.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Registers a connection under a fresh process id and secret, the BackendKeyData a CancelRequest quotes.</summary>
+    internal (int ProcessId, int Secret) Register(PgConnection connection)
+    {
+        var id = Interlocked.Increment(ref _nextProcessId);
+        _connections[id] = connection;
+        return (id, RandomNumberGenerator.GetInt32(int.MaxValue));
+    }
+
+    internal void Unregister(int processId) => _connections.TryRemove(processId, out _);
+
+    /// <summary>Cancels the running statement of the connection with this key; a wrong secret does nothing, as in PostgreSQL.</summary>
+    internal void Cancel(int processId, int secret)
+    {
+        if (_connections.TryGetValue(processId, out var connection) && connection.SecretKey == secret)
+        {
+            connection.CancelRunningStatement();
+        }
+    }
+}

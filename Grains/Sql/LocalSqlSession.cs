@@ -1,0 +1,243 @@
+using IceFire.Grains.Interfaces.Sql;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace IceFire.Grains.Sql;
+
+/// <summary>
+/// A session on a tenant's local SQLite file: its own connection, its statements, and the tenant's write lock
+/// while it writes or holds a transaction open.
+/// </summary>
+internal sealed partial class LocalSqlSession : ISqlSession
+{
+    private static readonly SqlError TenantDropped = new(SqlStates.AdminShutdown, "the tenant was dropped");
+
+    private readonly LocalSqlTenant _tenant;
+    private readonly SqliteConnection _connection;
+    private readonly sqlite3 _db;
+    private readonly HashSet<LocalSqlStatement> _statements = [];
+    private readonly Lock _closeGate = new();
+    private bool _holdsLock;
+    private bool _failed;
+    private bool _disposed;
+
+    public LocalSqlSession(LocalSqlTenant tenant, SqliteConnection connection)
+    {
+        _tenant = tenant;
+        _connection = connection;
+        _db = connection.Handle!;
+    }
+
+    private bool InSqliteTransaction => raw.sqlite3_get_autocommit(_db) == 0;
+
+    public SqlTransactionState TransactionState =>
+        _failed ? SqlTransactionState.Failed : InSqliteTransaction ? SqlTransactionState.InTransaction : SqlTransactionState.Idle;
+
+    public SqlPrepareResult Prepare(string sql)
+    {
+        if (_tenant.IsClosed)
+        {
+            return new SqlPrepareResult(null, sql.Length, TenantDropped);
+        }
+        var rc = raw.sqlite3_prepare_v2(_db, sql, out var stmt, out string tail);
+        var tailOffset = sql.Length - (tail?.Length ?? 0);
+        if (rc != raw.SQLITE_OK)
+        {
+            stmt?.Dispose();
+            return new SqlPrepareResult(null, sql.Length, SqliteErrors.FromConnection(_db, rc));
+        }
+        if (stmt is null || stmt.IsInvalid)
+        {
+            return new SqlPrepareResult(null, sql.Length, null);
+        }
+        var text = sql[..tailOffset];
+        var statement = new LocalSqlStatement(this, _db, stmt, text);
+        // VACUUM INTO writes a copy of the database to a file the client names: another file, refused like ATTACH.
+        if (statement.CommandVerb == "VACUUM" && text.Contains("INTO", StringComparison.OrdinalIgnoreCase))
+        {
+            statement.Dispose();
+            return new SqlPrepareResult(null, sql.Length, new SqlError(SqlStates.InsufficientPrivilege, "not authorized: VACUUM INTO writes another file", SqliteErrors.Auth));
+        }
+        _statements.Add(statement);
+        return new SqlPrepareResult(statement, tailOffset, null);
+    }
+
+    public async ValueTask<SqlExecuteResult> ExecuteAsync(ISqlStatement statement, ReadOnlyMemory<SqlValue> parameters, CancellationToken cancellationToken)
+    {
+        var st = (LocalSqlStatement)statement;
+        if (_tenant.IsClosed)
+        {
+            return new SqlExecuteResult(null, TenantDropped);
+        }
+        var verb = st.CommandVerb;
+        if (_failed)
+        {
+            if (verb is "ROLLBACK" or "COMMIT")
+            {
+                return new SqlExecuteResult(RollbackFailed(), null);
+            }
+            return new SqlExecuteResult(null, SqlError.InFailedTransaction);
+        }
+        var inTransaction = InSqliteTransaction;
+        // PostgreSQL answers these with a warning and carries on; SQLite would fail them.
+        if ((!inTransaction && verb is "COMMIT" or "ROLLBACK" && !st.Sql.Contains(" TO ", StringComparison.OrdinalIgnoreCase)) || (inTransaction && verb == "BEGIN"))
+        {
+            return new SqlExecuteResult(LocalSqlCursor.Completed(st.Columns, 0, 0, verb), null);
+        }
+        if ((!st.IsReadOnly || verb is "BEGIN" or "SAVEPOINT") && !_holdsLock)
+        {
+            await _tenant.WriteLock.WaitAsync(cancellationToken);
+            _holdsLock = true;
+        }
+        try
+        {
+            return await Task.Run(() => Start(st, parameters, inTransaction), CancellationToken.None);
+        }
+        catch
+        {
+            AfterStatement();
+            throw;
+        }
+    }
+
+    private SqlExecuteResult Start(LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters, bool wasInTransaction)
+    {
+        var stmt = statement.Borrow(out var rc);
+        if (rc != raw.SQLITE_OK)
+        {
+            stmt?.Dispose();
+            return Failed(SqliteErrors.FromConnection(_db, rc), wasInTransaction);
+        }
+        var values = parameters.Span;
+        for (var i = 0; i < values.Length && i < statement.ParameterCount; i++)
+        {
+            rc = SqliteFunctions.Bind(stmt, i + 1, values[i]);
+            if (rc != raw.SQLITE_OK)
+            {
+                var error = SqliteErrors.FromConnection(_db, rc);
+                statement.Return(stmt);
+                return Failed(error, wasInTransaction);
+            }
+        }
+        rc = raw.sqlite3_step(stmt);
+        if (rc == raw.SQLITE_ROW && statement.IsReadOnly)
+        {
+            return new SqlExecuteResult(new LocalSqlCursor(this, statement, stmt, wasInTransaction), null);
+        }
+        // A write runs to completion now, under the write lock, so the lock is never held by a half-read portal.
+        var rows = new List<SqlValue[]>();
+        var columnCount = raw.sqlite3_column_count(stmt);
+        var columns = statement.Columns;
+        while (rc == raw.SQLITE_ROW)
+        {
+            var row = new SqlValue[columnCount];
+            for (var i = 0; i < columnCount; i++)
+            {
+                row[i] = SqliteFunctions.Column(stmt, i);
+            }
+            if (rows.Count == 0)
+            {
+                columns = LocalSqlCursor.WithStorageClasses(columns, row);
+            }
+            rows.Add(row);
+            rc = raw.sqlite3_step(stmt);
+        }
+        if (rc != raw.SQLITE_DONE)
+        {
+            var error = SqliteErrors.FromConnection(_db, rc);
+            statement.Return(stmt);
+            return Failed(error, wasInTransaction);
+        }
+        var changes = statement.CommandVerb is "INSERT" or "UPDATE" or "DELETE" ? raw.sqlite3_changes(_db) : 0;
+        statement.Return(stmt);
+        AfterStatement();
+        return new SqlExecuteResult(LocalSqlCursor.Buffered(columns, rows, changes, statement.CommandVerb), null);
+    }
+
+    /// <summary>A statement failed: inside a transaction the session is now in the failed state, as PostgreSQL's is.</summary>
+    internal SqlExecuteResult Failed(SqlError error, bool wasInTransaction)
+    {
+        OnError(wasInTransaction);
+        return new SqlExecuteResult(null, error);
+    }
+
+    internal void OnError(bool wasInTransaction)
+    {
+        if (wasInTransaction || InSqliteTransaction)
+        {
+            _failed = true;
+        }
+        AfterStatement();
+    }
+
+    /// <summary>Frees the write lock once no transaction is open.</summary>
+    internal void AfterStatement()
+    {
+        if (_holdsLock && !InSqliteTransaction)
+        {
+            _holdsLock = false;
+            _tenant.WriteLock.Release();
+        }
+    }
+
+    private LocalSqlCursor RollbackFailed()
+    {
+        if (InSqliteTransaction)
+        {
+            raw.sqlite3_exec(_db, "ROLLBACK");
+        }
+        _failed = false;
+        AfterStatement();
+        return LocalSqlCursor.Completed([], 0, 0, "ROLLBACK");
+    }
+
+    public void Fail()
+    {
+        if (InSqliteTransaction)
+        {
+            _failed = true;
+        }
+    }
+
+    public void Cancel()
+    {
+        lock (_closeGate)
+        {
+            if (!_disposed)
+            {
+                raw.sqlite3_interrupt(_db);
+            }
+        }
+    }
+
+    internal void Forget(LocalSqlStatement statement) => _statements.Remove(statement);
+
+    public ValueTask DisposeAsync()
+    {
+        lock (_closeGate)
+        {
+            if (_disposed)
+            {
+                return ValueTask.CompletedTask;
+            }
+            _disposed = true;
+        }
+        if (InSqliteTransaction)
+        {
+            raw.sqlite3_exec(_db, "ROLLBACK");
+        }
+        if (_holdsLock)
+        {
+            _holdsLock = false;
+            _tenant.WriteLock.Release();
+        }
+        foreach (var statement in _statements)
+        {
+            statement.Release();
+        }
+        _statements.Clear();
+        _connection.Dispose();
+        _tenant.Forget(this);
+        return ValueTask.CompletedTask;
+    }
+}

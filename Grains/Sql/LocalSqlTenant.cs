@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using IceFire.Grains.Interfaces;
+using IceFire.Grains.Interfaces.Sql;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace IceFire.Grains.Sql;
+
+/// <summary>
+/// One tenant's SQLite database on this silo, in WAL mode: sessions read concurrently, and writes take the
+/// tenant's write lock, held from BEGIN to COMMIT or ROLLBACK by an interactive transaction.
+/// </summary>
+public sealed class LocalSqlTenant : ISqlTenant
+{
+    private readonly string _path;
+    private readonly ConcurrentDictionary<LocalSqlSession, byte> _sessions = new();
+    private int _initialized;
+    private volatile bool _closed;
+
+    internal LocalSqlTenant(string name, string path)
+    {
+        Name = name;
+        _path = path;
+    }
+
+    public string Name { get; }
+
+    /// <summary>One writer at a time; the session that holds it may keep it across round trips (BEGIN ... COMMIT).</summary>
+    internal SemaphoreSlim WriteLock { get; } = new(1, 1);
+
+    public async ValueTask<ISqlSession> OpenSessionAsync(SqlSessionOptions options, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        var connection = await Task.Run(() => Open(options), cancellationToken);
+        var session = new LocalSqlSession(this, connection);
+        _sessions[session] = 0;
+        if (_closed)
+        {
+            await session.DisposeAsync();
+            throw new TenantUnavailableException($"tenant '{Name}' was dropped");
+        }
+        return session;
+    }
+
+    private SqliteConnection Open(SqlSessionOptions options)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        // Pooling off: each session owns its connection, and closing the session closes the file handle.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate }.ToString());
+        try
+        {
+            connection.Open();
+            var db = connection.Handle!;
+            raw.sqlite3_busy_timeout(db, 10_000);
+            if (Interlocked.CompareExchange(ref _initialized, 1, 0) == 0)
+            {
+                // The journal mode is a property of the file: set once, kept by every later connection.
+                Exec(db, "PRAGMA journal_mode=WAL");
+            }
+            Exec(db, "PRAGMA foreign_keys=ON");
+            foreach (var function in options.Functions)
+            {
+                SqliteFunctions.Register(db, function);
+            }
+            SqliteAuthorizer.Install(db);
+            if (!string.IsNullOrWhiteSpace(options.SetupSql))
+            {
+                Exec(db, options.SetupSql);
+            }
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static void Exec(sqlite3 db, string sql)
+    {
+        var rc = raw.sqlite3_exec(db, sql, out var error);
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new TenantUnavailableException($"cannot prepare the SQL session: {error}");
+        }
+    }
+
+    internal void Forget(LocalSqlSession session) => _sessions.TryRemove(session, out _);
+
+    /// <summary>The tenant was dropped: running statements are interrupted and every session fails from now on.</summary>
+    internal void Close()
+    {
+        _closed = true;
+        foreach (var session in _sessions.Keys)
+        {
+            session.Cancel();
+        }
+    }
+
+    internal bool IsClosed => _closed;
+}

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using IceFire.Grains.Hosting;
+using IceFire.Grains.Hosting.Catalog;
+using IceFire.Grains.Interfaces;
+using IceFire.Grains.Interfaces.Sql;
+
+namespace IceFire.Grains.Sql;
+
+/// <summary>
+/// The SQL databases of a single silo's tenants: each tenant's SQLite file lives in its data directory, beside its
+/// LMDB environment (tenants/NAME/tables.sqlite), so dropping the tenant removes its tables too.
+/// </summary>
+public sealed class LocalSqlTenants : ISqlTenantDirectory, IDisposable
+{
+    /// <summary>The file name of a tenant's SQLite database inside its directory.</summary>
+    public const string FileName = "tables.sqlite";
+
+    private readonly TenantDirectory _tenants;
+    private readonly ConcurrentDictionary<string, LocalSqlTenant> _open = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (PasswordHash Hash, ScramSecret Secret)> _secrets = new(StringComparer.Ordinal);
+
+    public LocalSqlTenants(TenantDirectory tenants)
+    {
+        _tenants = tenants;
+        tenants.Dropped += OnDropped;
+    }
+
+    public ISqlTenant? Find(string name)
+    {
+        if (_tenants.Find(name) is null)
+        {
+            return null;
+        }
+        return _open.GetOrAdd(name, n => new LocalSqlTenant(n, Path.Combine(_tenants.Data.TenantPath(n), FileName)));
+    }
+
+    public ScramSecret? FindScramSecret(string name)
+    {
+        if (name == ITenantDirectory.DefaultTenant || _tenants.Find(name) is null ||
+            _tenants.Catalog.Find(name)?.Password is not { Algorithm: TenantPassword.Pbkdf2Sha256 } stored ||
+            stored.Hash.Length != 32)
+        {
+            return null;
+        }
+        // The stored hash is PBKDF2-HMAC-SHA256(password, salt, iterations), which is SCRAM's SaltedPassword.
+        if (_secrets.TryGetValue(name, out var known) && ReferenceEquals(known.Hash, stored))
+        {
+            return known.Secret;
+        }
+        var secret = ScramSecret.FromSaltedPassword(stored.Salt, stored.Iterations, stored.Hash);
+        _secrets[name] = (stored, secret);
+        return secret;
+    }
+
+    public ValueTask<bool> CheckPasswordAsync(string name, ReadOnlyMemory<byte> password) => _tenants.CheckPasswordAsync(name, password);
+
+    private void OnDropped(string name)
+    {
+        _secrets.TryRemove(name, out _);
+        if (_open.TryRemove(name, out var tenant))
+        {
+            tenant.Close();
+        }
+    }
+
+    public void Dispose()
+    {
+        _tenants.Dropped -= OnDropped;
+        foreach (var tenant in _open.Values)
+        {
+            tenant.Close();
+        }
+        _open.Clear();
+    }
+}
