@@ -189,7 +189,23 @@ public sealed partial class ClusterNode
         }
     }
 
-    private async Task CloseMovedReplicaAsync(LocalReplica replica)
+    private Task CloseMovedReplicaAsync(LocalReplica replica) => CloseReplicaAsync(replica, "which moved to other silos");
+
+    /// <summary>A tenant the state no longer lists (dropped): its clients are told, its replica here closes and its files go.</summary>
+    private async Task ForgetTenantAsync(string name, ulong groupId)
+    {
+        _routed.TryRemove(name, out _);
+        _accepted.TryRemove(name, out _);
+        Dropped?.Invoke(name);
+        _tenantPubSubs.TryRemove(name, out _);
+        if (_replicas.TryGetValue(name, out var replica) && replica.GroupId == groupId)
+        {
+            await CloseReplicaAsync(replica, "which was dropped").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the replica's group, closes its environment and deletes its files.</summary>
+    private async Task CloseReplicaAsync(LocalReplica replica, string why)
     {
         _replicas.TryRemove(replica.Name, out _);
         await _host.RemoveGroupAsync(replica.GroupId).ConfigureAwait(false);
@@ -202,31 +218,7 @@ public sealed partial class ClusterNode
         {
             _options.Log($"node {NodeId}: could not delete {replica.Path}: {e.Message}");
         }
-        _options.Log($"node {NodeId}: closed the replica of tenant {replica.Name}, which moved to other silos");
-    }
-
-    /// <summary>A tenant the state no longer lists (dropped): its clients are told, its replica here closes and its files go.</summary>
-    private async Task ForgetTenantAsync(string name, ulong groupId)
-    {
-        _routed.TryRemove(name, out _);
-        _accepted.TryRemove(name, out _);
-        Dropped?.Invoke(name);
-        _tenantPubSubs.TryRemove(name, out _);
-        if (_replicas.TryGetValue(name, out var replica) && replica.GroupId == groupId)
-        {
-            _replicas.TryRemove(name, out _);
-            await _host.RemoveGroupAsync(groupId).ConfigureAwait(false);
-            replica.Tenant.Dispose();
-            try
-            {
-                Directory.Delete(replica.Path, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                _options.Log($"node {NodeId}: could not delete {replica.Path} of dropped tenant {name}: {e.Message}");
-            }
-            _options.Log($"node {NodeId}: closed the replica of dropped tenant {name}");
-        }
+        _options.Log($"node {NodeId}: closed the replica of tenant {replica.Name}, {why}");
     }
 
     private async ValueTask<RpcResponse> HandleReplicaStatusAsync()
