@@ -7,52 +7,52 @@ namespace IceFire.Grains.Cluster;
 
 public sealed partial class ClusterNode
 {
-    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>On the system leader: when each member last answered a ping (monotonic ms).</summary>
+    /// <summary>How long a silo may leave pings unanswered before this silo's replicas hear it is unreachable.</summary>
+    private static readonly TimeSpan UnreachableAfter = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>When each member last answered a ping (monotonic ms).</summary>
     private readonly ConcurrentDictionary<ulong, long> _lastSeen = new();
-    private long _lastPingRound;
-    private bool _wasSystemLeader;
+    private readonly HashSet<ulong> _reportedUnreachable = [];
+    private long _leadingSince;
 
     /// <summary>
-    /// On the system group's leader: pings every member once a second, and declares down (re-placing its replicas)
-    /// a member that has not answered for <see cref="ClusterNodeOptions.ReplicaMoveAfter"/>. A new leader starts every
-    /// clock afresh, so a leadership change only ever delays a move.
+    /// Node liveness. Every silo pings every member twice a second (<see cref="PingLoopAsync"/>), and a member silent
+    /// for <see cref="UnreachableAfter"/> is reported to every group here once, so quiet followers of the groups it
+    /// leads start their election timers: a partition, unlike a crash, breaks no connection, and an idle group would
+    /// otherwise notice only at its quiet backstop. Here, on the system group's leader, a member silent for
+    /// <see cref="ClusterNodeOptions.ReplicaMoveAfter"/> (counted from when this silo began to lead, at the earliest)
+    /// is declared down and its replicas are re-placed.
     /// </summary>
     private async Task WatchLivenessAsync(ClusterState state, CancellationToken stop)
     {
-        var leading = state.IsBorn && _system.Role == RaftRole.Leader;
-        if (!leading)
+        if (!state.IsBorn)
         {
-            _wasSystemLeader = false;
             return;
         }
         var now = Environment.TickCount64;
-        if (!_wasSystemLeader)
-        {
-            _wasSystemLeader = true;
-            _lastSeen.Clear();
-        }
         foreach (var member in state.Members)
         {
             _lastSeen.TryAdd(member.Id, now);
         }
-        if (now - Interlocked.Read(ref _lastPingRound) >= (long)PingInterval.TotalMilliseconds)
+        if (_system.Role != RaftRole.Leader)
         {
-            Interlocked.Exchange(ref _lastPingRound, now);
-            foreach (var member in state.Members.Where(m => m.Id != NodeId))
-            {
-                _ = PingAsync(member.Id, stop);
-            }
+            _leadingSince = 0;
+            return;
         }
-        _lastSeen[NodeId] = now;
+        if (_leadingSince == 0)
+        {
+            _leadingSince = now;
+        }
         foreach (var member in state.Members)
         {
-            if (member.Down || member.Id == NodeId || now - _lastSeen[member.Id] < (long)_options.ReplicaMoveAfter.TotalMilliseconds)
+            var silentFor = now - Math.Max(_lastSeen[member.Id], _leadingSince);
+            if (member.Down || member.Id == NodeId || silentFor < (long)_options.ReplicaMoveAfter.TotalMilliseconds)
             {
                 continue;
             }
-            var silent = TimeSpan.FromMilliseconds(now - _lastSeen[member.Id]);
+            var silent = TimeSpan.FromMilliseconds(silentFor);
             _options.Log($"node {NodeId}: node {member.Id} has not answered for {silent.TotalSeconds:0} s; declaring it down and moving its replicas");
             try
             {
@@ -69,12 +69,51 @@ public sealed partial class ClusterNode
         }
     }
 
+    /// <summary>Twice a second, on a timer of its own (a long reconcile pass must not look like silence).</summary>
+    private async Task PingLoopAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(PingInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                var state = State;
+                if (!state.IsBorn)
+                {
+                    continue;
+                }
+                var now = Environment.TickCount64;
+                _lastSeen[NodeId] = now;
+                foreach (var member in state.Members.Where(m => m.Id != NodeId))
+                {
+                    _lastSeen.TryAdd(member.Id, now);
+                    if (!member.Down)
+                    {
+                        _ = PingAsync(member.Id, stop);
+                    }
+                    var silent = now - _lastSeen[member.Id];
+                    if (silent < (long)UnreachableAfter.TotalMilliseconds)
+                    {
+                        _reportedUnreachable.Remove(member.Id);
+                    }
+                    else if (_reportedUnreachable.Add(member.Id))
+                    {
+                        _host.ReportUnreachable(member.Id);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     private async Task PingAsync(ulong member, CancellationToken stop)
     {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            timeout.CancelAfter(PingInterval);
+            timeout.CancelAfter(UnreachableAfter);
             await _rpc.CallAsync(member, ClusterCalls.Ping, ReadOnlyMemory<byte>.Empty, timeout.Token).ConfigureAwait(false);
             _lastSeen[member] = Environment.TickCount64;
         }

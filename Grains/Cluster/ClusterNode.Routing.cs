@@ -108,8 +108,18 @@ public sealed partial class ClusterNode
         var call = remote.ExecuteAsync(batch, abandon.Token).AsTask();
         // Only a change counts: the local view may lag the hint the target came from.
         var seen = local.Group.Leader;
+        var started = Environment.TickCount64;
+        var reported = false;
         while (!call.IsCompleted)
         {
+            if (!reported && Environment.TickCount64 - started >= (long)SilentLeaderAfter.TotalMilliseconds)
+            {
+                // No answer for an election timeout: if the local replica is a quiet follower of that silo (an idle
+                // group), it starts its election timer, so a partitioned leader is replaced in about one more timeout
+                // rather than after the quiet backstop. A live leader keeps its place: its followers hear it again.
+                reported = true;
+                local.Group.ReportUnreachable(targetNode);
+            }
             var leader = local.Group.Leader;
             if (leader != seen && leader != 0 && leader != targetNode)
             {
@@ -129,6 +139,9 @@ public sealed partial class ClusterNode
     }
 
     private static readonly TimeSpan LeaderWatchInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>About one election timeout (10 ticks of 100 ms).</summary>
+    private static readonly TimeSpan SilentLeaderAfter = TimeSpan.FromSeconds(1);
 
     private static bool IsBlocking(CommandBatch batch) =>
         batch.Count > 0 && !batch.IsTransaction && (CommandTable.Get(batch[batch.Count - 1].Id).Flags & CommandFlags.Blocking) != 0;

@@ -36,6 +36,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly SemaphoreSlim _reconcileSignal = new(0, 1);
     private ClusterIdentity? _identity;
     private Task? _loop;
+    private Task? _pinger;
     private ulong _systemSequence = (ulong)DateTime.UtcNow.Ticks;
     private int _disposed;
 
@@ -136,6 +137,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             _ = Task.Run(() => RejoinAsync(_stop.Token), CancellationToken.None);
         }
         _loop = Task.Run(() => ReconcileLoopAsync(_stop.Token), CancellationToken.None);
+        _pinger = Task.Run(() => PingLoopAsync(_stop.Token), CancellationToken.None);
         await WaitForAsync(() => State.IsBorn, "the cluster state", cancellationToken).ConfigureAwait(false);
         Signal();
     }
@@ -263,6 +265,10 @@ public sealed partial class ClusterNode : IAsyncDisposable
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(false);
+        }
+        if (_pinger is not null)
+        {
+            await _pinger.ConfigureAwait(false);
         }
         await _rpc.DisposeAsync().ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
