@@ -356,7 +356,7 @@ internal static class SiloProgram
             {
                 addresses["admin"] = m.AdminAddress;
             }
-            return new ClusterMember(Id(m.Id), addresses, statuses.TryGetValue(m.Id, out var s) && s is not null ? "up" : m.Down ? "down" : "unreachable");
+            return new ClusterMember(Id(m.Id), addresses, m.Down ? "down" : statuses.TryGetValue(m.Id, out var s) && s is not null ? "up" : "unreachable");
         }).ToList();
         var tenants = new List<TenantPlacement>();
         foreach (var tenant in state.Tenants.Values.OrderBy(t => t.Name == ITenantDirectory.DefaultTenant ? 0 : 1).ThenBy(t => t.Name, StringComparer.Ordinal))

@@ -15,6 +15,7 @@ public sealed partial class ClusterNode
     /// <summary>When each member last answered a ping (monotonic ms).</summary>
     private readonly ConcurrentDictionary<ulong, long> _lastSeen = new();
     private readonly HashSet<ulong> _reportedUnreachable = [];
+    private readonly HashSet<ulong> _wasDown = [];
     private long _leadingSince;
 
     /// <summary>
@@ -35,6 +36,15 @@ public sealed partial class ClusterNode
         foreach (var member in state.Members)
         {
             _lastSeen.TryAdd(member.Id, now);
+            if (member.Down)
+            {
+                _wasDown.Add(member.Id);
+            }
+            else if (_wasDown.Remove(member.Id))
+            {
+                // Back from down: its clock starts afresh, whatever the pings said while it was away.
+                _lastSeen[member.Id] = Math.Max(_lastSeen[member.Id], now);
+            }
         }
         if (_system.Role != RaftRole.Leader)
         {
@@ -87,10 +97,7 @@ public sealed partial class ClusterNode
                 foreach (var member in state.Members.Where(m => m.Id != NodeId))
                 {
                     _lastSeen.TryAdd(member.Id, now);
-                    if (!member.Down)
-                    {
-                        _ = PingAsync(member.Id, stop);
-                    }
+                    _ = PingAsync(member.Id, stop);
                     var silent = now - _lastSeen[member.Id];
                     if (silent < (long)UnreachableAfter.TotalMilliseconds)
                     {

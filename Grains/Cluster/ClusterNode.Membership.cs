@@ -114,14 +114,17 @@ public sealed partial class ClusterNode
         }
     }
 
-    /// <summary>A restarted silo tells the cluster its (maybe new) addresses; best effort, retried until it lands.</summary>
+    /// <summary>
+    /// A restarted silo tells the cluster its (maybe new) addresses, and that it is back if it was declared down; best
+    /// effort, retried until it lands.
+    /// </summary>
     private async Task RejoinAsync(CancellationToken stop)
     {
         var delay = TimeSpan.FromMilliseconds(500);
         while (!stop.IsCancellationRequested)
         {
             var me = State.Member(NodeId);
-            if (me is not null && me.ClusterAddress == _options.ClusterAddress && me.RespAddress == _options.RespAddress && me.AdminAddress == _options.AdminAddress)
+            if (me is not null && !me.Down && me.ClusterAddress == _options.ClusterAddress && me.RespAddress == _options.RespAddress && me.AdminAddress == _options.AdminAddress)
             {
                 return;
             }
@@ -229,7 +232,7 @@ public sealed partial class ClusterNode
             };
         }
         var known = state.Member(member.Id);
-        if (known is null || known.ClusterAddress != member.ClusterAddress || known.RespAddress != member.RespAddress || known.AdminAddress != member.AdminAddress)
+        if (known is null || known.Down || known.ClusterAddress != member.ClusterAddress || known.RespAddress != member.RespAddress || known.AdminAddress != member.AdminAddress)
         {
             member.JoinedUnixMs = known?.Joined.ToUnixTimeMilliseconds() ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             await ProposeSystemAsync(new SystemCommandProto { AddMember = member }, cancellationToken).ConfigureAwait(false);
