@@ -46,7 +46,7 @@ public sealed class TenantReplicaGroup : IAsyncDisposable
         var transport = new TcpTransport(id, new IPEndPoint(IPAddress.Loopback, 0), (g, m) => host!.Deliver(g, m));
         transport.PeerDisconnected += peer => host?.ReportUnreachable(peer);
         transport.Start();
-        // Tenant replicas take no snapshots yet, so their logs are never compacted.
+        // These tests read the whole log on every replica; TenantCluster covers snapshots and compaction.
         host = new RaftHost(new RaftHostOptions { NodeId = id, TickInterval = TimeSpan.FromMilliseconds(20), SnapshotEveryEntries = ulong.MaxValue }, transport);
         var tenant = ReplicatedTenant.Open("t", _temp.Sub($"n{id}"), _options, id);
         var group = host.AddGroup(Group, new RaftOptions { ElectionTicks = 50, HeartbeatTicks = 5 }, tenant.OpenLog(Group, new ConfState(Members, [])), tenant);
