@@ -106,11 +106,13 @@ internal static partial class PgCatalog
               pg_type_oid(p.type) AS atttypid, -1 AS atttypmod,
               {Bool("p.\"notnull\" OR (p.pk > 0 AND EXISTS(SELECT 1 FROM pg_sqlite_index i WHERE i.indrelid = " + FirstTableOid + " + t.rowid AND i.sqlitename IS NULL))")} AS attnotnull,
               {Bool("0")} AS attisdropped, '' AS attidentity, '' AS attgenerated, {Bool("p.dflt_value IS NOT NULL")} AS atthasdef,
-              0 AS attcollation, -1 AS attlen, 0 AS attstattarget, p.dflt_value AS attdefault
+              0 AS attcollation, -1 AS attlen, -1 AS attstattarget, p.dflt_value AS attdefault,
+              CASE WHEN pg_type_oid(p.type) IN ({PgType.Text.Oid}, {PgType.Varchar.Oid}, {PgType.Bytea.Oid}, {PgType.Numeric.Oid}) THEN 'x' ELSE 'p' END AS attstorage,
+              '' AS attcompression
             FROM main.sqlite_schema t JOIN pragma_table_info(t.name, 'main') p WHERE t.type IN ('table', 'view') AND t.name NOT LIKE 'sqlite\_%' ESCAPE '\'
             UNION ALL
             SELECT c.indexrelid, coalesce(c.attname, 'expr'), c.attnum, coalesce(a.atttypid, {PgType.Text.Oid}), -1, {Bool("0")}, {Bool("0")}, '', '', {Bool("0")},
-              0, -1, 0, NULL
+              0, -1, -1, NULL, 'p', ''
             FROM pg_sqlite_index i JOIN pg_sqlite_index_column c ON c.indexrelid = i.oid
               LEFT JOIN (SELECT CAST({FirstTableOid} + t.rowid AS INTEGER) AS attrelid, p.cid + 1 AS attnum, pg_type_oid(p.type) AS atttypid
                 FROM main.sqlite_schema t JOIN pragma_table_info(t.name, 'main') p WHERE {UserTables}) a ON a.attrelid = i.indrelid AND a.attnum = c.tableattnum;
@@ -139,6 +141,9 @@ internal static partial class PgCatalog
               0 AS tgparentid, 'O' AS tgenabled, {Bool("0")} AS tgisinternal, 0 AS tgconstraint, g.sql AS tgdef
             FROM main.sqlite_schema g WHERE g.type = 'trigger';
             CREATE TEMP VIEW pg_sqlite_triggerdef AS SELECT oid AS defoid, tgdef AS def FROM temp.pg_trigger;
+            CREATE TEMP VIEW pg_sqlite_viewdef AS
+            SELECT CAST({FirstTableOid} + v.rowid AS INTEGER) AS defoid, ' ' || trim(substr(v.sql, instr(upper(v.sql), ' AS ') + 4)) || ';' AS def
+            FROM main.sqlite_schema v WHERE v.type = 'view';
             """);
     }
 

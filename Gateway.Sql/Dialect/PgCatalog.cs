@@ -76,6 +76,12 @@ internal static partial class PgCatalog
             new("array_upper", 2, _ => SqlValue.Null),
             // Arrays are not emulated; ARRAY(subquery) becomes a scalar subquery (see PgRewriter), so this is its value.
             new("array_to_string", -1, args => args.Length > 0 ? args[0] : SqlValue.Null),
+            // Sizes are not tracked per table: unknown, shown blank.
+            new("pg_table_size", 1, _ => SqlValue.Null),
+            new("pg_relation_size", -1, _ => SqlValue.Null),
+            new("pg_total_relation_size", 1, _ => SqlValue.Null),
+            new("pg_indexes_size", 1, _ => SqlValue.Null),
+            new("pg_size_pretty", 1, args => args[0].Kind == SqlStorageClass.Null ? SqlValue.Null : SqlValue.FromText(SizePretty(args[0].AsText()))),
             new("pg_encoding_to_char", 1, _ => SqlValue.FromText("UTF8")),
             new("pg_get_expr", -1, args => args.Length > 0 ? args[0] : SqlValue.Null),
             new("quote_ident", 1, args => SqlValue.FromText("\"" + args[0].AsText()?.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"")),
@@ -84,6 +90,29 @@ internal static partial class PgCatalog
             new("regexp", 2, args => SqlValue.FromInteger(
                 args[0].AsText() is { } pattern && args[1].AsText() is { } text && Regex.IsMatch(text, pattern, RegexOptions.None, TimeSpan.FromSeconds(1)) ? 1 : 0)),
         ];
+    }
+
+    /// <summary>pg_size_pretty: bytes below 10 kB, then kB, MB, GB and TB, each rounded, as PostgreSQL prints them.</summary>
+    private static string SizePretty(string? text)
+    {
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size))
+        {
+            return text ?? "";
+        }
+        if (Math.Abs(size) < 10 * 1024)
+        {
+            return size.ToString(CultureInfo.InvariantCulture) + " bytes";
+        }
+        var value = (double)size;
+        foreach (var unit in (ReadOnlySpan<string>)["kB", "MB", "GB"])
+        {
+            value /= 1024;
+            if (Math.Abs(value) < 10 * 1024)
+            {
+                return Math.Round(value, MidpointRounding.AwayFromZero).ToString(CultureInfo.InvariantCulture) + " " + unit;
+            }
+        }
+        return Math.Round(value / 1024, MidpointRounding.AwayFromZero).ToString(CultureInfo.InvariantCulture) + " TB";
     }
 
     private static string FormatType(in SqlValue oid) =>

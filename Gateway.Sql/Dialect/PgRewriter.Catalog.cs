@@ -20,6 +20,13 @@ internal static partial class PgRewriter
     [GeneratedRegex(@"(?:pg_catalog\.)?pg_partition_ancestors\(([\w.]+)\)\s+WITH\s+ORDINALITY\s+AS\s+(\w+)\((\w+),\s*(\w+)\)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PartitionAncestorsWithOrdinality();
 
+    /// <summary>
+    /// unnest(array) alias as a FROM item (psql's \d+ reads the TOAST table's reloptions so): arrays are not
+    /// emulated and the catalogs hold none, so it is empty.
+    /// </summary>
+    [GeneratedRegex(@"(?:pg_catalog\.)?unnest\(([\w.]+)\)\s+(?:AS\s+)?(\w+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex UnnestAlias();
+
     /// <summary>Whole-text replacements made before the token pass.</summary>
     private static string RewriteWholeQueries(string sql)
     {
@@ -35,6 +42,10 @@ internal static partial class PgRewriter
         {
             sql = PartitionAncestorsWithOrdinality().Replace(sql, "(SELECT $1 AS $3, 1 AS $4) AS $2");
         }
+        if (sql.Contains("unnest(", StringComparison.OrdinalIgnoreCase))
+        {
+            sql = UnnestAlias().Replace(sql, "(SELECT NULL AS $2 WHERE 0) AS $2");
+        }
         return sql;
     }
 
@@ -48,6 +59,7 @@ internal static partial class PgRewriter
         _ when function.Equals("pg_get_indexdef", StringComparison.OrdinalIgnoreCase) => "pg_sqlite_indexdef",
         _ when function.Equals("pg_get_constraintdef", StringComparison.OrdinalIgnoreCase) => "pg_sqlite_constraintdef",
         _ when function.Equals("pg_get_triggerdef", StringComparison.OrdinalIgnoreCase) => "pg_sqlite_triggerdef",
+        _ when function.Equals("pg_get_viewdef", StringComparison.OrdinalIgnoreCase) => "pg_sqlite_viewdef",
         _ => null,
     };
 
@@ -150,8 +162,13 @@ internal static partial class PgRewriter
         {
             return false;
         }
-        output.Length = end - 1;
-        output.Append(" IN ");
+        end--;
+        while (end > 0 && output[end - 1] == ' ')
+        {
+            end--;
+        }
+        output.Length = end;
+        output.Append(" IN");
         return true;
     }
 
