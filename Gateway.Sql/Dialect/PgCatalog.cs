@@ -11,7 +11,7 @@ namespace IceFire.Gateway.Sql.Dialect;
 /// \d: TEMP tables and views in each session, filled from the built-in types and SQLite's schema, plus the
 /// catalog functions those queries call.
 /// </summary>
-internal static class PgCatalog
+internal static partial class PgCatalog
 {
     public const uint PublicNamespace = 2200;
     public const uint CatalogNamespace = 11;
@@ -32,38 +32,22 @@ internal static class PgCatalog
         var sql = new StringBuilder();
         sql.Append("CREATE TEMP TABLE pg_namespace(oid INTEGER PRIMARY KEY, nspname TEXT, nspowner INTEGER);");
         sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO temp.pg_namespace VALUES ({CatalogNamespace},'pg_catalog',10),({PublicNamespace},'public',10),(13000,'information_schema',10),(99,'pg_toast',10);");
-        sql.Append("CREATE TEMP TABLE pg_type(oid INTEGER PRIMARY KEY, typname TEXT, typnamespace INTEGER, typowner INTEGER, typlen INTEGER, typtype TEXT, typrelid INTEGER, typnotnull BOOLEAN, typelem INTEGER, typarray INTEGER, typreceive INTEGER, typbasetype INTEGER, typtypmod INTEGER, typcategory TEXT);");
+        sql.Append("CREATE TEMP TABLE pg_type(oid INTEGER PRIMARY KEY, typname TEXT, typnamespace INTEGER, typowner INTEGER, typlen INTEGER, typtype TEXT, typrelid INTEGER, typnotnull BOOLEAN, typelem INTEGER, typarray INTEGER, typreceive INTEGER, typbasetype INTEGER, typtypmod INTEGER, typcategory TEXT, typcollation INTEGER);");
         foreach (var type in PgType.BaseTypes)
         {
             var category = type.Oid switch { 16 => "B", 20 or 21 or 23 or 26 or 700 or 701 or 1700 => "N", 1082 or 1083 or 1114 or 1184 => "D", 17 => "U", _ => "S" };
-            sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO temp.pg_type VALUES ({type.Oid},'{type.Name}',{CatalogNamespace},10,{type.Length},'{(type.Oid == 705 ? "p" : "b")}',0,0,0,0,0,0,-1,'{category}');");
+            sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO temp.pg_type VALUES ({type.Oid},'{type.Name}',{CatalogNamespace},10,{type.Length},'{(type.Oid == 705 ? "p" : "b")}',0,0,0,0,0,0,-1,'{category}',{(category == "S" ? 100 : 0)});");
         }
-        sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO temp.pg_type VALUES ({PgType.Record.Oid},'record',{CatalogNamespace},10,-1,'p',0,0,0,0,0,0,-1,'P'),({PgType.Void.Oid},'void',{CatalogNamespace},10,4,'p',0,0,0,0,0,0,-1,'P');");
+        sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO temp.pg_type VALUES ({PgType.Record.Oid},'record',{CatalogNamespace},10,-1,'p',0,0,0,0,0,0,-1,'P',0),({PgType.Void.Oid},'void',{CatalogNamespace},10,4,'p',0,0,0,0,0,0,-1,'P',0);");
         // Rowid tables answer to "oid" too; the tables without a real oid column are WITHOUT ROWID so that an
         // unqualified oid in clients' queries (Npgsql's "ORDER BY oid") is not ambiguous.
         sql.Append("CREATE TEMP TABLE pg_proc(oid INTEGER PRIMARY KEY, proname TEXT);");
         sql.Append("CREATE TEMP TABLE pg_range(rngtypid INTEGER PRIMARY KEY, rngsubtype INTEGER, rngmultitypid INTEGER) WITHOUT ROWID;");
         sql.Append("CREATE TEMP TABLE pg_enum(enumtypid INTEGER, enumsortorder REAL, enumlabel TEXT, PRIMARY KEY(enumtypid, enumsortorder)) WITHOUT ROWID;");
-        sql.Append("CREATE TEMP TABLE pg_am(oid INTEGER PRIMARY KEY, amname TEXT);INSERT INTO temp.pg_am VALUES (2,'heap');");
+        sql.Append("CREATE TEMP TABLE pg_am(oid INTEGER PRIMARY KEY, amname TEXT);INSERT INTO temp.pg_am VALUES (2,'heap'),(403,'btree');");
         sql.Append("CREATE TEMP TABLE pg_description(objoid INTEGER, classoid INTEGER, objsubid INTEGER, description TEXT);");
-        sql.Append("CREATE TEMP TABLE pg_attrdef(oid INTEGER, adrelid INTEGER, adnum INTEGER, adbin TEXT);");
-        sql.Append("CREATE TEMP TABLE pg_inherits(inhrelid INTEGER, inhparent INTEGER, inhseqno INTEGER);");
-        sql.Append(CultureInfo.InvariantCulture, $"""
-            CREATE TEMP VIEW pg_class AS SELECT CAST({FirstTableOid} + s.rowid AS INTEGER) AS oid, s.name AS relname, {PublicNamespace} AS relnamespace,
-              CASE s.type WHEN 'table' THEN 'r' WHEN 'view' THEN 'v' WHEN 'index' THEN 'i' ELSE 'r' END AS relkind,
-              10 AS relowner, CASE s.type WHEN 'table' THEN 2 ELSE 0 END AS relam, 0 AS reltype, 0 AS reloftype, 0 AS reltablespace,
-              0 AS relchecks, EXISTS(SELECT 1 FROM main.sqlite_schema i WHERE i.type = 'index' AND i.tbl_name = s.name) AS relhasindex,
-              0 AS relhasrules, EXISTS(SELECT 1 FROM main.sqlite_schema t WHERE t.type = 'trigger' AND t.tbl_name = s.name) AS relhastriggers,
-              0 AS relrowsecurity, 0 AS relforcerowsecurity, 0 AS relispartition, 'p' AS relpersistence, 'd' AS relreplident,
-              0 AS reltoastrelid, NULL AS reloptions, 0 AS relhasoids, -1 AS reltuples, 0 AS relpages, NULL AS relacl
-            FROM main.sqlite_schema s WHERE s.name NOT LIKE 'sqlite\_%' ESCAPE '\' AND s.type IN ('table', 'view', 'index');
-            CREATE TEMP VIEW pg_attribute AS SELECT CAST({FirstTableOid} + s.rowid AS INTEGER) AS attrelid, p.name AS attname, p.cid + 1 AS attnum,
-              pg_type_oid(p.type) AS atttypid, -1 AS atttypmod, p."notnull" AS attnotnull, 0 AS attisdropped, '' AS attidentity,
-              '' AS attgenerated, p.dflt_value IS NOT NULL AS atthasdef, 0 AS attcollation, -1 AS attlen, 0 AS attstattarget,
-              p.dflt_value AS attdefault
-            FROM main.sqlite_schema s JOIN pragma_table_info(s.name) p WHERE s.type IN ('table', 'view') AND s.name NOT LIKE 'sqlite\_%' ESCAPE '\';
-            CREATE TEMP VIEW pg_tables AS SELECT 'public' AS schemaname, name AS tablename, 'default' AS tableowner FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\';
-            """);
+        AppendRelations(sql);
+        sql.Append("CREATE TEMP VIEW pg_tables AS SELECT 'public' AS schemaname, name AS tablename, 'default' AS tableowner FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\';");
         return sql.ToString();
     }
 
@@ -85,6 +69,19 @@ internal static class PgCatalog
             new("has_table_privilege", -1, _ => SqlValue.FromInteger(1)),
             new("obj_description", -1, _ => SqlValue.Null),
             new("col_description", -1, _ => SqlValue.Null),
+            // SQLite has no partitions: a relation's only ancestor is itself (pg_partition_ancestors includes it).
+            new("pg_partition_ancestors", 1, args => args[0]),
+            new("pg_relation_is_publishable", 1, _ => SqlValue.FromInteger(0)),
+            new("pg_get_statisticsobjdef_columns", 1, _ => SqlValue.Null),
+            new("array_upper", 2, _ => SqlValue.Null),
+            // Arrays are not emulated; ARRAY(subquery) becomes a scalar subquery (see PgRewriter), so this is its value.
+            new("array_to_string", -1, args => args.Length > 0 ? args[0] : SqlValue.Null),
+            // Sizes are not tracked per table: unknown, shown blank.
+            new("pg_table_size", 1, _ => SqlValue.Null),
+            new("pg_relation_size", -1, _ => SqlValue.Null),
+            new("pg_total_relation_size", 1, _ => SqlValue.Null),
+            new("pg_indexes_size", 1, _ => SqlValue.Null),
+            new("pg_size_pretty", 1, args => args[0].Kind == SqlStorageClass.Null ? SqlValue.Null : SqlValue.FromText(SizePretty(args[0].AsText()))),
             new("pg_encoding_to_char", 1, _ => SqlValue.FromText("UTF8")),
             new("pg_get_expr", -1, args => args.Length > 0 ? args[0] : SqlValue.Null),
             new("quote_ident", 1, args => SqlValue.FromText("\"" + args[0].AsText()?.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"")),
@@ -93,6 +90,29 @@ internal static class PgCatalog
             new("regexp", 2, args => SqlValue.FromInteger(
                 args[0].AsText() is { } pattern && args[1].AsText() is { } text && Regex.IsMatch(text, pattern, RegexOptions.None, TimeSpan.FromSeconds(1)) ? 1 : 0)),
         ];
+    }
+
+    /// <summary>pg_size_pretty: bytes below 10 kB, then kB, MB, GB and TB, each rounded, as PostgreSQL prints them.</summary>
+    private static string SizePretty(string? text)
+    {
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size))
+        {
+            return text ?? "";
+        }
+        if (Math.Abs(size) < 10 * 1024)
+        {
+            return size.ToString(CultureInfo.InvariantCulture) + " bytes";
+        }
+        var value = (double)size;
+        foreach (var unit in (ReadOnlySpan<string>)["kB", "MB", "GB"])
+        {
+            value /= 1024;
+            if (Math.Abs(value) < 10 * 1024)
+            {
+                return Math.Round(value, MidpointRounding.AwayFromZero).ToString(CultureInfo.InvariantCulture) + " " + unit;
+            }
+        }
+        return Math.Round(value / 1024, MidpointRounding.AwayFromZero).ToString(CultureInfo.InvariantCulture) + " TB";
     }
 
     private static string FormatType(in SqlValue oid) =>

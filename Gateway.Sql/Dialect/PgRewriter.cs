@@ -6,8 +6,9 @@ namespace IceFire.Gateway.Sql.Dialect;
 /// Turns the PostgreSQL spellings clients send into SQLite's: $1 placeholders become ?1, casts (::type) are
 /// dropped, pg_catalog. qualifiers go (the catalog is emulated by TEMP tables), and the regular-expression
 /// operators (~, !~, OPERATOR(pg_catalog.~)) become REGEXP. Literals, quoted names and comments are left alone.
+/// Catalog queries get more (PgRewriter.Catalog.cs).
 /// </summary>
-internal static class PgRewriter
+internal static partial class PgRewriter
 {
     public static string Rewrite(string sql)
     {
@@ -21,13 +22,22 @@ internal static class PgRewriter
         {
             return sql;
         }
+        sql = RewriteWholeQueries(sql);
+        // psql's catalog queries name pg_catalog; only they get true and false typed as bool (psql tests "t").
+        var catalog = sql.Contains("pg_catalog.", StringComparison.Ordinal);
         var output = new StringBuilder(sql.Length);
+        // Where the last operand (a literal or a possibly qualified name) starts in output, for a ::regclass cast.
+        var operandStart = -1;
         var i = 0;
         while (i < sql.Length)
         {
             var c = sql[i];
             if (c is '\'' or '"')
             {
+                if (output.Length == 0 || output[^1] != '.')
+                {
+                    operandStart = output.Length;
+                }
                 var end = i + 1;
                 while (end < sql.Length)
                 {
@@ -63,11 +73,23 @@ internal static class PgRewriter
             else if (c == '$' && i + 1 < sql.Length && char.IsAsciiDigit(sql[i + 1]))
             {
                 output.Append('?');
+                operandStart = -1;
                 i++;
             }
             else if (c == ':' && At(sql, i, "::"))
             {
-                i = SkipTypeName(sql, i + 2);
+                var typeStart = i + 2;
+                i = SkipTypeName(sql, typeStart);
+                var type = sql.AsSpan(typeStart, i - typeStart).Trim();
+                if (type.StartsWith("pg_catalog.", StringComparison.OrdinalIgnoreCase))
+                {
+                    type = type["pg_catalog.".Length..];
+                }
+                if (operandStart >= 0 && type.Equals("regclass", StringComparison.OrdinalIgnoreCase))
+                {
+                    RewriteRegclass(output, operandStart);
+                }
+                operandStart = -1;
             }
             else if (c == '!' && At(sql, i, "!~"))
             {
@@ -107,10 +129,43 @@ internal static class PgRewriter
                 {
                     i++;
                 }
-                output.Append(sql, start, i - start);
+                var word = sql.AsSpan(start, i - start);
+                var next = SkipSpaces(sql, i);
+                var call = next < sql.Length && sql[next] == '(';
+                if (call && DefinitionView(word) is { } view && TryRewriteDefinition(sql, view, next, output, out var end))
+                {
+                    i = end;
+                    operandStart = -1;
+                    continue;
+                }
+                if (call && word.Equals("ARRAY", StringComparison.OrdinalIgnoreCase))
+                {
+                    // ARRAY(subquery): arrays are not emulated, so its first value stands for it.
+                    continue;
+                }
+                if (call && word.Equals("ANY", StringComparison.OrdinalIgnoreCase) && TryRewriteAny(output))
+                {
+                    continue;
+                }
+                if (catalog && (word.Equals("true", StringComparison.OrdinalIgnoreCase) || word.Equals("false", StringComparison.OrdinalIgnoreCase)) &&
+                    (output.Length == 0 || output[^1] != '.'))
+                {
+                    output.Append("(SELECT b FROM temp.pg_bool WHERE b = ").Append(word[0] is 't' or 'T' ? '1' : '0').Append(')');
+                    operandStart = -1;
+                    continue;
+                }
+                if (output.Length == 0 || output[^1] != '.')
+                {
+                    operandStart = output.Length;
+                }
+                output.Append(word);
             }
             else
             {
+                if (c != '.')
+                {
+                    operandStart = -1;
+                }
                 output.Append(c);
                 i++;
             }

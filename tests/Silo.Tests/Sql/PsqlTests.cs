@@ -46,7 +46,7 @@ public sealed class PsqlTests(SqlSiloFixture fixture) : IClassFixture<SqlSiloFix
         Assert.Matches(@"public\s*\|\s*gadgets\s*\|\s*table", output);
     }
 
-    [Fact(Skip = "psql's \\d TABLE queries (array expressions, regclass casts, pg_index) are not answered yet")]
+    [Fact]
     public async Task DescribeTable()
     {
         var (exit, output) = await Psql("-c", "CREATE TABLE IF NOT EXISTS gadgets(id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL)");
@@ -54,8 +54,44 @@ public sealed class PsqlTests(SqlSiloFixture fixture) : IClassFixture<SqlSiloFix
         (exit, output) = await Psql("-c", "\\d gadgets");
         Assert.True(exit == 0, output);
         Assert.Contains("Table \"public.gadgets\"", output);
-        Assert.Matches(@"name\s*\|\s*text", output);
-        Assert.Matches(@"price\s*\|\s*real", output);
+        Assert.Matches(@"id\s*\|\s*bigint\s*\|\s*\|\s*not null", output);
+        Assert.Matches(@"name\s*\|\s*text\s*\|\s*\|\s*not null", output);
+        Assert.Matches(@"price\s*\|\s*real\s*\|\s*\|\s*\|", output);
+        Assert.Contains("\"gadgets_pkey\" PRIMARY KEY, btree (id)", output);
+    }
+
+    [Fact]
+    public async Task DescribeTableShowsDefaultsIndexesAndForeignKeys()
+    {
+        var (exit, output) = await Psql(
+            "-c", "CREATE TABLE describe_makers(id INTEGER PRIMARY KEY, title TEXT UNIQUE)",
+            "-c", "CREATE TABLE describe_parts(sku TEXT NOT NULL, qty INTEGER DEFAULT 1, maker INTEGER REFERENCES describe_makers(id) ON DELETE CASCADE, PRIMARY KEY(sku)) WITHOUT ROWID",
+            "-c", "CREATE INDEX describe_parts_qty ON describe_parts(qty) WHERE qty > 0");
+        Assert.True(exit == 0, output);
+        (exit, output) = await Psql("-c", "\\d describe_parts");
+        Assert.True(exit == 0, output);
+        Assert.Matches(@"qty\s*\|\s*bigint\s*\|\s*\|\s*\|\s*1", output);
+        Assert.Contains("\"describe_parts_pkey\" PRIMARY KEY, btree (sku)", output);
+        Assert.Contains("\"describe_parts_qty\" btree (qty) WHERE qty > 0", output);
+        Assert.Contains("\"describe_parts_maker_fkey\" FOREIGN KEY (maker) REFERENCES describe_makers(id) ON DELETE CASCADE", output);
+        (exit, output) = await Psql("-c", "\\d describe_makers");
+        Assert.True(exit == 0, output);
+        Assert.Contains("\"describe_makers_title_key\" UNIQUE CONSTRAINT, btree (title)", output);
+        Assert.Contains("TABLE \"describe_parts\" CONSTRAINT \"describe_parts_maker_fkey\"", output);
+    }
+
+    [Fact]
+    public async Task DescribeIndexAndListRelations()
+    {
+        var (exit, output) = await Psql("-c", "CREATE TABLE IF NOT EXISTS gadgets(id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL)");
+        Assert.True(exit == 0, output);
+        (exit, output) = await Psql("-c", "\\d gadgets_pkey");
+        Assert.True(exit == 0, output);
+        Assert.Contains("Index \"public.gadgets_pkey\"", output);
+        Assert.Contains("primary key, btree, for table \"public.gadgets\"", output);
+        (exit, output) = await Psql("-c", "\\d");
+        Assert.True(exit == 0, output);
+        Assert.Matches(@"public\s*\|\s*gadgets\s*\|\s*table", output);
     }
 
     [Fact]
