@@ -365,10 +365,12 @@ internal static class SiloProgram
                 .Where(kv => kv.Value is not null)
                 .SelectMany(kv => kv.Value!.Replicas.Where(r => r.GroupId == tenant.GroupId).Select(r => (Node: kv.Key, Status: r)))
                 .ToList();
-            var leader = replicas.Where(r => r.Status.Role == (int)Raft.RaftRole.Leader).OrderByDescending(r => r.Status.Term).Select(r => (ulong?)r.Node).FirstOrDefault();
+            var leading = replicas.Where(r => r.Status.Role == (int)Raft.RaftRole.Leader).OrderByDescending(r => r.Status.Term).Select(r => r.Status).FirstOrDefault();
+            var leader = replicas.Where(r => r.Status == leading).Select(r => (ulong?)r.Node).FirstOrDefault();
             var commit = replicas.Count == 0 ? 0 : replicas.Max(r => r.Status.Commit);
             var lag = replicas.ToDictionary(r => Id(r.Node), r => (long)(commit - Math.Min(commit, r.Status.Applied)));
-            tenants.Add(new TenantPlacement(tenant.Name, tenant.Replicas.Select(Id).ToList(), leader is { } l ? Id(l) : null, (long)commit, lag));
+            var learners = leading?.Learners.Select(Id).ToList();
+            tenants.Add(new TenantPlacement(tenant.Name, tenant.Replicas.Select(Id).ToList(), leader is { } l ? Id(l) : null, (long)commit, lag, learners));
         }
         return new ClusterView(members, tenants);
     }

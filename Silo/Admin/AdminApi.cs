@@ -193,7 +193,8 @@ internal sealed class AdminApi
         await Json(context, StatusCodes.Status200OK, view, AdminJson.Readable.ClusterView);
     }
 
-    /// <summary>GET /cluster for a person: a table of members, then one of tenants with leader and lag per replica.</summary>
+    /// <summary>GET /cluster for a person: a table of members, then one of tenants with leader and lag per replica
+    /// ("learner": still catching up, no vote yet).</summary>
     private static string Render(ClusterView view)
     {
         var text = new StringBuilder();
@@ -207,7 +208,11 @@ internal sealed class AdminApi
         text.Append(CultureInfo.InvariantCulture, $"{"TENANT",-24} {"LEADER",-8} {"COMMIT",-10} REPLICAS (lag)\n");
         foreach (var t in view.Tenants)
         {
-            var replicas = string.Join(" ", t.Replicas.Select(r => t.Lag is { } lag ? $"{r}({(lag.TryGetValue(r, out var l) ? l.ToString(CultureInfo.InvariantCulture) : "?")})" : r));
+            var replicas = string.Join(" ", t.Replicas.Select(r =>
+            {
+                var learner = t.Learners?.Contains(r) == true ? ",learner" : "";
+                return t.Lag is { } lag ? $"{r}({(lag.TryGetValue(r, out var l) ? l.ToString(CultureInfo.InvariantCulture) : "?")}{learner})" : r + learner;
+            }));
             text.Append(CultureInfo.InvariantCulture, $"{t.Name,-24} {t.Leader ?? "-",-8} {t.CommitIndex,-10} {replicas}\n");
         }
         return text.ToString();

@@ -27,7 +27,8 @@ internal sealed record ClusterMember(string Id, IReadOnlyDictionary<string, stri
 /// A tenant's replica group: the silos holding it, the one leading it, its commit index, and (in a cluster) how many
 /// committed entries each replica has still to apply.
 /// </summary>
-internal sealed record TenantPlacement(string Name, IReadOnlyList<string> Replicas, string? Leader, long CommitIndex, IReadOnlyDictionary<string, long>? Lag = null);
+/// <summary>A tenant's replicas; <paramref name="Learners"/> are those still catching up, without a vote yet (as the leader sees it).</summary>
+internal sealed record TenantPlacement(string Name, IReadOnlyList<string> Replicas, string? Leader, long CommitIndex, IReadOnlyDictionary<string, long>? Lag = null, IReadOnlyList<string>? Learners = null);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CreateTenantRequest))]

@@ -161,7 +161,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         return leader;
     }
 
-    /// <summary>Waits until <paramref name="tenant"/> has <paramref name="replicas"/> replicas, a leader, and no replica lags.</summary>
+    /// <summary>Waits until <paramref name="tenant"/> has <paramref name="replicas"/> replicas, all voters, a leader, and no replica lags.</summary>
     public Task WaitConvergedAsync(string tenant, int replicas, TimeSpan? timeout = null) =>
         WaitAsync(async () =>
         {
@@ -175,7 +175,8 @@ internal sealed class LocalCluster : IAsyncDisposable
                 return false;
             }
             var reported = lag.EnumerateObject().ToList();
-            return reported.Count == replicas && reported.All(p => p.Value.GetInt64() == 0);
+            var learning = v.TryGetProperty("learners", out var learners) && learners.GetArrayLength() > 0;
+            return reported.Count == replicas && reported.All(p => p.Value.GetInt64() == 0) && !learning;
         }, $"tenant {tenant} to have {replicas} up-to-date replicas", timeout ?? TimeSpan.FromSeconds(60));
 
     /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes.</summary>
