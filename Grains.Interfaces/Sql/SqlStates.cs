@@ -41,5 +41,11 @@ public static class SqlStates
     public const string DuplicatePreparedStatement = "42P05";
     public const string UndefinedObject = "42704";
     public const string AdminShutdown = "57P01";
+
+    /// <summary>The tenant's group has no leader to run the statement (PostgreSQL's answer while it cannot serve yet).</summary>
+    public const string CannotConnectNow = "57P03";
+
+    /// <summary>The leader was lost after COMMIT was proposed: the transaction may or may not have committed.</summary>
+    public const string TransactionResolutionUnknown = "08007";
     public const string ProgramLimitExceeded = "54000";
 }
