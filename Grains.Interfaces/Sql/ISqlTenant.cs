@@ -14,7 +14,7 @@ public interface ISqlTenant
     string Name { get; }
 
     /// <summary>Opens a session: a connection to this tenant's database with its own transaction state.</summary>
-    /// <exception cref="TenantUnavailableException">The database cannot be opened (dropped, or its file is unreadable).</exception>
+    /// <exception cref="TenantUnavailableException">The database cannot be opened (dropped, its file is unreadable, or this replica does not lead the tenant).</exception>
     ValueTask<ISqlSession> OpenSessionAsync(SqlSessionOptions options, CancellationToken cancellationToken);
 }
 

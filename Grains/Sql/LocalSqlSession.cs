@@ -70,6 +70,16 @@ internal sealed partial class LocalSqlSession : ISqlSession
             return new SqlExecuteResult(null, TenantDropped);
         }
         var verb = st.CommandVerb;
+        if (_leaderLost)
+        {
+            // The open transaction was rolled back when this replica stopped leading; say so once, then fail as usual.
+            _leaderLost = false;
+            _failed = true;
+            if (verb is not ("ROLLBACK" or "COMMIT"))
+            {
+                return new SqlExecuteResult(null, LeaderLostError);
+            }
+        }
         if (_failed)
         {
             if (verb is "ROLLBACK" or "COMMIT")
@@ -80,9 +90,13 @@ internal sealed partial class LocalSqlSession : ISqlSession
         }
         var inTransaction = InSqliteTransaction;
         // PostgreSQL answers these with a warning and carries on; SQLite would fail them.
-        if ((!inTransaction && verb is "COMMIT" or "ROLLBACK" && !st.Sql.Contains(" TO ", StringComparison.OrdinalIgnoreCase)) || (inTransaction && verb == "BEGIN"))
+        if ((!inTransaction && verb is "COMMIT" or "ROLLBACK" && !IsRollbackTo(st.Sql)) || (inTransaction && verb == "BEGIN"))
         {
             return new SqlExecuteResult(LocalSqlCursor.Completed(st.Columns, 0, 0, verb), null);
+        }
+        if (_tenant.Replication is { } replication)
+        {
+            return await ExecuteReplicatedAsync(replication, st, parameters, inTransaction, cancellationToken);
         }
         if ((!st.IsReadOnly || verb is "BEGIN" or "SAVEPOINT") && !_holdsLock)
         {
@@ -182,7 +196,11 @@ internal sealed partial class LocalSqlSession : ISqlSession
 
     private LocalSqlCursor RollbackFailed()
     {
-        if (InSqliteTransaction)
+        if (_capture is not null)
+        {
+            DropCapture();
+        }
+        else if (InSqliteTransaction)
         {
             raw.sqlite3_exec(_db, "ROLLBACK");
         }
@@ -212,17 +230,24 @@ internal sealed partial class LocalSqlSession : ISqlSession
 
     internal void Forget(LocalSqlStatement statement) => _statements.Remove(statement);
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        // After a leadership-loss abort that may be running on another thread.
+        await _gate.WaitAsync();
         lock (_closeGate)
         {
             if (_disposed)
             {
-                return ValueTask.CompletedTask;
+                _gate.Release();
+                return;
             }
             _disposed = true;
         }
-        if (InSqliteTransaction)
+        if (_capture is not null)
+        {
+            DropCapture();
+        }
+        else if (InSqliteTransaction)
         {
             raw.sqlite3_exec(_db, "ROLLBACK");
         }
@@ -238,6 +263,8 @@ internal sealed partial class LocalSqlSession : ISqlSession
         _statements.Clear();
         _connection.Dispose();
         _tenant.Forget(this);
-        return ValueTask.CompletedTask;
+        _gate.Release();
     }
+
+    private static bool IsRollbackTo(string sql) => sql.Contains(" TO ", StringComparison.OrdinalIgnoreCase);
 }

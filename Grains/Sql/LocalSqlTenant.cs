@@ -8,7 +8,9 @@ namespace IceFire.Grains.Sql;
 
 /// <summary>
 /// One tenant's SQLite database on this silo, in WAL mode: sessions read concurrently, and writes take the
-/// tenant's write lock, held from BEGIN to COMMIT or ROLLBACK by an interactive transaction.
+/// tenant's write lock, held from BEGIN to COMMIT or ROLLBACK by an interactive transaction. With
+/// <see cref="Replication"/>, the database is a replica's: sessions capture their writes and the tenant's Raft group
+/// applies them (<see cref="ISqlReplication"/>).
 /// </summary>
 public sealed class LocalSqlTenant : ISqlTenant
 {
@@ -17,13 +19,29 @@ public sealed class LocalSqlTenant : ISqlTenant
     private int _initialized;
     private volatile bool _closed;
 
-    internal LocalSqlTenant(string name, string path)
+    internal LocalSqlTenant(string name, string path, ISqlReplication? replication = null)
     {
         Name = name;
         _path = path;
+        Replication = replication;
     }
 
     public string Name { get; }
+
+    /// <summary>How writes reach the file: null when sessions write it themselves (a single silo).</summary>
+    internal ISqlReplication? Replication { get; }
+
+    /// <summary>
+    /// This replica stopped leading: every open write transaction is rolled back now, so the apply of the next
+    /// leader's entries is not held up, and its session answers 40001 until the client ends the transaction.
+    /// </summary>
+    internal void AbortWrites()
+    {
+        foreach (var session in _sessions.Keys)
+        {
+            session.AbortWrite();
+        }
+    }
 
     /// <summary>One writer at a time; the session that holds it may keep it across round trips (BEGIN ... COMMIT).</summary>
     internal SemaphoreSlim WriteLock { get; } = new(1, 1);
@@ -31,6 +49,18 @@ public sealed class LocalSqlTenant : ISqlTenant
     public async ValueTask<ISqlSession> OpenSessionAsync(SqlSessionOptions options, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
+        if (Replication is { } replication)
+        {
+            // A replica just elected may not have applied all it committed: statements compile against a current schema.
+            try
+            {
+                await replication.BeforeReadAsync(cancellationToken);
+            }
+            catch (SqlReplicationException e)
+            {
+                throw new TenantUnavailableException(e.Message);
+            }
+        }
         var connection = await Task.Run(() => Open(options), cancellationToken);
         var session = new LocalSqlSession(this, connection);
         _sessions[session] = 0;

@@ -108,6 +108,11 @@ public sealed partial class ReplicatedTenant
             round.LastNowMs = header.NowMs;
             var serve = false;
             var local = header.Origin == _nodeId ? Claim(round, header.Sequence, out serve) : null;
+            if (header.Kind == TenantEntryKind.Sql)
+            {
+                ApplySql(entry.Index, entry.Data);
+                continue;
+            }
             if (header.Kind == TenantEntryKind.ExpirySweep)
             {
                 var limit = TenantEntryCodec.DecodeSweep(entry.Data);

@@ -46,6 +46,7 @@ public sealed partial class ReplicatedTenant
             _events.Watches.Reset((long)Math.Min(term, (1UL << (62 - TermShift)) - 1) << TermShift);
             if (_isLeader && !leader)
             {
+                Volatile.Read(ref _sqlTenant)?.AbortWrites();
                 _blocked.FailAll(new RaftProposalException(ProposeStatus.NotLeader, 0,
                     $"tenant {Name}: node {_nodeId} lost the leadership while the command waited"));
             }

@@ -41,9 +41,10 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
     private int _proposing;
     private ulong _applied;
 
-    private ReplicatedTenant(string name, LmdbEnvironment env, RedisKeyspace keyspace, LmdbDatabase replica, TenantOptions options, ulong nodeId)
+    private ReplicatedTenant(string name, string directory, LmdbEnvironment env, RedisKeyspace keyspace, LmdbDatabase replica, TenantOptions options, ulong nodeId)
     {
         Name = name;
+        _directory = directory;
         _env = env;
         _keyspace = keyspace;
         _replica = replica;
@@ -73,7 +74,7 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
         try
         {
             var keyspace = RedisKeyspace.Open(env, isNew: !exists);
-            return new ReplicatedTenant(name, env, keyspace, env.OpenDatabase("replica"), options, nodeId);
+            return new ReplicatedTenant(name, directory, env, keyspace, env.OpenDatabase("replica"), options, nodeId);
         }
         catch
         {
@@ -148,7 +149,8 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
 
     /// <inheritdoc />
     /// <remarks>
-    /// The image is a compacted copy of the whole environment (<c>mdb_env_copyfd2</c>), log database included; it runs
+    /// The image is a compacted copy of the whole environment (<c>mdb_env_copyfd2</c>), log database included, followed
+    /// by the SQL database's copy when the tenant has one (<see cref="AppendSqlImage"/>); it runs
     /// in a read transaction on the group's turn, after the apply of <paramref name="metadata"/>'s index, so it holds
     /// exactly the state as of that index. <see cref="Restore"/> ignores the log database of an image.
     /// </remarks>
@@ -160,6 +162,7 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
             RaftInvariantException.Throw($"tenant {Name}: snapshot at {metadata.Index}, but the replica has applied {AppliedIndex}");
         }
         _env.CopyToFile(imagePath);
+        AppendSqlImage(imagePath);
     }
 
     /// <inheritdoc />
@@ -171,6 +174,9 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
     public void Restore(Snapshot snapshot, string imagePath)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        // The tables first: should the keyspace's restore not finish, the log is replayed from the old applied index,
+        // and the SQL file skips what it already holds.
+        RestoreSqlImage(imagePath);
         using var image = OpenImage(imagePath);
         // The old pages stay referenced until the commit: room for both, so the copy rarely has to start over.
         var needed = _env.UsedBytes + 2 * new FileInfo(imagePath).Length;
@@ -271,6 +277,7 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
             Fail(batches, new ObjectDisposedException($"tenant {Name} is shutting down"));
         }
         _inflight.Clear();
+        CloseSql();
         _env.Dispose();
     }
 }

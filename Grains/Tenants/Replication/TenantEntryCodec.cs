@@ -12,6 +12,9 @@ public enum TenantEntryKind : byte
 
     /// <summary>Active expiry: remove up to a limit of keys whose time is up at the entry's clock, oldest first.</summary>
     ExpirySweep = 1,
+
+    /// <summary>One committed write transaction of the tenant's SQL database (a <see cref="Sql.SqlWriteUnit"/>).</summary>
+    Sql = 2,
 }
 
 /// <summary>The fixed part of a tenant entry.</summary>
@@ -32,7 +35,8 @@ public readonly record struct TenantEntryHeader(long NowMs, ulong Origin, ulong 
 /// the entry's kind (1). A command entry continues with its batch count (varint); per batch its command count
 /// (varint); per command its id (2), database (1), argument count (varint), then each argument as a length (varint)
 /// and its bytes. Argument 0 is the command name as the client sent it. An expiry sweep continues with its limit
-/// (varint). Version 1 is version 2 without the kind byte, always commands; it is still read.
+/// (varint). A SQL entry continues with its write unit as <see cref="Sql.SqlWriteUnitCodec"/> encodes it. Version 1
+/// is version 2 without the kind byte, always commands; it is still read.
 /// </remarks>
 public static class TenantEntryCodec
 {
@@ -97,6 +101,27 @@ public static class TenantEntryCodec
             throw new InvalidDataException("tenant expiry sweep entry is malformed");
         }
         return limit;
+    }
+
+    /// <summary>A SQL write transaction's unit, stamped like any entry.</summary>
+    public static byte[] EncodeSql(in TenantEntryHeader header, Sql.SqlWriteUnit unit)
+    {
+        var body = Sql.SqlWriteUnitCodec.Encode(unit);
+        var writer = new ArrayBufferWriter<byte>(HeaderLength + body.Length);
+        WriteHeader(writer, header with { Kind = TenantEntryKind.Sql });
+        writer.Write(body);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The write unit of a SQL entry.</summary>
+    public static Sql.SqlWriteUnit DecodeSql(ReadOnlySpan<byte> entry)
+    {
+        var header = ReadHeader(entry);
+        if (header.Kind != TenantEntryKind.Sql)
+        {
+            throw new InvalidDataException($"tenant entry of kind {header.Kind} is not a SQL write");
+        }
+        return Sql.SqlWriteUnitCodec.Decode(entry[HeaderLength..]);
     }
 
     private static void WriteHeader(ArrayBufferWriter<byte> writer, in TenantEntryHeader header)
@@ -180,7 +205,7 @@ public static class TenantEntryCodec
             throw new InvalidDataException($"a tenant entry of {span.Length} bytes is shorter than its header");
         }
         var kind = span[0] == Version1 ? TenantEntryKind.Commands : (TenantEntryKind)span[25];
-        if (kind is not (TenantEntryKind.Commands or TenantEntryKind.ExpirySweep))
+        if (kind is not (TenantEntryKind.Commands or TenantEntryKind.ExpirySweep or TenantEntryKind.Sql))
         {
             throw new InvalidDataException($"tenant entry kind {(byte)kind} is unknown");
         }
