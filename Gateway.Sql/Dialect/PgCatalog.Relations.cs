@@ -17,7 +17,7 @@ internal static partial class PgCatalog
     /// </summary>
     private const long RowidKeyOidOffset = 1L << 30;
 
-    private const string UserTables = "t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+    private const string UserTables = "t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND t.name NOT LIKE '\\_icefire\\_%' ESCAPE '\\'";
 
     /// <summary>
     /// <paramref name="expression"/> as a column whose declared type is BOOLEAN, so that the gateway sends it as
@@ -81,7 +81,7 @@ internal static partial class PgCatalog
               {Bool("0")} AS relrowsecurity, {Bool("0")} AS relforcerowsecurity, {Bool("0")} AS relispartition, 'p' AS relpersistence, 'd' AS relreplident,
               0 AS reltoastrelid, NULL AS reloptions, 0 AS relhasoids, -1 AS reltuples, 0 AS relpages, NULL AS relacl, NULL AS relpartbound,
               (SELECT count(*) FROM pragma_table_info(t.name, 'main')) AS relnatts
-            FROM main.sqlite_schema t WHERE t.type IN ('table', 'view') AND t.name NOT LIKE 'sqlite\_%' ESCAPE '\'
+            FROM main.sqlite_schema t WHERE t.type IN ('table', 'view') AND t.name NOT LIKE 'sqlite\_%' ESCAPE '\' AND t.name NOT LIKE '\_icefire\_%' ESCAPE '\'
             UNION ALL
             SELECT i.oid, i.relname, {PublicNamespace}, 'i', 10, 403, 0, 0, 0, 0, {Bool("0")}, {Bool("0")}, {Bool("0")}, {Bool("0")}, {Bool("0")}, {Bool("0")},
               'p', 'n', 0, NULL, 0, -1, 0, NULL, NULL, (SELECT count(*) FROM pg_sqlite_index_column c WHERE c.indexrelid = i.oid)
@@ -109,7 +109,7 @@ internal static partial class PgCatalog
               0 AS attcollation, -1 AS attlen, -1 AS attstattarget, p.dflt_value AS attdefault,
               CASE WHEN pg_type_oid(p.type) IN ({PgType.Text.Oid}, {PgType.Varchar.Oid}, {PgType.Bytea.Oid}, {PgType.Numeric.Oid}) THEN 'x' ELSE 'p' END AS attstorage,
               '' AS attcompression
-            FROM main.sqlite_schema t JOIN pragma_table_info(t.name, 'main') p WHERE t.type IN ('table', 'view') AND t.name NOT LIKE 'sqlite\_%' ESCAPE '\'
+            FROM main.sqlite_schema t JOIN pragma_table_info(t.name, 'main') p WHERE t.type IN ('table', 'view') AND t.name NOT LIKE 'sqlite\_%' ESCAPE '\' AND t.name NOT LIKE '\_icefire\_%' ESCAPE '\'
             UNION ALL
             SELECT c.indexrelid, coalesce(c.attname, 'expr'), c.attnum, coalesce(a.atttypid, {PgType.Text.Oid}), -1, {Bool("0")}, {Bool("0")}, '', '', {Bool("0")},
               0, -1, -1, NULL, 'p', ''

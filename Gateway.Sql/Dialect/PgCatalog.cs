@@ -47,7 +47,7 @@ internal static partial class PgCatalog
         sql.Append("CREATE TEMP TABLE pg_am(oid INTEGER PRIMARY KEY, amname TEXT);INSERT INTO temp.pg_am VALUES (2,'heap'),(403,'btree');");
         sql.Append("CREATE TEMP TABLE pg_description(objoid INTEGER, classoid INTEGER, objsubid INTEGER, description TEXT);");
         AppendRelations(sql);
-        sql.Append("CREATE TEMP VIEW pg_tables AS SELECT 'public' AS schemaname, name AS tablename, 'default' AS tableowner FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\';");
+        sql.Append("CREATE TEMP VIEW pg_tables AS SELECT 'public' AS schemaname, name AS tablename, 'default' AS tableowner FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_icefire\\_%' ESCAPE '\\';");
         return sql.ToString();
     }
 

@@ -36,6 +36,14 @@ public sealed class ReplicatedSqlTests
         Assert.Equal("SELECT 1|4", await RunAsync(session, "SELECT count(*) = 3, max(id) FROM readings"));
 
         await WaitIdenticalAsync(cluster, "readings");
+        Assert.Equal("CREATE TABLE", await RunAsync(session, "CREATE TABLE copies AS SELECT id, noise, random() AS salt FROM readings"));
+        await WaitIdenticalAsync(cluster, "copies");
+
+        // The applied index lives in the same file, out of clients' reach.
+        foreach (var reserved in (string[])["SELECT * FROM _icefire_applied", "DELETE FROM _icefire_applied", "CREATE TABLE _icefire_mine(x)", "DROP TABLE _icefire_applied"])
+        {
+            Assert.Equal(SqlStates.InsufficientPrivilege, (await Assert.ThrowsAsync<SqlTestException>(() => RunAsync(session, reserved))).Error.SqlState);
+        }
     }
 
     [Fact]
