@@ -158,6 +158,22 @@ public sealed class RoutedSqlSessionTests
     }
 
     [Fact]
+    public async Task Session_options_reach_the_leaders_silo()
+    {
+        await using var cluster = new SqlRoutingCluster();
+        var options = new SqlSessionOptions
+        {
+            SetupSql = "CREATE TEMP TABLE hello(x); INSERT INTO temp.hello VALUES ('world');",
+            Functions = [new SqlScalarFunction("answer", 0, _ => SqlValue.FromInteger(0))],
+        };
+        await using var session = await cluster.ConnectAsync(2, options);
+        var outcome = await session.RunAsync("SELECT answer(), (SELECT x FROM hello)");
+        Assert.Null(outcome.Error);
+        // The leader's silo registers its own body of the function the caller named.
+        Assert.Equal(new string?[] { "42", "world" }, outcome.Rows[0]);
+    }
+
+    [Fact]
     public async Task A_session_on_the_leaders_own_silo_runs_locally()
     {
         await using var cluster = new SqlRoutingCluster();

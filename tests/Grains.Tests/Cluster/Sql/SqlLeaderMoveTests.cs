@@ -80,10 +80,49 @@ public sealed class SqlLeaderMoveTests
         await session.RunAsync("BEGIN");
         await session.RunAsync("INSERT INTO t VALUES (1)");
         using var commit = session.Prepare("COMMIT").Statement!;
-        await cluster[1].StopListeningAsync();
+        cluster[1].DieOnNextExecute();
         var lost = await session.RunAsync(commit);
-        Assert.Contains(lost.Error?.SqlState, new[] { SqlStates.TransactionResolutionUnknown, SqlStates.SerializationFailure });
+        Assert.Equal(SqlStates.TransactionResolutionUnknown, lost.Error?.SqlState);
         Assert.Equal(SqlTransactionState.Idle, session.TransactionState);
+    }
+
+    [Fact]
+    public async Task A_write_outside_a_transaction_whose_answer_is_lost_is_not_run_again()
+    {
+        await using var cluster = new SqlRoutingCluster(requestTimeout: TimeSpan.FromMilliseconds(500));
+        await using var session = await cluster.ConnectAsync(2);
+        await session.RunAsync("CREATE TABLE t(x INTEGER)");
+        cluster[1].DieOnNextExecute();
+        Assert.Equal(SqlStates.TransactionResolutionUnknown, (await session.RunAsync("INSERT INTO t VALUES (1)")).Error?.SqlState);
+    }
+
+    [Fact]
+    public async Task A_read_whose_answer_is_lost_runs_again_on_the_next_leader()
+    {
+        await using var cluster = new SqlRoutingCluster(silos: 3);
+        await using var session = await cluster.ConnectAsync(3);
+        using var select = session.Prepare("SELECT 5").Statement!;
+        cluster[1].DieOnNextExecute();
+        var answer = session.RunAsync(select);
+        await Support.Eventually.WaitUntilAsync(() => cluster[1].Died, "silo 1 to die with the statement");
+        cluster.Leader = 2;
+        Assert.Equal("5", (await answer).Scalar);
+    }
+
+    [Fact]
+    public async Task A_leader_seen_moving_abandons_a_stalled_call()
+    {
+        await using var cluster = new SqlRoutingCluster(silos: 3);
+        await using var session = await cluster.ConnectAsync(3);
+        await session.RunAsync("CREATE TABLE t(x INTEGER)");
+        await session.RunAsync("BEGIN");
+        // Silo 1 takes the statement and never answers; its connection stays up (a partition, not a crash).
+        using var slow = session.Prepare("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c").Statement!;
+        var running = session.RunAsync(slow);
+        cluster.Leader = 2;
+        var outcome = await running.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(SqlStates.SerializationFailure, outcome.Error?.SqlState);
+        Assert.Equal(SqlTransactionState.Failed, session.TransactionState);
     }
 
     [Fact]

@@ -50,8 +50,8 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
     public Silo this[ulong id] => _silos[id];
 
     /// <summary>Opens a routed session from a client connected to silo <paramref name="id"/>.</summary>
-    public async Task<ISqlSession> ConnectAsync(ulong id) =>
-        await _silos[id].Router.OpenSessionAsync(Tenant, new SqlSessionOptions(), CancellationToken.None);
+    public async Task<ISqlSession> ConnectAsync(ulong id, SqlSessionOptions? options = null) =>
+        await _silos[id].Router.OpenSessionAsync(Tenant, options ?? new SqlSessionOptions(), CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {
@@ -72,14 +72,38 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
             Id = id;
             Database = new LocalSqlTenant(Tenant, cluster.DatabasePath);
             var leaders = new Leaders(this);
-            Handler = new SqlCallHandler(leaders, lease: lease);
-            Listener = new LoopbackRpcListener((kind, payload, ct) =>
-                kind == SqlCalls.Kind ? Handler.HandleAsync(payload, ct) : throw new InvalidOperationException($"unexpected call kind {kind}"));
+            // What a gateway registers on this silo: a remote session gets the functions its caller named.
+            Handler = new SqlCallHandler(leaders, _ => [new SqlScalarFunction("answer", 0, _ => SqlValue.FromInteger(42))], lease);
+            Listener = new LoopbackRpcListener(HandleAsync);
             Rpc = new ClusterRpcClient(id, new ClusterRpcOptions { ConnectTimeout = TimeSpan.FromMilliseconds(500) });
             Router = new SqlRouter(id, leaders, Rpc, requestTimeout, _ => [1, 2, 3], keepAlive);
         }
 
+        private int _dieOnNextExecute;
+
         public ulong Id { get; }
+
+        /// <summary>The next statement execution reaches this silo, which then dies before answering.</summary>
+        public void DieOnNextExecute() => Volatile.Write(ref _dieOnNextExecute, 1);
+
+        /// <summary>True once an execution made the silo die.</summary>
+        public bool Died { get; private set; }
+
+        private async ValueTask<RpcResponse> HandleAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            if (kind != SqlCalls.Kind)
+            {
+                throw new InvalidOperationException($"unexpected call kind {kind}");
+            }
+            // Operation 3 executes a statement.
+            if (payload.Span[0] == 3 && Interlocked.Exchange(ref _dieOnNextExecute, 0) == 1)
+            {
+                Died = true;
+                _ = Task.Run(StopListeningAsync, CancellationToken.None);
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            return await Handler.HandleAsync(payload, cancellationToken);
+        }
 
         public LocalSqlTenant Database { get; }
 
