@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Interfaces;
+using IceFire.Grains.Interfaces.Sql;
+
+namespace IceFire.Grains.Cluster.Sql;
+
+/// <summary>
+/// What routed SQL sessions of this silo share: who leads each tenant, the cluster calls to the leaders' silos, the
+/// time a statement may wait for a leader, and the renewal of the sessions this silo's clients hold on other silos.
+/// Thread-safe.
+/// </summary>
+internal sealed class SqlRouter : IAsyncDisposable
+{
+    /// <summary>How often the sessions held on other silos are renewed; their lease there is several times longer.</summary>
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(20);
+
+    private static readonly TimeSpan LeaderWatchInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly ClusterRpcClient _rpc;
+    private readonly Func<string, IReadOnlyList<ulong>> _replicasOf;
+    private readonly ConcurrentDictionary<RemoteSqlSession, byte> _remote = new();
+    private readonly Timer _keepAlive;
+
+    /// <param name="self">This silo's node id.</param>
+    /// <param name="leaders">Who leads each tenant, and this silo's leading replicas.</param>
+    /// <param name="rpc">Cluster calls to the other silos.</param>
+    /// <param name="requestTimeout">How long a statement waits for its tenant to have a reachable leader.</param>
+    /// <param name="replicasOf">The silos holding a tenant's replicas, asked in turn when no leader is known.</param>
+    /// <param name="keepAliveInterval">How often remote sessions are renewed; <see cref="KeepAliveInterval"/> when null.</param>
+    public SqlRouter(
+        ulong self, ISqlLeaders leaders, ClusterRpcClient rpc, TimeSpan requestTimeout,
+        Func<string, IReadOnlyList<ulong>>? replicasOf = null, TimeSpan? keepAliveInterval = null)
+    {
+        Self = self;
+        Leaders = leaders;
+        _rpc = rpc;
+        RequestTimeout = requestTimeout;
+        _replicasOf = replicasOf ?? (_ => []);
+        var period = keepAliveInterval ?? KeepAliveInterval;
+        _keepAlive = new Timer(_ => _ = RenewAsync(), null, period, period);
+    }
+
+    public ulong Self { get; }
+
+    public ISqlLeaders Leaders { get; }
+
+    public TimeSpan RequestTimeout { get; }
+
+    /// <summary>The sessions this silo's clients hold on other silos.</summary>
+    public int RemoteSessionCount => _remote.Count;
+
+    /// <summary>Opens a session on <paramref name="tenant"/>'s leader, waiting up to <see cref="RequestTimeout"/> for one.</summary>
+    /// <exception cref="TenantUnavailableException">No leader could be reached in time.</exception>
+    public async ValueTask<ISqlSession> OpenSessionAsync(string tenant, SqlSessionOptions options, CancellationToken cancellationToken)
+    {
+        var session = new RoutedSqlSession(this, tenant, options);
+        if (await session.ConnectAsync(cancellationToken).ConfigureAwait(false) is { } error)
+        {
+            throw new TenantUnavailableException(error.Message);
+        }
+        return session;
+    }
+
+    /// <summary>The silos to ask, in turn, when no leader of <paramref name="tenant"/> is known.</summary>
+    internal IReadOnlyList<ulong> ReplicasOf(string tenant) => _replicasOf(tenant);
+
+    internal void Register(RemoteSqlSession session) => _remote[session] = 0;
+
+    internal void Forget(RemoteSqlSession session) => _remote.TryRemove(session, out _);
+
+    /// <summary>A call given up after <paramref name="limit"/>; a timeout counts as sent, since the request may have run.</summary>
+    internal async Task<RpcResponse> CallAsync(ulong node, ReadOnlyMemory<byte> payload, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
+        try
+        {
+            return await _rpc.CallAsync(node, SqlCalls.Kind, payload, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ClusterRpcException(true, $"node {node} did not answer within {(long)limit.TotalMilliseconds} ms");
+        }
+    }
+
+    /// <summary>
+    /// A call with no time limit (a statement may run long), abandoned once <paramref name="tenant"/> is seen led by
+    /// another silo: a partition can stall the connection to the old leader long after the majority moved on.
+    /// </summary>
+    internal async Task<RpcResponse> CallWatchingLeaderAsync(ulong node, string tenant, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var call = _rpc.CallAsync(node, SqlCalls.Kind, payload, abandon.Token);
+        while (!call.IsCompleted)
+        {
+            await Task.WhenAny(call, Task.Delay(LeaderWatchInterval, CancellationToken.None)).ConfigureAwait(false);
+            if (call.IsCompleted)
+            {
+                break;
+            }
+            var leader = Leaders.LeaderOf(tenant);
+            if ((leader != 0 && leader != node) || Leaders.LocalLeader(tenant) is not null)
+            {
+                await abandon.CancelAsync().ConfigureAwait(false);
+                break;
+            }
+        }
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ClusterRpcException(true, $"node {node} stopped leading tenant {tenant} while the statement ran");
+        }
+    }
+
+    /// <summary>A call whose answer does not matter (cancel, close): bounded, and its failures ignored.</summary>
+    internal async Task SendAsync(ulong node, ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            await CallAsync(node, payload, RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ClusterRpcException or ObjectDisposedException)
+        {
+            // The session's lease on that silo ends it if this did not.
+        }
+    }
+
+    /// <summary>Renews every remote session's lease; sessions their silo no longer knows are marked lost.</summary>
+    private async Task RenewAsync()
+    {
+        var byNode = new Dictionary<ulong, List<RemoteSqlSession>>();
+        foreach (var session in _remote.Keys)
+        {
+            if (!byNode.TryGetValue(session.Node, out var list))
+            {
+                byNode[session.Node] = list = [];
+            }
+            list.Add(session);
+        }
+        foreach (var (node, sessions) in byNode)
+        {
+            var w = new WireWriter();
+            w.Byte((byte)SqlCallOp.KeepAlive);
+            w.UInt64(Self);
+            w.Int32(sessions.Count);
+            foreach (var session in sessions)
+            {
+                w.UInt64(session.Id);
+            }
+            try
+            {
+                var response = await CallAsync(node, w.Written, RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+                if (response.Status != (byte)SqlCallStatus.Ok)
+                {
+                    continue;
+                }
+                var unknown = Unknown(response.Payload.Span);
+                foreach (var session in sessions)
+                {
+                    if (unknown.Contains(session.Id))
+                    {
+                        session.MarkLost($"node {node} no longer holds the session");
+                    }
+                }
+            }
+            catch (Exception e) when (e is ClusterRpcException or ObjectDisposedException or FormatException)
+            {
+                // Unreachable now: the sessions' own calls find out; the next renewal tries again.
+            }
+        }
+    }
+
+    private static HashSet<ulong> Unknown(ReadOnlySpan<byte> payload)
+    {
+        var r = new WireReader(payload);
+        var count = r.Int32();
+        var unknown = new HashSet<ulong>();
+        for (var i = 0; i < count; i++)
+        {
+            unknown.Add(r.UInt64());
+        }
+        return unknown;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _keepAlive.DisposeAsync().ConfigureAwait(false);
+    }
+}

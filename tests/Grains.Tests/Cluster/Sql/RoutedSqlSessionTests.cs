@@ -1,0 +1,203 @@
+using IceFire.Grains.Cluster.Sql;
+using IceFire.Grains.Interfaces.Sql;
+using Xunit;
+
+namespace IceFire.Grains.Tests.Cluster.Sql;
+
+/// <summary>A client on silo 2 whose tenant is led by silo 1: every statement runs there through SQL session calls.</summary>
+public sealed class RoutedSqlSessionTests
+{
+    [Fact]
+    public async Task Statements_run_on_the_leaders_silo_with_parameters_and_errors()
+    {
+        await using var cluster = new SqlRoutingCluster();
+        await using var session = await cluster.ConnectAsync(2);
+        Assert.Equal(1UL, ((RoutedSqlSession)session).BackendNode);
+        Assert.Null((await session.RunAsync("CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT UNIQUE, price REAL, photo BLOB)")).Error);
+
+        var insert = session.Prepare("INSERT INTO items(name, price, photo) VALUES (?1, ?2, ?3) RETURNING id");
+        Assert.Null(insert.Error);
+        using var statement = insert.Statement!;
+        Assert.Equal(3, statement.ParameterCount);
+        Assert.Equal("INSERT", statement.CommandVerb);
+        Assert.False(statement.IsReadOnly);
+        var first = await session.RunAsync(statement, SqlValue.FromText("tea ☕"), SqlValue.FromReal(2.5), SqlValue.FromBlob([0, 1, 255]));
+        Assert.Null(first.Error);
+        Assert.Equal("1", first.Scalar);
+        Assert.Equal(1, first.Result.Changes);
+        var second = await session.RunAsync(statement, SqlValue.FromText("coffee"), SqlValue.Null, SqlValue.Null);
+        Assert.Equal("2", second.Scalar);
+
+        var duplicate = await session.RunAsync(statement, SqlValue.FromText("coffee"), SqlValue.FromReal(1), SqlValue.Null);
+        Assert.Equal(SqlStates.UniqueViolation, duplicate.Error?.SqlState);
+        Assert.Equal(SqlTransactionState.Idle, session.TransactionState);
+
+        var select = await session.RunAsync("SELECT id, name, price, photo, ?1 AS big, ?2 AS small FROM items ORDER BY id",
+            SqlValue.FromInteger(long.MaxValue), SqlValue.FromInteger(long.MinValue));
+        Assert.Null(select.Error);
+        Assert.Equal(2, select.Rows.Count);
+        Assert.Equal(new string?[] { "1", "tea ☕", "2.5", "\0\u0001\uFFFD", long.MaxValue.ToString(), long.MinValue.ToString() }, select.Rows[0]);
+        Assert.Equal(new string?[] { null, null }, select.Rows[1][2..4]);
+        Assert.Equal("SELECT", select.Result.CommandVerb);
+        Assert.Equal(2, select.Result.Rows);
+
+        var bad = session.Prepare("SELECT * FROM nowhere");
+        Assert.Equal(SqlStates.UndefinedTable, bad.Error?.SqlState);
+    }
+
+    [Fact]
+    public async Task Prepare_reports_the_tail_and_the_shape_of_the_first_statement()
+    {
+        await using var cluster = new SqlRoutingCluster();
+        await using var session = await cluster.ConnectAsync(2);
+        const string sql = "SELECT 1 AS one, 'x' AS two; SELECT 2";
+        var prepared = session.Prepare(sql);
+        using var statement = prepared.Statement!;
+        Assert.Equal("SELECT 1 AS one, 'x' AS two;", statement.Sql);
+        Assert.Equal(sql.IndexOf(';', StringComparison.Ordinal) + 1, prepared.TailOffset);
+        Assert.Equal(["one", "two"], statement.Columns.Select(c => c.Name));
+        Assert.True(statement.IsReadOnly);
+        var empty = session.Prepare("  -- nothing\n");
+        Assert.Null(empty.Statement);
+        Assert.Null(empty.Error);
+    }
+
+    [Fact]
+    public async Task Rows_are_fetched_in_the_chunks_the_client_asks_for()
+    {
+        await using var cluster = new SqlRoutingCluster();
+        await using var session = await cluster.ConnectAsync(2);
+        await session.RunAsync("CREATE TABLE n(x INTEGER, pad TEXT)");
+        var filled = await session.RunAsync("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2500) INSERT INTO n SELECT x, hex(randomblob(100)) FROM c");
+        Assert.Equal(2500, filled.Result.Changes);
+
+        using var statement = session.Prepare("SELECT x FROM n ORDER BY x").Statement!;
+        var executed = await session.ExecuteAsync(statement, ReadOnlyMemory<SqlValue>.Empty, CancellationToken.None);
+        await using (var cursor = executed.Cursor!)
+        {
+            var rows = new RowCollector();
+            var chunks = new List<(int Rows, bool Suspended)>();
+            SqlFetchResult result;
+            do
+            {
+                var before = rows.Rows.Count;
+                result = await cursor.FetchAsync(700, rows, CancellationToken.None);
+                chunks.Add((rows.Rows.Count - before, result.Suspended));
+            }
+            while (result.Suspended);
+            Assert.Equal([(700, true), (700, true), (700, true), (400, false)], chunks);
+            Assert.Equal(Enumerable.Range(1, 2500).Select(i => i.ToString()), rows.Rows.Select(r => r[0]));
+            Assert.Equal(2500, result.Rows);
+        }
+
+        // All at once: the leader sends it in bounded chunks, the client asks until the end.
+        var all = await session.RunAsync("SELECT x, pad FROM n ORDER BY x");
+        Assert.Equal(2500, all.Rows.Count);
+        Assert.Equal("2500", all.Rows[^1][0]);
+
+        // A portal left half read is closed on the leader when the client closes it.
+        var partial = await session.ExecuteAsync(statement, ReadOnlyMemory<SqlValue>.Empty, CancellationToken.None);
+        await using (var cursor = partial.Cursor!)
+        {
+            Assert.True((await cursor.FetchAsync(10, new RowCollector(), CancellationToken.None)).Suspended);
+        }
+        Assert.Equal("2500", (await session.RunAsync("SELECT count(*) FROM n")).Scalar);
+    }
+
+    [Fact]
+    public async Task A_transaction_spans_calls_and_its_state_travels_with_every_answer()
+    {
+        await using var cluster = new SqlRoutingCluster();
+        await using var session = await cluster.ConnectAsync(2);
+        await using var other = await cluster.ConnectAsync(1);
+        await session.RunAsync("CREATE TABLE t(k TEXT PRIMARY KEY, v INTEGER)");
+
+        Assert.Null((await session.RunAsync("BEGIN")).Error);
+        Assert.Equal(SqlTransactionState.InTransaction, session.TransactionState);
+        await session.RunAsync("INSERT INTO t VALUES ('a', 1)");
+        await session.RunAsync("INSERT INTO t VALUES ('b', 2)");
+        Assert.Equal("0", (await other.RunAsync("SELECT count(*) FROM t")).Scalar);
+        Assert.Equal("COMMIT", (await session.RunAsync("COMMIT")).Result.CommandVerb);
+        Assert.Equal(SqlTransactionState.Idle, session.TransactionState);
+        Assert.Equal("2", (await other.RunAsync("SELECT count(*) FROM t")).Scalar);
+
+        await session.RunAsync("BEGIN");
+        Assert.Equal(SqlStates.UniqueViolation, (await session.RunAsync("INSERT INTO t VALUES ('a', 9)")).Error?.SqlState);
+        Assert.Equal(SqlTransactionState.Failed, session.TransactionState);
+        Assert.Equal(SqlStates.InFailedTransaction, (await session.RunAsync("SELECT 1")).Error?.SqlState);
+        Assert.Equal("ROLLBACK", (await session.RunAsync("ROLLBACK")).Result.CommandVerb);
+        Assert.Equal(SqlTransactionState.Idle, session.TransactionState);
+
+        // Fail() (an error the gateway found itself) reaches the leader with the next call.
+        await session.RunAsync("BEGIN");
+        session.Fail();
+        Assert.Equal(SqlTransactionState.Failed, session.TransactionState);
+        Assert.Equal(SqlStates.InFailedTransaction, (await session.RunAsync("INSERT INTO t VALUES ('c', 3)")).Error?.SqlState);
+        await session.RunAsync("ROLLBACK");
+        Assert.Equal("2", (await other.RunAsync("SELECT count(*) FROM t")).Scalar);
+    }
+
+    [Fact]
+    public async Task Cancel_interrupts_a_statement_running_on_the_leader()
+    {
+        await using var cluster = new SqlRoutingCluster();
+        await using var session = await cluster.ConnectAsync(2);
+        using var statement = session.Prepare("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c").Statement!;
+        var running = session.ExecuteAsync(statement, ReadOnlyMemory<SqlValue>.Empty, CancellationToken.None).AsTask();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!running.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            // A cancel that arrives before the statement starts stepping has nothing to interrupt: send until it lands.
+            session.Cancel();
+            await Task.WhenAny(running, Task.Delay(50));
+        }
+        Assert.True(running.IsCompleted, "the statement should have been interrupted within 20 s");
+        var result = await running;
+        Assert.Equal(SqlStates.QueryCanceled, result.Error?.SqlState);
+        Assert.Equal("1", (await session.RunAsync("SELECT 1")).Scalar);
+    }
+
+    [Fact]
+    public async Task Session_options_reach_the_leaders_silo()
+    {
+        await using var cluster = new SqlRoutingCluster();
+        var options = new SqlSessionOptions
+        {
+            SetupSql = "CREATE TEMP TABLE hello(x); INSERT INTO temp.hello VALUES ('world');",
+            Functions = [new SqlScalarFunction("answer", 0, _ => SqlValue.FromInteger(0))],
+        };
+        await using var session = await cluster.ConnectAsync(2, options);
+        var outcome = await session.RunAsync("SELECT answer(), (SELECT x FROM hello)");
+        Assert.Null(outcome.Error);
+        // The leader's silo registers its own body of the function the caller named.
+        Assert.Equal(new string?[] { "42", "world" }, outcome.Rows[0]);
+    }
+
+    [Fact]
+    public async Task A_session_on_the_leaders_own_silo_runs_locally()
+    {
+        await using var cluster = new SqlRoutingCluster();
+        await using var session = await cluster.ConnectAsync(1);
+        Assert.Equal(1UL, ((RoutedSqlSession)session).BackendNode);
+        Assert.Equal("3", (await session.RunAsync("SELECT 1 + 2")).Scalar);
+        Assert.Equal(0, cluster[1].Handler.SessionCount);
+    }
+
+    [Fact]
+    public async Task Closing_the_session_closes_it_on_the_leader()
+    {
+        await using var cluster = new SqlRoutingCluster();
+        var session = await cluster.ConnectAsync(2);
+        await session.RunAsync("CREATE TABLE t(x)");
+        await session.RunAsync("BEGIN");
+        await session.RunAsync("INSERT INTO t VALUES (1)");
+        Assert.Equal(1, cluster[1].Handler.SessionCount);
+        await session.DisposeAsync();
+        Assert.Equal(0, cluster[1].Handler.SessionCount);
+        Assert.Equal(0, cluster[2].Router.RemoteSessionCount);
+        // Its transaction was rolled back and the write lock freed.
+        await using var next = await cluster.ConnectAsync(2);
+        Assert.Null((await next.RunAsync("INSERT INTO t VALUES (2)")).Error);
+        Assert.Equal("1", (await next.RunAsync("SELECT count(*) FROM t")).Scalar);
+    }
+}

@@ -1,0 +1,299 @@
+using System.Net;
+using System.Net.Sockets;
+using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Sql;
+using IceFire.Grains.Interfaces.Sql;
+using IceFire.Grains.Sql;
+using IceFire.Grains.Tests.Support;
+
+namespace IceFire.Grains.Tests.Cluster.Sql;
+
+/// <summary>
+/// Silos on loopback for SQL routing: each serves SQL session calls and routes its own sessions. Tenant
+/// <see cref="Tenant"/>'s database is one SQLite file that every silo's "replica" opens, so data written under one
+/// leader is there under the next; <see cref="Leader"/> says which silo leads, and a session on a silo that stopped
+/// leading refuses statements with 40001, as the leader-side database promises.
+/// </summary>
+internal sealed class SqlRoutingCluster : IAsyncDisposable
+{
+    public const string Tenant = "shop";
+
+    private readonly TempDirectory _directory = new("icefire-sqlroute");
+    private readonly Dictionary<ulong, Silo> _silos = [];
+    private long _leader;
+
+    public SqlRoutingCluster(int silos = 2, TimeSpan? requestTimeout = null, TimeSpan? lease = null, TimeSpan? keepAlive = null)
+    {
+        for (ulong id = 1; id <= (ulong)silos; id++)
+        {
+            _silos[id] = new Silo(this, id, requestTimeout ?? TimeSpan.FromSeconds(5), lease, keepAlive);
+        }
+        foreach (var silo in _silos.Values)
+        {
+            foreach (var other in _silos.Values)
+            {
+                silo.Rpc.SetPeer(other.Id, other.Listener.EndPoint);
+            }
+        }
+        Leader = 1;
+    }
+
+    /// <summary>The silo leading the tenant; 0 for none.</summary>
+    public ulong Leader
+    {
+        get => (ulong)Interlocked.Read(ref _leader);
+        set => Interlocked.Exchange(ref _leader, (long)value);
+    }
+
+    public string DatabasePath => Path.Combine(_directory.Path, "tables.sqlite");
+
+    public Silo this[ulong id] => _silos[id];
+
+    /// <summary>Opens a routed session from a client connected to silo <paramref name="id"/>.</summary>
+    public async Task<ISqlSession> ConnectAsync(ulong id, SqlSessionOptions? options = null) =>
+        await _silos[id].Router.OpenSessionAsync(Tenant, options ?? new SqlSessionOptions(), CancellationToken.None);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var silo in _silos.Values)
+        {
+            await silo.DisposeAsync();
+        }
+        _directory.Dispose();
+    }
+
+    internal sealed class Silo : IAsyncDisposable
+    {
+        private readonly SqlRoutingCluster _cluster;
+
+        public Silo(SqlRoutingCluster cluster, ulong id, TimeSpan requestTimeout, TimeSpan? lease, TimeSpan? keepAlive)
+        {
+            _cluster = cluster;
+            Id = id;
+            Database = new LocalSqlTenant(Tenant, cluster.DatabasePath);
+            var leaders = new Leaders(this);
+            // What a gateway registers on this silo: a remote session gets the functions its caller named.
+            Handler = new SqlCallHandler(leaders, _ => [new SqlScalarFunction("answer", 0, _ => SqlValue.FromInteger(42))], lease);
+            Listener = new LoopbackRpcListener(HandleAsync);
+            Rpc = new ClusterRpcClient(id, new ClusterRpcOptions { ConnectTimeout = TimeSpan.FromMilliseconds(500) });
+            Router = new SqlRouter(id, leaders, Rpc, requestTimeout, _ => [1, 2, 3], keepAlive);
+        }
+
+        private int _dieOnNextExecute;
+
+        public ulong Id { get; }
+
+        /// <summary>The next statement execution reaches this silo, which then dies before answering.</summary>
+        public void DieOnNextExecute() => Volatile.Write(ref _dieOnNextExecute, 1);
+
+        /// <summary>True once an execution made the silo die.</summary>
+        public bool Died { get; private set; }
+
+        private async ValueTask<RpcResponse> HandleAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            if (kind != SqlCalls.Kind)
+            {
+                throw new InvalidOperationException($"unexpected call kind {kind}");
+            }
+            // Operation 3 executes a statement.
+            if (payload.Span[0] == 3 && Interlocked.Exchange(ref _dieOnNextExecute, 0) == 1)
+            {
+                Died = true;
+                _ = Task.Run(StopListeningAsync, CancellationToken.None);
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            return await Handler.HandleAsync(payload, cancellationToken);
+        }
+
+        public LocalSqlTenant Database { get; }
+
+        public SqlCallHandler Handler { get; }
+
+        public LoopbackRpcListener Listener { get; private set; }
+
+        public ClusterRpcClient Rpc { get; }
+
+        public SqlRouter Router { get; }
+
+        /// <summary>Breaks every connection to this silo's cluster port and stops answering, as a killed process would.</summary>
+        public async Task StopListeningAsync() => await Listener.DisposeAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await Router.DisposeAsync();
+            await Rpc.DisposeAsync();
+            await Listener.DisposeAsync();
+            await Handler.DisposeAsync();
+            Database.Close();
+        }
+
+        private sealed class Leaders(Silo silo) : ISqlLeaders
+        {
+            public ISqlTenant? LocalLeader(string tenant) =>
+                tenant == Tenant && silo._cluster.Leader == silo.Id ? new FencedSqlTenant(silo.Database, () => silo._cluster.Leader == silo.Id) : null;
+
+            public ulong LeaderOf(string tenant) => tenant == Tenant ? silo._cluster.Leader : 0;
+        }
+    }
+}
+
+/// <summary>A leader's database whose sessions refuse statements with 40001, rolling back, once it stops leading.</summary>
+internal sealed class FencedSqlTenant(ISqlTenant inner, Func<bool> leads) : ISqlTenant
+{
+    public string Name => inner.Name;
+
+    public async ValueTask<ISqlSession> OpenSessionAsync(SqlSessionOptions options, CancellationToken cancellationToken) =>
+        new FencedSqlSession(await inner.OpenSessionAsync(options, cancellationToken), leads);
+
+    private sealed class FencedSqlSession(ISqlSession inner, Func<bool> leads) : ISqlSession
+    {
+        private static readonly SqlError Moved = new(SqlStates.SerializationFailure, "leadership moved; the transaction was rolled back");
+
+        public SqlTransactionState TransactionState => inner.TransactionState;
+
+        public SqlPrepareResult Prepare(string sql) => inner.Prepare(sql);
+
+        public async ValueTask<SqlExecuteResult> ExecuteAsync(ISqlStatement statement, ReadOnlyMemory<SqlValue> parameters, CancellationToken cancellationToken)
+        {
+            if (leads())
+            {
+                return await inner.ExecuteAsync(statement, parameters, cancellationToken);
+            }
+            if (inner.TransactionState != SqlTransactionState.Idle)
+            {
+                using var rollback = inner.Prepare("ROLLBACK").Statement!;
+                var done = await inner.ExecuteAsync(rollback, ReadOnlyMemory<SqlValue>.Empty, cancellationToken);
+                await done.Cursor!.DisposeAsync();
+            }
+            return new SqlExecuteResult(null, Moved);
+        }
+
+        public void Fail() => inner.Fail();
+
+        public void Cancel() => inner.Cancel();
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
+
+/// <summary>A cluster port on loopback: accepts connections, checks the magic and serves calls with the handler.</summary>
+internal sealed class LoopbackRpcListener : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly ClusterRpcServer _server;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Socket> _accepted = [];
+    private readonly Task _loop;
+    private int _disposed;
+
+    public LoopbackRpcListener(RpcHandler handler)
+    {
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        _server = new ClusterRpcServer(handler);
+        _loop = AcceptLoopAsync();
+    }
+
+    public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
+
+    private async Task AcceptLoopAsync()
+    {
+        while (true)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptSocketAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            lock (_accepted)
+            {
+                _accepted.Add(socket);
+            }
+            _ = Task.Run(async () =>
+            {
+                var stream = new NetworkStream(socket, ownsSocket: true);
+                var magic = new byte[4];
+                try
+                {
+                    await stream.ReadExactlyAsync(magic, _stop.Token);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException or EndOfStreamException or ObjectDisposedException)
+                {
+                    return;
+                }
+                await _server.ServeAsync(stream, _stop.Token);
+            });
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _stop.CancelAsync();
+        _listener.Stop();
+        lock (_accepted)
+        {
+            foreach (var socket in _accepted)
+            {
+                socket.Dispose();
+            }
+        }
+        await _loop;
+    }
+}
+
+/// <summary>Collects fetched rows as text (null for NULL).</summary>
+internal sealed class RowCollector : ISqlRowSink
+{
+    public List<string?[]> Rows { get; } = [];
+
+    public void WriteRow(ReadOnlySpan<SqlValue> row)
+    {
+        var texts = new string?[row.Length];
+        for (var i = 0; i < row.Length; i++)
+        {
+            texts[i] = row[i].AsText();
+        }
+        Rows.Add(texts);
+    }
+}
+
+/// <summary>Runs whole statements on a session, the way a simple-query client would.</summary>
+internal static class SqlSessions
+{
+    public sealed record Outcome(List<string?[]> Rows, SqlFetchResult Result, SqlError? Error)
+    {
+        public string? Scalar => Rows.Count > 0 ? Rows[0][0] : null;
+    }
+
+    public static async Task<Outcome> RunAsync(this ISqlSession session, string sql, params SqlValue[] parameters)
+    {
+        var prepared = session.Prepare(sql);
+        if (prepared.Error is { } prepareError)
+        {
+            return new Outcome([], default, prepareError);
+        }
+        using var statement = prepared.Statement!;
+        return await session.RunAsync(statement, parameters);
+    }
+
+    public static async Task<Outcome> RunAsync(this ISqlSession session, ISqlStatement statement, params SqlValue[] parameters)
+    {
+        var executed = await session.ExecuteAsync(statement, parameters, CancellationToken.None);
+        if (executed.Error is { } error)
+        {
+            return new Outcome([], default, error);
+        }
+        await using var cursor = executed.Cursor!;
+        var rows = new RowCollector();
+        var result = await cursor.FetchAsync(0, rows, CancellationToken.None);
+        return new Outcome(rows.Rows, result, result.Error);
+    }
+}
