@@ -62,7 +62,7 @@ internal sealed partial class PgConnection
         }
         else
         {
-            var prepared = _session!.Prepare(Normalize(sql, start, out var consumed));
+            var prepared = await _session!.PrepareAsync(Normalize(sql, start, out var consumed), CancellationToken.None);
             if (prepared.Error is { } error)
             {
                 FailExtended(error);

@@ -27,7 +27,7 @@ internal sealed partial class PgConnection
                 position = PgRewriter.SkipBlank(sql, end);
                 continue;
             }
-            var prepared = _session!.Prepare(Normalize(sql, position, out var consumed));
+            var prepared = await _session!.PrepareAsync(Normalize(sql, position, out var consumed), cancellationToken);
             if (prepared.Error is { } error)
             {
                 WriteError(error);

@@ -24,6 +24,13 @@ public sealed class SqlServer
 
     public SqlServerOptions Options { get; }
 
+    /// <summary>
+    /// The scalar functions every session of <paramref name="tenant"/> gets (PostgreSQL's catalog functions clients
+    /// call): a silo hosting sessions for gateways on other silos registers the same ones.
+    /// </summary>
+    public static IReadOnlyList<SqlScalarFunction> SessionFunctions(string tenant, string version) =>
+        Dialect.PgCatalog.SessionOptions(tenant, version).Functions;
+
     public ISqlTenantDirectory Tenants { get; }
 
     /// <summary>The SCRAM verifier of requirepass; null when the default tenant needs no password.</summary>

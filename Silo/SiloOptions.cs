@@ -99,8 +99,9 @@ internal sealed record SiloOptions
           --bind ADDR                Address to listen on (default: 127.0.0.1; 0.0.0.0 for all).
           --resp-port N              RESP port (default: 6379).
           --sql-port N|off           SQL port: PostgreSQL's wire protocol over each tenant's SQLite tables
-                                     (default: 5432; 0 picks a free port; off serves no SQL). Single silo only
-                                     for now. psql -h 127.0.0.1 -U TENANT connects to a tenant's tables.
+                                     (default: 5432; 0 picks a free port; off serves no SQL). In a cluster,
+                                     any silo serves any tenant: statements run on the tenant's leader.
+                                     psql -h 127.0.0.1 -U TENANT connects to a tenant's tables.
           --sql-auth MODE            scram (default): SCRAM-SHA-256. password: cleartext, for clients without
                                      SCRAM (only on trusted networks until TLS exists).
           --requirepass PASS         Password clients must give with AUTH or HELLO ... AUTH (default: none).

@@ -6,6 +6,7 @@ using IceFire.Gateway.Sql;
 using IceFire.Grains.Cluster;
 using IceFire.Grains.Hosting;
 using IceFire.Grains.Interfaces;
+using IceFire.Grains.Interfaces.Sql;
 using IceFire.Grains.Sql;
 using IceFire.Grains.Tenants;
 using IceFire.Silo.Admin;
@@ -123,14 +124,15 @@ internal static class SiloProgram
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var handler = new RespConnectionHandler(resp);
-        // SQL is served by a single silo for now: a cluster's tables need the replicated SQL state machine.
+        // A single silo's tables are its own files; a cluster member's sessions run on each tenant's leader.
         LocalSqlTenants? sqlTenants = backend.Single is { } singleSilo && options.SqlPort is not null ? new LocalSqlTenants(singleSilo) : null;
-        var sql = sqlTenants is null ? null : new SqlServer(new SqlServerOptions
+        ISqlTenantDirectory? sqlDirectory = options.SqlPort is null ? null : sqlTenants ?? backend.Cluster?.SqlTenants;
+        var sql = sqlDirectory is null ? null : new SqlServer(new SqlServerOptions
         {
             RequirePass = options.RequirePass,
             Version = Version,
             Authentication = options.SqlAuth == "password" ? SqlAuthentication.Password : SqlAuthentication.Scram,
-        }, sqlTenants);
+        }, sqlDirectory);
         ListenOptions? sqlListener = null;
         ListenOptions? respListener = null;
         ListenOptions? adminListener = null;
@@ -211,10 +213,6 @@ internal static class SiloProgram
         if (sql is not null)
         {
             Console.WriteLine($"icefire: SQL (PostgreSQL protocol) on {options.Bind}:{BoundPort(sqlListener)}");
-        }
-        else if (options.SqlPort is not null && backend.Cluster is not null)
-        {
-            Console.WriteLine("icefire: SQL (PostgreSQL protocol) is not served by cluster members yet");
         }
         if (admin is not null)
         {
@@ -303,6 +301,7 @@ internal static class SiloProgram
             ReplicaMoveAfter = options.ReplicaMoveAfter,
             SnapshotEveryEntries = options.SnapshotEvery,
             Tenant = tenantOptions,
+            SqlFunctions = tenant => SqlServer.SessionFunctions(tenant, Version),
             Log = message => Console.WriteLine($"icefire: {message}"),
         };
         ClusterNode node;

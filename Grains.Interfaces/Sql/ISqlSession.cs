@@ -18,6 +18,12 @@ public interface ISqlSession : IAsyncDisposable
     SqlPrepareResult Prepare(string sql);
 
     /// <summary>
+    /// <see cref="Prepare"/> for sessions whose statements compile elsewhere (on another silo): completes when the
+    /// statement is compiled, without holding a thread meanwhile.
+    /// </summary>
+    ValueTask<SqlPrepareResult> PrepareAsync(string sql, CancellationToken cancellationToken) => ValueTask.FromResult(Prepare(sql));
+
+    /// <summary>
     /// Binds <paramref name="parameters"/> (index 0 is ?1) and starts the statement. A statement that writes runs
     /// to completion here under the tenant's write lock; a read is stepped to its first row and continued by
     /// <see cref="ISqlCursor.FetchAsync"/>. In the failed state only ROLLBACK (or COMMIT, which rolls back) runs.

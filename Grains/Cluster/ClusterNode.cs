@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Sql;
 using IceFire.Grains.Hosting;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Streams;
@@ -30,6 +31,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly ClusterRpcClient _rpc;
     private readonly ClusterRpcServer _rpcServer;
     private readonly TenantCallHandler _tenantCalls;
+    private readonly SqlCallHandler _sqlCalls;
     private readonly SystemStateMachine _machine;
     private readonly RaftGroup _system;
     private readonly CancellationTokenSource _stop = new();
@@ -70,6 +72,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _transport.PeerDisconnected += _host.ReportUnreachable;
         _rpc = new ClusterRpcClient(options.NodeId);
         _tenantCalls = new TenantCallHandler(name => _replicas.TryGetValue(name, out var r) ? r.Tenant : null);
+        _sqlCalls = new SqlCallHandler(this, options.SqlFunctions);
         _rpcServer = new ClusterRpcServer(HandleCallAsync);
         var systemDir = Path.Combine(options.Data.Path, "cluster", "system");
         var founding = _identity is null && options.Bootstrap && !Directory.Exists(systemDir);
@@ -238,6 +241,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             ClusterCalls.ReplicaStatus => await HandleReplicaStatusAsync().ConfigureAwait(false),
             ClusterCalls.Publish => await HandlePublishAsync(payload).ConfigureAwait(false),
             ClusterCalls.Ping => new RpcResponse(0, ReadOnlyMemory<byte>.Empty),
+            ClusterCalls.Sql => await _sqlCalls.HandleAsync(payload, cancellationToken).ConfigureAwait(false),
             _ => await _tenantCalls.HandleAsync(kind, payload, cancellationToken).ConfigureAwait(false),
         };
     }
@@ -270,6 +274,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             await _pinger.ConfigureAwait(false);
         }
+        await StopSqlAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
         await _host.DisposeAsync().ConfigureAwait(false);
@@ -290,6 +295,7 @@ internal static class ClusterCalls
     public const byte ReplicaStatus = 18;
     public const byte Publish = 19;
     public const byte Ping = 20;
+    public const byte Sql = Cluster.Sql.SqlCalls.Kind;
 }
 
 /// <summary>A silo could not join its cluster.</summary>

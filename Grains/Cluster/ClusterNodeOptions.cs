@@ -58,6 +58,12 @@ public sealed class ClusterNodeOptions
     /// <summary>PBKDF2 iterations for new tenants' password hashes.</summary>
     public int PasswordIterations { get; init; } = TenantPassword.DefaultIterations;
 
+    /// <summary>
+    /// The scalar functions the SQL gateway registers on a tenant's sessions; a session this silo hosts for a gateway on
+    /// another silo gets them by name from here.
+    /// </summary>
+    public Func<string, IReadOnlyList<IceFire.Grains.Interfaces.Sql.SqlScalarFunction>>? SqlFunctions { get; init; }
+
     /// <summary>Makes a tenant's pub/sub namespace on this silo.</summary>
     public Func<string, IPubSub>? PubSubs { get; init; }
 

@@ -174,12 +174,14 @@ internal sealed partial class RoutedSqlSession(SqlRouter router, string tenant, 
     private static ValueTask<SqlPrepareResult> PrepareOnAsync(ISqlSession backend, string sql, CancellationToken cancellationToken) =>
         backend is RemoteSqlSession remote ? remote.PrepareAsync(sql, cancellationToken) : ValueTask.FromResult(backend.Prepare(sql));
 
-    public SqlPrepareResult Prepare(string sql)
+    public SqlPrepareResult Prepare(string sql) => PrepareAsync(sql, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+    public async ValueTask<SqlPrepareResult> PrepareAsync(string sql, CancellationToken cancellationToken)
     {
         var started = Environment.TickCount64;
         while (true)
         {
-            var (backend, error) = _backend is { } current ? (current, null) : BackendAsync(started, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            var (backend, error) = _backend is { } current ? (current, null) : await BackendAsync(started, cancellationToken).ConfigureAwait(false);
             if (backend is null)
             {
                 return new SqlPrepareResult(null, sql.Length, error);
@@ -188,7 +190,7 @@ internal sealed partial class RoutedSqlSession(SqlRouter router, string tenant, 
             string reason;
             try
             {
-                var prepared = backend.Prepare(sql);
+                var prepared = await PrepareOnAsync(backend, sql, cancellationToken).ConfigureAwait(false);
                 if (prepared.Statement is { } statement)
                 {
                     return new SqlPrepareResult(new RoutedSqlStatement(this, statement, _generation), prepared.TailOffset, null);
