@@ -86,7 +86,7 @@ public sealed partial class DeployManifestTests
         var args = ServeArgs(0);
         Assert.Equal("0.0.0.0", Value(args, "--bind"));
         Assert.Equal(
-            new Dictionary<string, int> { ["resp"] = RespPort(args), ["admin"] = AdminPort(args), ["cluster"] = ClusterPort(args) },
+            new Dictionary<string, int> { ["resp"] = RespPort(args), ["sql"] = SqlPort(args), ["admin"] = AdminPort(args), ["cluster"] = ClusterPort(args) },
             ContainerPorts());
     }
 
@@ -106,9 +106,9 @@ public sealed partial class DeployManifestTests
             }
         }
         var client = Objects.Object("Service", "icefire").Map("spec").Seq("ports").Maps().Select(p => p.Str("name")).Order();
-        Assert.Equal(["admin", "resp"], client);
+        Assert.Equal(["admin", "resp", "sql"], client);
         var headless = Objects.Object("Service", StatefulSet.Map("spec").Str("serviceName")).Map("spec").Seq("ports").Maps().Select(p => p.Str("name")).Order();
-        Assert.Equal(["admin", "cluster", "resp"], headless);
+        Assert.Equal(["admin", "cluster", "resp", "sql"], headless);
     }
 
     [Fact]
@@ -201,6 +201,8 @@ public sealed partial class DeployManifestTests
         Value(args, flag) is { } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
     private static int RespPort(IReadOnlyList<string> args) => Port(args, "--resp-port", new SiloOptions().RespPort);
+
+    private static int SqlPort(IReadOnlyList<string> args) => Port(args, "--sql-port", new SiloOptions().SqlPort ?? -1);
 
     private static int AdminPort(IReadOnlyList<string> args) =>
         Port(args, "--admin-port", -1) is var port and > 0 ? port : throw new InvalidOperationException("the probes need --admin-port");
