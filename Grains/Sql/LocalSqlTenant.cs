@@ -87,6 +87,8 @@ public sealed class LocalSqlTenant : ISqlTenant
                 // The journal mode is a property of the file: set once, kept by every later connection.
                 Exec(db, "PRAGMA journal_mode=WAL");
             }
+            // A single silo's sessions commit to the file themselves: a COMMIT is answered once it is on disk.
+            Exec(db, "PRAGMA synchronous=FULL");
             Exec(db, "PRAGMA foreign_keys=ON");
             foreach (var function in options.Functions)
             {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using IceFire.Grains.Hosting;
-using IceFire.Grains.Hosting.Catalog;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Interfaces.Sql;
 
@@ -17,7 +16,7 @@ public sealed class LocalSqlTenants : ISqlTenantDirectory, IDisposable
 
     private readonly TenantDirectory _tenants;
     private readonly ConcurrentDictionary<string, LocalSqlTenant> _open = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (PasswordHash Hash, ScramSecret Secret)> _secrets = new(StringComparer.Ordinal);
+    private readonly ScramSecrets _secrets = new();
 
     public LocalSqlTenants(TenantDirectory tenants)
     {
@@ -34,29 +33,13 @@ public sealed class LocalSqlTenants : ISqlTenantDirectory, IDisposable
         return _open.GetOrAdd(name, n => new LocalSqlTenant(n, Path.Combine(_tenants.Data.TenantPath(n), FileName)));
     }
 
-    public ScramSecret? FindScramSecret(string name)
-    {
-        if (name == ITenantDirectory.DefaultTenant || _tenants.Find(name) is null ||
-            _tenants.Catalog.Find(name)?.Password is not { Algorithm: TenantPassword.Pbkdf2Sha256 } stored ||
-            stored.Hash.Length != 32)
-        {
-            return null;
-        }
-        // The stored hash is PBKDF2-HMAC-SHA256(password, salt, iterations), which is SCRAM's SaltedPassword.
-        if (_secrets.TryGetValue(name, out var known) && ReferenceEquals(known.Hash, stored))
-        {
-            return known.Secret;
-        }
-        var secret = ScramSecret.FromSaltedPassword(stored.Salt, stored.Iterations, stored.Hash);
-        _secrets[name] = (stored, secret);
-        return secret;
-    }
+    public ScramSecret? FindScramSecret(string name) => _tenants.Find(name) is null ? null : _secrets.For(name, _tenants.Catalog.Find(name)?.Password);
 
     public ValueTask<bool> CheckPasswordAsync(string name, ReadOnlyMemory<byte> password) => _tenants.CheckPasswordAsync(name, password);
 
     private void OnDropped(string name)
     {
-        _secrets.TryRemove(name, out _);
+        _secrets.Forget(name);
         if (_open.TryRemove(name, out var tenant))
         {
             tenant.Close();

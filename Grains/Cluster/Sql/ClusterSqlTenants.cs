@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using IceFire.Grains.Hosting.Catalog;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Interfaces.Sql;
+using IceFire.Grains.Sql;
 
 namespace IceFire.Grains.Cluster.Sql;
 
@@ -15,7 +15,7 @@ internal sealed class ClusterSqlTenants : ISqlTenantDirectory
     private readonly Func<string, ReadOnlyMemory<byte>, ValueTask<bool>> _checkPassword;
     private readonly SqlRouter _router;
     private readonly ConcurrentDictionary<string, RoutedSqlTenant> _tenants = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (PasswordHash Hash, ScramSecret Secret)> _secrets = new(StringComparer.Ordinal);
+    private readonly ScramSecrets _secrets = new();
 
     /// <param name="findTenant">The tenant as the cluster state places it, or null (ClusterNode: <c>State.Tenants</c>).</param>
     /// <param name="checkPassword">Checks a tenant's password (ClusterNode's <see cref="ITenantDirectory.CheckPasswordAsync"/>).</param>
@@ -39,23 +39,7 @@ internal sealed class ClusterSqlTenants : ISqlTenantDirectory
         return _tenants.GetOrAdd(name, n => new RoutedSqlTenant(_router, n));
     }
 
-    public ScramSecret? FindScramSecret(string name)
-    {
-        if (name == ITenantDirectory.DefaultTenant ||
-            _findTenant(name)?.Password is not { Algorithm: TenantPassword.Pbkdf2Sha256 } stored ||
-            stored.Hash.Length != 32)
-        {
-            return null;
-        }
-        // The stored hash is PBKDF2-HMAC-SHA256(password, salt, iterations): SCRAM's SaltedPassword (RFC 5802).
-        if (_secrets.TryGetValue(name, out var known) && ReferenceEquals(known.Hash, stored))
-        {
-            return known.Secret;
-        }
-        var secret = ScramSecret.FromSaltedPassword(stored.Salt, stored.Iterations, stored.Hash);
-        _secrets[name] = (stored, secret);
-        return secret;
-    }
+    public ScramSecret? FindScramSecret(string name) => _secrets.For(name, _findTenant(name)?.Password);
 
     public ValueTask<bool> CheckPasswordAsync(string name, ReadOnlyMemory<byte> password) => _checkPassword(name, password);
 }

@@ -11,76 +11,13 @@ namespace IceFire.Grains.Tests.Cluster;
 /// <summary>Cluster calls over real loopback TCP: multiplexing, failures, cancellation and reconnection.</summary>
 public sealed class ClusterRpcTests
 {
-    /// <summary>A cluster port: accepts connections, checks the magic and serves calls with the handler.</summary>
-    private sealed class RpcListener : IAsyncDisposable
-    {
-        private readonly TcpListener _listener;
-        private readonly ClusterRpcServer _server;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly List<Socket> _accepted = [];
-        private readonly Task _loop;
-
-        public RpcListener(RpcHandler handler, int port = 0)
-        {
-            _listener = new TcpListener(IPAddress.Loopback, port);
-            _listener.Start();
-            _server = new ClusterRpcServer(handler);
-            _loop = AcceptLoopAsync();
-        }
-
-        public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
-
-        private async Task AcceptLoopAsync()
-        {
-            while (true)
-            {
-                Socket socket;
-                try
-                {
-                    socket = await _listener.AcceptSocketAsync(_stop.Token);
-                }
-                catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-                lock (_accepted)
-                {
-                    _accepted.Add(socket);
-                }
-                _ = Task.Run(async () =>
-                {
-                    var stream = new NetworkStream(socket, ownsSocket: true);
-                    var magic = new byte[4];
-                    await stream.ReadExactlyAsync(magic);
-                    Assert.True(magic.AsSpan().SequenceEqual(ClusterRpc.Magic));
-                    await _server.ServeAsync(stream, _stop.Token);
-                });
-            }
-        }
-
-        /// <summary>Stops listening and breaks every open connection, as a killed process would.</summary>
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            lock (_accepted)
-            {
-                foreach (var socket in _accepted)
-                {
-                    socket.Dispose();
-                }
-            }
-            await _loop;
-        }
-    }
-
     private static ValueTask<RpcResponse> Echo(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
         ValueTask.FromResult(new RpcResponse(kind, payload.ToArray().Reverse().ToArray()));
 
     [Fact]
     public async Task Concurrent_calls_on_one_connection_get_their_own_answers()
     {
-        await using var listener = new RpcListener(async (kind, payload, ct) =>
+        await using var listener = new LoopbackRpcListener(async (kind, payload, ct) =>
         {
             // Answer out of order: later calls overtake earlier ones.
             await Task.Delay(payload.Span[0] % 7, ct);
@@ -104,7 +41,7 @@ public sealed class ClusterRpcTests
     [Fact]
     public async Task A_throwing_handler_fails_the_call_but_not_the_connection()
     {
-        await using var listener = new RpcListener((kind, payload, ct) =>
+        await using var listener = new LoopbackRpcListener((kind, payload, ct) =>
             kind == 9 ? throw new InvalidOperationException("no such thing") : Echo(kind, payload, ct));
         await using var client = new ClusterRpcClient(1);
         client.SetPeer(2, listener.EndPoint);
@@ -137,7 +74,7 @@ public sealed class ClusterRpcTests
     {
         var handlerCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handlerStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var listener = new RpcListener(async (kind, payload, ct) =>
+        await using var listener = new LoopbackRpcListener(async (kind, payload, ct) =>
         {
             handlerStarted.TrySetResult();
             try
@@ -165,7 +102,7 @@ public sealed class ClusterRpcTests
     public async Task A_broken_connection_fails_waiting_calls_and_the_next_call_reconnects()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var listener = new RpcListener(async (kind, payload, ct) =>
+        var listener = new LoopbackRpcListener(async (kind, payload, ct) =>
         {
             started.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
@@ -181,7 +118,7 @@ public sealed class ClusterRpcTests
         Assert.True(broken.Sent);
 
         // The peer comes back on the same port: the next call opens a new connection.
-        await using var again = new RpcListener(Echo, port);
+        await using var again = new LoopbackRpcListener(Echo, port);
         var response = await client.CallAsync(2, 4, new byte[] { 5, 6 }, CancellationToken.None);
         Assert.Equal(new byte[] { 6, 5 }, response.Payload.ToArray());
     }
