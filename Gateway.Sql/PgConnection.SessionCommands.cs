@@ -49,12 +49,28 @@ internal sealed partial class PgConnection
                     _skipUntilSync = !text;
                     return;
                 }
+                if (command.Name.Equals(FollowerReadsSetting, StringComparison.OrdinalIgnoreCase))
+                {
+                    if (ParseBool(command.Value) is not { } on)
+                    {
+                        WriteError(SqlStates.InvalidParameterValue, $"parameter \"{FollowerReadsSetting}\" requires a Boolean value");
+                        _skipUntilSync = !text;
+                        return;
+                    }
+                    _session!.FollowerReads = on;
+                    _parameters[FollowerReadsSetting] = on ? "on" : "off";
+                    break;
+                }
                 var setting = _parameters.Keys.FirstOrDefault(k => k.Equals(command.Name, StringComparison.OrdinalIgnoreCase)) ?? command.Name;
                 _parameters[setting] = command.Value ?? "";
                 if (Reported.Contains(setting))
                 {
                     PgMessages.ParameterStatus(_out, setting, _parameters[setting]);
                 }
+                break;
+            case SessionCommandKind.Reset when command.Name.Equals(FollowerReadsSetting, StringComparison.OrdinalIgnoreCase) || command.Name.Equals("ALL", StringComparison.OrdinalIgnoreCase):
+                _session!.FollowerReads = false;
+                _parameters[FollowerReadsSetting] = "off";
                 break;
             case SessionCommandKind.Discard when command.Name == "ALL":
                 _discardRequested = true;
@@ -64,6 +80,31 @@ internal sealed partial class PgConnection
                 break;
         }
         PgMessages.CommandComplete(_out, command.Tag);
+    }
+
+    /// <summary>
+    /// Opts the session into follower reads (<see cref="ISqlSession.FollowerReads"/>): reads outside a transaction
+    /// answered by this silo's replica of the tenant, possibly stale. Off by default; RESET turns it off.
+    /// </summary>
+    internal const string FollowerReadsSetting = "icefire.follower_reads";
+
+    /// <summary>PostgreSQL's spellings of a Boolean setting (on, off, true, false, yes, no, 1, 0 and their prefixes).</summary>
+    private static bool? ParseBool(string? value)
+    {
+        var v = (value ?? "").Trim().Trim('\'').ToLowerInvariant();
+        if (v.Length == 0 || v == "o")
+        {
+            return null; // "o" could be on or off
+        }
+        if (v is "on" or "1" || "true".StartsWith(v, StringComparison.Ordinal) || "yes".StartsWith(v, StringComparison.Ordinal))
+        {
+            return true;
+        }
+        if (v is "0" || "off".StartsWith(v, StringComparison.Ordinal) || "false".StartsWith(v, StringComparison.Ordinal) || "no".StartsWith(v, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        return null;
     }
 
     private bool _discardRequested;

@@ -20,6 +20,7 @@ internal sealed partial class PgConnection
         ["is_superuser"] = "off",
         ["application_name"] = "",
         ["search_path"] = "public",
+        [FollowerReadsSetting] = "off",
         ["transaction_isolation"] = "serializable",
         ["default_transaction_isolation"] = "serializable",
         ["max_identifier_length"] = "63",

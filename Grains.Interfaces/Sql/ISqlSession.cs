@@ -12,6 +12,13 @@ public interface ISqlSession : IAsyncDisposable
     SqlTransactionState TransactionState { get; }
 
     /// <summary>
+    /// Whether reads outside a transaction may be answered by a replica on the client's own silo, as of what it has
+    /// applied, without asking the leader: faster, and possibly stale (RESP's READONLY). Sessions that have no
+    /// replicas to choose from ignore it.
+    /// </summary>
+    bool FollowerReads { get => false; set { } }
+
+    /// <summary>
     /// Prepares the first statement of <paramref name="sql"/>. Returns it with the offset (in chars) where the
     /// rest of the text starts, or an error. A text holding only whitespace and comments gives no statement.
     /// </summary>

@@ -48,4 +48,5 @@ public static class SqlStates
     /// <summary>The leader was lost after COMMIT was proposed: the transaction may or may not have committed.</summary>
     public const string TransactionResolutionUnknown = "08007";
     public const string ProgramLimitExceeded = "54000";
+    public const string InvalidParameterValue = "22023";
 }

@@ -32,6 +32,8 @@ public sealed partial class ClusterNode : ISqlLeaders
 
     ulong ISqlLeaders.LeaderOf(string tenant) => LocalReplicaOf(tenant)?.Group.Leader ?? 0;
 
+    ISqlTenant? ISqlLeaders.LocalReplica(string tenant) => LocalReplicaOf(tenant)?.Tenant.Sql;
+
     /// <summary>The routing of this silo's SQL sessions to their tenants' leaders, over this silo's cluster calls.</summary>
     internal SqlRouter CreateSqlRouter(ISqlLeaders leaders) =>
         new(NodeId, leaders, _rpc, _options.RequestTimeout, name => State.Tenants.TryGetValue(name, out var t) ? t.Replicas : []);

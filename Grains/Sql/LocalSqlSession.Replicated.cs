@@ -21,9 +21,21 @@ internal sealed partial class LocalSqlSession
     private bool _explicit;
     private bool _leaderLost;
 
+    /// <summary>Reads only, from what the replica has applied (<see cref="LocalSqlTenant.OpenFollowerReaderAsync"/>).</summary>
+    internal bool IsFollowerReader { get; init; }
+
     private async ValueTask<SqlExecuteResult> ExecuteReplicatedAsync(
         ISqlReplication replication, LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters, bool inTransaction, CancellationToken cancellationToken)
     {
+        if (IsFollowerReader)
+        {
+            if (!statement.IsReadOnly || inTransaction || statement.CommandVerb is "BEGIN" or "SAVEPOINT")
+            {
+                return new SqlExecuteResult(null, new SqlError(SqlStates.ReadOnlyTransaction,
+                    $"cannot execute {statement.CommandVerb} in a follower read: it serves reads outside transactions only"));
+            }
+            return await Task.Run(() => Start(statement, parameters, wasInTransaction: false), CancellationToken.None);
+        }
         await _gate.WaitAsync(cancellationToken);
         try
         {

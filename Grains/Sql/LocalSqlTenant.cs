@@ -46,10 +46,20 @@ public sealed class LocalSqlTenant : ISqlTenant
     /// <summary>One writer at a time; the session that holds it may keep it across round trips (BEGIN ... COMMIT).</summary>
     internal SemaphoreSlim WriteLock { get; } = new(1, 1);
 
-    public async ValueTask<ISqlSession> OpenSessionAsync(SqlSessionOptions options, CancellationToken cancellationToken)
+    public ValueTask<ISqlSession> OpenSessionAsync(SqlSessionOptions options, CancellationToken cancellationToken) =>
+        OpenAsync(options, followerReader: false, cancellationToken);
+
+    /// <summary>
+    /// A session of a replica, whatever its role, that answers reads from what the replica has applied, without a
+    /// barrier, and refuses writes (25006): the follower reads a client opted into.
+    /// </summary>
+    internal ValueTask<ISqlSession> OpenFollowerReaderAsync(SqlSessionOptions options, CancellationToken cancellationToken) =>
+        OpenAsync(options, followerReader: true, cancellationToken);
+
+    private async ValueTask<ISqlSession> OpenAsync(SqlSessionOptions options, bool followerReader, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        if (Replication is { } replication)
+        if (Replication is { } replication && !followerReader)
         {
             // A replica just elected may not have applied all it committed: statements compile against a current schema.
             try
@@ -62,7 +72,7 @@ public sealed class LocalSqlTenant : ISqlTenant
             }
         }
         var connection = await Task.Run(() => Open(options), cancellationToken);
-        var session = new LocalSqlSession(this, connection);
+        var session = new LocalSqlSession(this, connection) { IsFollowerReader = followerReader };
         _sessions[session] = 0;
         if (_closed)
         {

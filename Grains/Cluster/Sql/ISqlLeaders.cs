@@ -17,4 +17,7 @@ internal interface ISqlLeaders
 
     /// <summary>The node that leads <paramref name="tenant"/>'s group as this silo last heard, 0 when unknown.</summary>
     ulong LeaderOf(string tenant);
+
+    /// <summary>The SQL database of this silo's replica of <paramref name="tenant"/>, whatever its role; null when it holds none.</summary>
+    ISqlTenant? LocalReplica(string tenant) => null;
 }

@@ -12,6 +12,10 @@ internal sealed partial class RoutedSqlSession
         {
             return EndLostTransaction(st);
         }
+        if (FollowerFor(st) is { } replica)
+        {
+            return await ExecuteOnFollowerAsync(replica, st, parameters, cancellationToken).ConfigureAwait(false);
+        }
         var started = Environment.TickCount64;
         while (true)
         {

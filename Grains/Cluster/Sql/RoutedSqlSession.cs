@@ -224,7 +224,11 @@ internal sealed partial class RoutedSqlSession(SqlRouter router, string tenant, 
         }
     }
 
-    public void Cancel() => Volatile.Read(ref _backend)?.Cancel();
+    public void Cancel()
+    {
+        Volatile.Read(ref _backend)?.Cancel();
+        Volatile.Read(ref _reader)?.Cancel();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -233,6 +237,7 @@ internal sealed partial class RoutedSqlSession(SqlRouter router, string tenant, 
             return;
         }
         _disposed = true;
+        await CloseReaderAsync().ConfigureAwait(false);
         var backend = _backend;
         Volatile.Write(ref _backend, null);
         _generation++;
