@@ -25,7 +25,7 @@ public sealed partial class ClusterNode : IReplicationView
                 .Select(r =>
                 {
                     var (host, port) = HostAndPort(r.Member!.RespAddress);
-                    return new ReplicaRole(host, port, (long)r.Progress.Match, r.Progress.RecentActive);
+                    return new ReplicaRole(host, port, (long)r.Progress.Match, r.Progress.RecentActive && Answering(r.Member.Id));
                 })
                 .ToList();
             return new ReplicationRole(true, (long)status.Applied, null, replicas, replicationId);
@@ -38,6 +38,13 @@ public sealed partial class ClusterNode : IReplicationView
         }
         return new ReplicationRole(false, (long)status.Applied, leader, [], replicationId);
     }
+
+    /// <summary>
+    /// Whether <paramref name="member"/> answered pings lately: an idle group stops heartbeating, so its own view of a
+    /// follower's activity goes stale, and a dead replica would still look online.
+    /// </summary>
+    private bool Answering(ulong member) =>
+        member == NodeId || (_lastSeen.TryGetValue(member, out var seen) && Environment.TickCount64 - seen < (long)UnreachableAfter.TotalMilliseconds);
 
     private static (string Host, int Port) HostAndPort(string address)
     {

@@ -67,6 +67,11 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             await cluster.KillAsync(leader);
             await LocalCluster.WaitAsync(() => Task.FromResult(acked.Count >= before + 300), "300 more acknowledged writes after the kill", TimeSpan.FromSeconds(60));
             var failover = Interlocked.Read(ref firstAckAfterKill[0]) - Interlocked.Read(ref killedAt[0]);
+            // The new leader counts the killed silo's replica out of its connected replicas.
+            var next = await cluster.LeaderOfAsync("default");
+            await LocalCluster.WaitAsync(
+                async () => (await RedisCli.RunAsync(cluster.RespPort(next), "INFO", "replication")).Contains("connected_slaves:1", StringComparison.Ordinal),
+                "INFO replication on the new leader to show one connected replica", TimeSpan.FromSeconds(10));
             await cluster.StartNodeAsync(leader);
             await LocalCluster.WaitAsync(() => Task.FromResult(acked.Count >= before + 600), "writes after the restart", TimeSpan.FromSeconds(60));
             await stop.CancelAsync();
