@@ -238,7 +238,11 @@ internal static class ClusterSql
         return rows;
     }
 
-    /// <summary>Runs <paramref name="action"/>, expecting it to fail with one of <see cref="LeaderLostStates"/> or succeed; never to outlast <paramref name="bound"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> and says how it ended: null on success, else the SQLSTATE of its error, and how
+    /// long it took. Fails the test when it does not answer within <paramref name="bound"/> or fails other than with
+    /// an error reply (a broken connection or a client timeout).
+    /// </summary>
     public static async Task<(string? SqlState, TimeSpan Took)> OutcomeAsync(Func<Task> action, TimeSpan bound)
     {
         var clock = Stopwatch.StartNew();
