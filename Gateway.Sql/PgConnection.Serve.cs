@@ -13,7 +13,9 @@ internal sealed partial class PgConnection
     {
         while (!stopping.IsCancellationRequested)
         {
-            var message = await ReadMessageAsync(startup: false, stopping);
+            var message = TransactionState == SqlTransactionState.Idle || IdleInTransactionTimeout() is not { } idle
+                ? await ReadMessageAsync(startup: false, stopping)
+                : await ReadInTransactionAsync(idle, stopping);
             if (message is not { } m)
             {
                 return;
@@ -69,6 +71,28 @@ internal sealed partial class PgConnection
                 default:
                     throw new PgProtocolException($"invalid frontend message type '{type}'");
             }
+        }
+    }
+
+    /// <summary>The session's idle_in_transaction_session_timeout, null when it is off.</summary>
+    private TimeSpan? IdleInTransactionTimeout() =>
+        long.TryParse(_parameters[IdleTimeoutSetting], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms > 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : null;
+
+    /// <summary>The next message of a session inside a transaction; past the idle timeout, FATAL 25P03 and no message.</summary>
+    private async Task<(byte Type, byte[] Body)?> ReadInTransactionAsync(TimeSpan idle, CancellationToken stopping)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(idle);
+        try
+        {
+            return await ReadMessageAsync(startup: false, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            await SendFatalAsync(SqlStates.IdleInTransactionTimeout, "terminating connection due to idle-in-transaction timeout");
+            return null;
         }
     }
 

@@ -61,8 +61,15 @@ internal sealed partial class PgConnection
                     _parameters[FollowerReadsSetting] = on ? "on" : "off";
                     break;
                 }
+                if (command.Name.Equals(IdleTimeoutSetting, StringComparison.OrdinalIgnoreCase) &&
+                    !long.TryParse(command.Value?.Trim('\''), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+                {
+                    WriteError(SqlStates.InvalidParameterValue, $"invalid value for parameter \"{IdleTimeoutSetting}\": \"{command.Value}\" (milliseconds)");
+                    _skipUntilSync = !text;
+                    return;
+                }
                 var setting = _parameters.Keys.FirstOrDefault(k => k.Equals(command.Name, StringComparison.OrdinalIgnoreCase)) ?? command.Name;
-                _parameters[setting] = command.Value ?? "";
+                _parameters[setting] = setting == IdleTimeoutSetting ? command.Value!.Trim('\'') : command.Value ?? "";
                 if (Reported.Contains(setting))
                 {
                     PgMessages.ParameterStatus(_out, setting, _parameters[setting]);
@@ -87,6 +94,9 @@ internal sealed partial class PgConnection
     /// answered by this silo's replica of the tenant, possibly stale. Off by default; RESET turns it off.
     /// </summary>
     internal const string FollowerReadsSetting = "icefire.follower_reads";
+
+    /// <summary>Milliseconds a session may sit idle in a transaction (<see cref="SqlServerOptions.IdleInTransactionTimeout"/>).</summary>
+    internal const string IdleTimeoutSetting = "idle_in_transaction_session_timeout";
 
     /// <summary>PostgreSQL's spellings of a Boolean setting (on, off, true, false, yes, no, 1, 0 and their prefixes).</summary>
     private static bool? ParseBool(string? value)

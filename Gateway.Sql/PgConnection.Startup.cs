@@ -102,7 +102,15 @@ internal sealed partial class PgConnection
         }
         catch (Exception e) when (e is TenantUnavailableException or ObjectDisposedException)
         {
-            await SendFatalAsync(SqlStates.InvalidCatalogName, $"database \"{user}\" is not available: {e.Message}");
+            // Gone for good (dropped meanwhile) is 3D000; anything else (no leader yet) passes, and clients retry 57P03.
+            if (_server.Tenants.Find(user) is null)
+            {
+                await SendFatalAsync(SqlStates.InvalidCatalogName, $"database \"{user}\" does not exist: {e.Message}");
+            }
+            else
+            {
+                await SendFatalAsync(SqlStates.CannotConnectNow, $"the database system is not accepting connections for \"{user}\" now: {e.Message}");
+            }
             return false;
         }
         _tenant = user;
@@ -115,6 +123,7 @@ internal sealed partial class PgConnection
         }
         _parameters["server_version"] = $"16.0 (IceFire {_server.Options.Version})";
         _parameters["session_authorization"] = user;
+        _parameters[IdleTimeoutSetting] = ((long)_server.Options.IdleInTransactionTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         PgMessages.AuthenticationOk(_out);
         foreach (var name in (ReadOnlySpan<string>)["server_version", "server_encoding", "client_encoding", "DateStyle", "integer_datetimes",
                      "standard_conforming_strings", "TimeZone", "IntervalStyle", "is_superuser", "application_name", "session_authorization"])

@@ -21,6 +21,14 @@ public sealed record SqlServerOptions
     /// <summary>The largest protocol message accepted; a larger one is refused (08P01) before it is read.</summary>
     public int MaxMessageBytes { get; init; } = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// How long a session may sit idle inside a transaction before its connection is closed (25P03) and the
+    /// transaction rolled back; a session changes it with SET idle_in_transaction_session_timeout (milliseconds,
+    /// 0 for none). Not off by default as in PostgreSQL: a write transaction holds its tenant's write lock, so one
+    /// forgotten client would stop every writer of the tenant.
+    /// </summary>
+    public TimeSpan IdleInTransactionTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>IceFire's version, reported in server_version and version().</summary>
     public string Version { get; init; } = "0.1.0";
 }

@@ -21,6 +21,7 @@ public static class SqlStates
     public const string QueryCanceled = "57014";
     public const string InFailedTransaction = "25P02";
     public const string ActiveTransaction = "25001";
+    public const string IdleInTransactionTimeout = "25P03";
     public const string NoActiveTransaction = "25P01";
     public const string SerializationFailure = "40001";
     public const string LockNotAvailable = "55P03";

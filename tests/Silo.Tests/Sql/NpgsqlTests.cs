@@ -190,6 +190,30 @@ public sealed class NpgsqlTests(SqlSiloFixture fixture) : IClassFixture<SqlSiloF
     }
 
     [Fact]
+    public async Task AnIdleTransactionIsEndedSoOtherWritersGoOn()
+    {
+        await using var idle = await fixture.OpenAsync();
+        await Exec(idle, "CREATE TABLE IF NOT EXISTS idle_rows(id INTEGER PRIMARY KEY)");
+        await Exec(idle, "SET idle_in_transaction_session_timeout = 300");
+        await using (var show = new NpgsqlCommand("SHOW idle_in_transaction_session_timeout", idle))
+        {
+            Assert.Equal("300", await show.ExecuteScalarAsync());
+        }
+        await Exec(idle, "BEGIN");
+        await Exec(idle, "INSERT INTO idle_rows VALUES (1)");
+
+        // The idle transaction holds the tenant's write lock until the timeout ends it; then this write goes through.
+        await using var other = await fixture.OpenAsync();
+        await Exec(other, "INSERT INTO idle_rows VALUES (2)").WaitAsync(TimeSpan.FromSeconds(20));
+
+        var ended = await Assert.ThrowsAnyAsync<NpgsqlException>(() => Exec(idle, "COMMIT"));
+        Assert.True(ended is PostgresException { SqlState: "25P03" } || ended.InnerException is not null, ended.ToString());
+        await using var count = new NpgsqlCommand("SELECT group_concat(id) FROM idle_rows", other);
+        Assert.Equal("2", await count.ExecuteScalarAsync());
+        await FailsWith("22023", () => Exec(other, "SET idle_in_transaction_session_timeout = 'soon'"));
+    }
+
+    [Fact]
     public async Task CancelStopsALongQuery()
     {
         await using var c = await fixture.OpenAsync();
