@@ -149,8 +149,62 @@ internal sealed partial class LocalSqlSession
         }
         var result = Start(statement, parameters, _explicit);
         capture.AfterStatement(result.Error is null);
+        if (result.Error is null && NullKeyViolation(capture) is { } violation)
+        {
+            return Failed(violation, _explicit);
+        }
         return result;
     }
+
+    /// <summary>Tables whose declared PRIMARY KEY may hold NULL, as of a schema version.</summary>
+    private (long Version, List<(string Table, string Column)> Keys)? _nullableKeys;
+
+    /// <summary>
+    /// A NULL in a primary key column, refused as PostgreSQL refuses it (23502). SQLite lets a PRIMARY KEY that is
+    /// neither INTEGER PRIMARY KEY nor in a WITHOUT ROWID table hold NULL, but its session extension records no change
+    /// to such a row: it would never reach the log, and the write would be acknowledged and lost.
+    /// </summary>
+    private SqlError? NullKeyViolation(SqlWriteCapture capture)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = capture.Transaction;
+        command.CommandText = "PRAGMA schema_version";
+        var version = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (_nullableKeys is not { } known || known.Version != version)
+        {
+            var keys = new List<(string, string)>();
+            command.CommandText = """
+                SELECT t.name, c.name, c.type, (SELECT count(*) FROM pragma_table_info(t.name, 'main') k WHERE k.pk > 0)
+                FROM pragma_table_list t JOIN pragma_table_info(t.name, 'main') c
+                WHERE t.schema = 'main' AND t.type = 'table' AND t.wr = 0 AND t.name NOT LIKE 'sqlite\_%' ESCAPE '\'
+                  AND c.pk > 0 AND c."notnull" = 0
+                """;
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    // A lone INTEGER PRIMARY KEY is the rowid itself: a NULL there takes the next rowid.
+                    if (reader.GetInt64(3) == 1 && string.Equals(reader.GetString(2), "INTEGER", StringComparison.OrdinalIgnoreCase))
+                    {
+                        continue;
+                    }
+                    keys.Add((reader.GetString(0), reader.GetString(1)));
+                }
+            }
+            _nullableKeys = known = (version, keys);
+        }
+        foreach (var (table, column) in known.Keys)
+        {
+            command.CommandText = $"SELECT EXISTS (SELECT 1 FROM main.{Quote(table)} WHERE {Quote(column)} IS NULL)";
+            if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0)
+            {
+                return new SqlError(SqlStates.NotNullViolation, $"null value in column \"{column}\" of relation \"{table}\" violates not-null constraint (a primary key column)");
+            }
+        }
+        return null;
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>Ends the capture: rolls it back here, proposes its unit, and answers once the unit is applied.</summary>
     private async ValueTask<SqlExecuteResult> CommitCaptureAsync(ISqlReplication replication, IReadOnlyList<SqlColumn> columns, string verb)
