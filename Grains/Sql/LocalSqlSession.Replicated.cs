@@ -16,6 +16,7 @@ internal sealed partial class LocalSqlSession
 
     /// <summary>Serializes a statement with <see cref="AbortWrite"/>, which may come from another thread.</summary>
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SqlNullKeys _nullKeys = new();
     private SqlWriteCapture? _capture;
     private ulong _captureTerm;
     private bool _explicit;
@@ -23,6 +24,9 @@ internal sealed partial class LocalSqlSession
 
     /// <summary>Reads only, from what the replica has applied (<see cref="LocalSqlTenant.OpenFollowerReaderAsync"/>).</summary>
     internal bool IsFollowerReader { get; init; }
+
+    /// <summary>What the session was opened with; batched writes run on a connection set up the same way.</summary>
+    internal SqlSessionOptions Options { get; init; } = new();
 
     private async ValueTask<SqlExecuteResult> ExecuteReplicatedAsync(
         ISqlReplication replication, LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters, bool inTransaction, CancellationToken cancellationToken)
@@ -73,6 +77,10 @@ internal sealed partial class LocalSqlSession
                 _explicit = true;
                 return new SqlExecuteResult(LocalSqlCursor.Completed(statement.Columns, 0, 0, verb), null);
             }
+            if (verb is "SAVEPOINT" or "RELEASE" || (verb == "ROLLBACK" && IsRollbackTo(statement.Sql)))
+            {
+                return new SqlExecuteResult(null, new SqlError(SqlStates.NoActiveTransaction, $"{verb} can only be used in transaction blocks"));
+            }
             if (statement.IsReadOnly)
             {
                 try
@@ -85,22 +93,19 @@ internal sealed partial class LocalSqlSession
                 }
                 return await Task.Run(() => Start(statement, parameters, wasInTransaction: false), CancellationToken.None);
             }
-            // One statement that writes: its own captured transaction, committed through the log before the answer.
-            if (await BeginCaptureAsync(replication, cancellationToken) is { } error)
+            // One statement that writes: it rides in the next batch of autocommit writes, committed through the log
+            // with the others before the answer.
+            var outcome = await _tenant.Batcher.RunAsync(statement.Sql, parameters.ToArray(), statement.Columns, verb, Options);
+            if (outcome.Error is { } error)
             {
                 return new SqlExecuteResult(null, error);
             }
-            var result = await Task.Run(() => StartCaptured(statement, parameters), CancellationToken.None);
-            if (result.Error is not null)
+            if (outcome.LastRowid is { } rowid)
             {
-                // Not a failed transaction block: the statement was the whole transaction.
-                _failed = false;
-                DropCapture();
-                ReleaseWriteLock();
-                return result;
+                // last_insert_rowid() on this session answers for the insert it ran elsewhere.
+                SqliteNative.SetLastInsertRowid(_db.DangerousGetHandle(), rowid);
             }
-            var commit = await CommitCaptureAsync(replication, statement.Columns, verb);
-            return commit.Error is null ? result : commit;
+            return new SqlExecuteResult(LocalSqlCursor.Buffered(outcome.Columns, outcome.Rows, outcome.Changes, verb), null);
         }
         finally
         {
@@ -149,62 +154,12 @@ internal sealed partial class LocalSqlSession
         }
         var result = Start(statement, parameters, _explicit);
         capture.AfterStatement(result.Error is null);
-        if (result.Error is null && NullKeyViolation(capture) is { } violation)
+        if (result.Error is null && _nullKeys.Find(_connection, capture.Transaction) is { } violation)
         {
             return Failed(violation, _explicit);
         }
         return result;
     }
-
-    /// <summary>Tables whose declared PRIMARY KEY may hold NULL, as of a schema version.</summary>
-    private (long Version, List<(string Table, string Column)> Keys)? _nullableKeys;
-
-    /// <summary>
-    /// A NULL in a primary key column, refused as PostgreSQL refuses it (23502). SQLite lets a PRIMARY KEY that is
-    /// neither INTEGER PRIMARY KEY nor in a WITHOUT ROWID table hold NULL, but its session extension records no change
-    /// to such a row: it would never reach the log, and the write would be acknowledged and lost.
-    /// </summary>
-    private SqlError? NullKeyViolation(SqlWriteCapture capture)
-    {
-        using var command = _connection.CreateCommand();
-        command.Transaction = capture.Transaction;
-        command.CommandText = "PRAGMA schema_version";
-        var version = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        if (_nullableKeys is not { } known || known.Version != version)
-        {
-            var keys = new List<(string, string)>();
-            command.CommandText = """
-                SELECT t.name, c.name, c.type, (SELECT count(*) FROM pragma_table_info(t.name, 'main') k WHERE k.pk > 0)
-                FROM pragma_table_list t JOIN pragma_table_info(t.name, 'main') c
-                WHERE t.schema = 'main' AND t.type = 'table' AND t.wr = 0 AND t.name NOT LIKE 'sqlite\_%' ESCAPE '\'
-                  AND c.pk > 0 AND c."notnull" = 0
-                """;
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    // A lone INTEGER PRIMARY KEY is the rowid itself: a NULL there takes the next rowid.
-                    if (reader.GetInt64(3) == 1 && string.Equals(reader.GetString(2), "INTEGER", StringComparison.OrdinalIgnoreCase))
-                    {
-                        continue;
-                    }
-                    keys.Add((reader.GetString(0), reader.GetString(1)));
-                }
-            }
-            _nullableKeys = known = (version, keys);
-        }
-        foreach (var (table, column) in known.Keys)
-        {
-            command.CommandText = $"SELECT EXISTS (SELECT 1 FROM main.{Quote(table)} WHERE {Quote(column)} IS NULL)";
-            if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0)
-            {
-                return new SqlError(SqlStates.NotNullViolation, $"null value in column \"{column}\" of relation \"{table}\" violates not-null constraint (a primary key column)");
-            }
-        }
-        return null;
-    }
-
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>Ends the capture: rolls it back here, proposes its unit, and answers once the unit is applied.</summary>
     private async ValueTask<SqlExecuteResult> CommitCaptureAsync(ISqlReplication replication, IReadOnlyList<SqlColumn> columns, string verb)

@@ -31,6 +31,15 @@ public sealed class LocalSqlTenant : ISqlTenant
     /// <summary>How writes reach the file: null when sessions write it themselves (a single silo).</summary>
     internal ISqlReplication? Replication { get; }
 
+    private SqlWriteBatcher? _batcher;
+
+    /// <summary>Group commit of autocommit writes, for a replica's database.</summary>
+    internal SqlWriteBatcher Batcher =>
+        LazyInitializer.EnsureInitialized(ref _batcher, () => new SqlWriteBatcher(this, Replication ?? throw new InvalidOperationException("a single silo's sessions write their own file")));
+
+    /// <summary>The connection batched writes run on: a session's, without the session.</summary>
+    internal SqliteConnection OpenWriter(SqlSessionOptions options) => Open(options);
+
     /// <summary>
     /// This replica stopped leading: every open write transaction is rolled back now, so the apply of the next
     /// leader's entries is not held up, and its session answers 40001 until the client ends the transaction.
@@ -72,7 +81,7 @@ public sealed class LocalSqlTenant : ISqlTenant
             }
         }
         var connection = await Task.Run(() => Open(options), cancellationToken);
-        var session = new LocalSqlSession(this, connection) { IsFollowerReader = followerReader };
+        var session = new LocalSqlSession(this, connection) { IsFollowerReader = followerReader, Options = options };
         _sessions[session] = 0;
         if (_closed)
         {
@@ -133,6 +142,10 @@ public sealed class LocalSqlTenant : ISqlTenant
     internal void Close()
     {
         _closed = true;
+        if (Volatile.Read(ref _batcher) is { } batcher)
+        {
+            _ = batcher.DisposeAsync().AsTask();
+        }
         foreach (var session in _sessions.Keys)
         {
             session.Cancel();

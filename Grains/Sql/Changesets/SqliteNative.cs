@@ -29,6 +29,9 @@ internal static unsafe partial class SqliteNative
     /// <summary>SQLITE_CHANGESETAPPLY_FKNOACTION: foreign key actions (CASCADE, SET NULL) are not taken on apply.</summary>
     public const int ChangesetApplyFkNoAction = 0x0008;
 
+    [LibraryImport(Library, EntryPoint = "sqlite3_set_last_insert_rowid")]
+    public static partial void SetLastInsertRowid(nint db, long rowid);
+
     [LibraryImport(Library, EntryPoint = "sqlite3session_create")]
     public static partial int SessionCreate(nint db, byte* databaseName, out nint session);
 
