@@ -49,6 +49,32 @@ internal sealed class LocalSqlCursor : ISqlCursor
 
     public IReadOnlyList<SqlColumn> Columns { get; }
 
+    /// <summary>
+    /// Steps <paramref name="stmt"/> to its end from result code <paramref name="rc"/> (the last step's), collecting
+    /// every row; returns the final result code (SQLITE_DONE when it ran through) and the columns with the first row's
+    /// storage classes.
+    /// </summary>
+    public static int ReadToEnd(sqlite3_stmt stmt, int rc, IReadOnlyList<SqlColumn> declared, List<SqlValue[]> rows, out IReadOnlyList<SqlColumn> columns)
+    {
+        var count = raw.sqlite3_column_count(stmt);
+        columns = declared;
+        while (rc == raw.SQLITE_ROW)
+        {
+            var row = new SqlValue[count];
+            for (var i = 0; i < count; i++)
+            {
+                row[i] = SqliteFunctions.Column(stmt, i);
+            }
+            if (rows.Count == 0)
+            {
+                columns = WithStorageClasses(columns, row);
+            }
+            rows.Add(row);
+            rc = raw.sqlite3_step(stmt);
+        }
+        return rc;
+    }
+
     /// <summary>The columns with the storage classes of <paramref name="row"/>'s values.</summary>
     public static IReadOnlyList<SqlColumn> WithStorageClasses(IReadOnlyList<SqlColumn> columns, SqlValue[] row)
     {

@@ -140,22 +140,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
         }
         // A write runs to completion now, under the write lock, so the lock is never held by a half-read portal.
         var rows = new List<SqlValue[]>();
-        var columnCount = raw.sqlite3_column_count(stmt);
-        var columns = statement.Columns;
-        while (rc == raw.SQLITE_ROW)
-        {
-            var row = new SqlValue[columnCount];
-            for (var i = 0; i < columnCount; i++)
-            {
-                row[i] = SqliteFunctions.Column(stmt, i);
-            }
-            if (rows.Count == 0)
-            {
-                columns = LocalSqlCursor.WithStorageClasses(columns, row);
-            }
-            rows.Add(row);
-            rc = raw.sqlite3_step(stmt);
-        }
+        rc = LocalSqlCursor.ReadToEnd(stmt, rc, statement.Columns, rows, out var columns);
         if (rc != raw.SQLITE_DONE)
         {
             var error = SqliteErrors.FromConnection(_db, rc);

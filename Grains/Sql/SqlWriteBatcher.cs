@@ -184,22 +184,7 @@ internal sealed class SqlWriteBatcher : IAsyncDisposable
                 }
             }
             var rows = new List<SqlValue[]>();
-            var columns = write.Columns;
-            var count = raw.sqlite3_column_count(stmt);
-            int step;
-            while ((step = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
-            {
-                var row = new SqlValue[count];
-                for (var i = 0; i < count; i++)
-                {
-                    row[i] = SqliteFunctions.Column(stmt, i);
-                }
-                if (rows.Count == 0)
-                {
-                    columns = LocalSqlCursor.WithStorageClasses(columns, row);
-                }
-                rows.Add(row);
-            }
+            var step = LocalSqlCursor.ReadToEnd(stmt, raw.sqlite3_step(stmt), write.Columns, rows, out var columns);
             if (step != raw.SQLITE_DONE)
             {
                 return (WriteOutcome.Failed(SqliteErrors.FromConnection(db, step)), false);
