@@ -216,25 +216,62 @@ internal sealed class LocalCluster : IAsyncDisposable
         return text.ToString();
     }
 
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// Free ports below the kernel's ephemeral range. The silos listen on them only once started, and a port the kernel
+    /// hands out meanwhile for an outgoing connection or a bind to port 0 (another silo's SQL port, a cluster call)
+    /// would otherwise take one first; ports from this range it never hands out. Each is given to one cluster only.
+    /// </summary>
     private static int[] FreePorts(int count)
     {
-        var listeners = new List<TcpListener>();
+        var (low, _) = EphemeralRange();
+        var ports = new List<int>();
+        lock (HandedOut)
+        {
+            for (var attempt = 0; ports.Count < count; attempt++)
+            {
+                if (attempt > 10_000)
+                {
+                    throw new InvalidOperationException($"no {count} free ports below {low}");
+                }
+                var port = Random.Shared.Next(Math.Max(1024, low - 12_000), low);
+                if (HandedOut.Contains(port) || !Bindable(port))
+                {
+                    continue;
+                }
+                HandedOut.Add(port);
+                ports.Add(port);
+            }
+        }
+        return [.. ports];
+    }
+
+    private static bool Bindable(int port)
+    {
         try
         {
-            for (var i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
-            }
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
         }
-        finally
+        catch (SocketException)
         {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
+            return false;
+        }
+    }
+
+    private static (int Low, int High) EphemeralRange()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])[' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
+        {
+            return (32768, 60999);
         }
     }
 
