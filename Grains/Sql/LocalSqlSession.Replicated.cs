@@ -5,9 +5,10 @@ using SQLitePCL;
 namespace IceFire.Grains.Sql;
 
 /// <summary>
-/// Sessions on a replica's database: a write transaction, explicit (BEGIN ... COMMIT) or one autocommit statement,
-/// runs inside a <see cref="SqlWriteCapture"/> under the tenant's write lock. At its end the capture is rolled back
-/// and its unit proposed; the client hears COMMIT once the unit is applied here from the log, as on every replica.
+/// Sessions on a replica's database: an explicit transaction (BEGIN ... COMMIT) runs inside a
+/// <see cref="SqlWriteCapture"/> on the session's connection under the tenant's write lock; an autocommit statement
+/// that writes joins the next batch of <see cref="SqlWriteBatcher"/>. Either way the capture is rolled back and its
+/// unit proposed; the client hears the outcome once the unit is applied here from the log, as on every replica.
 /// </summary>
 internal sealed partial class LocalSqlSession
 {
