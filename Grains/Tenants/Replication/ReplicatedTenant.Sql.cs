@@ -122,6 +122,7 @@ public sealed partial class ReplicatedTenant
             if (length < 0)
             {
                 File.Delete(SqlPath);
+                Hosting.Catalog.DurableFile.FsyncDirectory(_directory);
                 return;
             }
             var fresh = SqlPath + ".restore";
@@ -142,6 +143,8 @@ public sealed partial class ReplicatedTenant
                 target.Flush(flushToDisk: true);
             }
             File.Move(fresh, SqlPath, overwrite: true);
+            // The keyspace's restore comes next, and with it the log's compaction: the new tables must outlive a crash.
+            Hosting.Catalog.DurableFile.FsyncDirectory(_directory);
         }
     }
 
