@@ -5,7 +5,7 @@ using IceFire.Grains.Streams;
 using IceFire.Grains.Tenants;
 using IceFire.Grains.Tests.Support;
 using Xunit;
-using static IceFire.Grains.Tests.Replication.TenantReplicaGroup;
+using static IceFire.Grains.Tests.Replication.TenantCluster;
 
 namespace IceFire.Grains.Tests.Replication;
 

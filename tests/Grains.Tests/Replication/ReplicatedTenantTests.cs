@@ -3,11 +3,11 @@ using IceFire.Grains.Tests.Support;
 using IceFire.Raft;
 using IceFire.Raft.Hosting;
 using Xunit;
-using static IceFire.Grains.Tests.Replication.TenantReplicaGroup;
+using static IceFire.Grains.Tests.Replication.TenantCluster;
 
 namespace IceFire.Grains.Tests.Replication;
 
-/// <summary>Writes, reads and restarts on three replicas of one tenant (<see cref="TenantReplicaGroup"/>).</summary>
+/// <summary>Writes, reads and restarts on three replicas of one tenant (<see cref="TenantCluster"/>).</summary>
 public sealed class ReplicatedTenantTests : ReplicaGroupTestBase
 {
     private Task<ReplicatedTenant> LeaderAsync(ulong except = 0) => Group.LeaderAsync(except);

@@ -3,7 +3,7 @@ using IceFire.Grains.Tenants.Replication;
 using IceFire.Raft;
 using IceFire.Raft.Hosting;
 using Xunit;
-using static IceFire.Grains.Tests.Replication.TenantReplicaGroup;
+using static IceFire.Grains.Tests.Replication.TenantCluster;
 
 namespace IceFire.Grains.Tests.Replication;
 

@@ -15,20 +15,24 @@ namespace IceFire.Grains.Tests.Replication;
 /// Replicas of one tenant on loopback: real TCP between Raft hosts, real LMDB environments, one directory per node
 /// that survives a stop, so a node can be stopped and started again from what it stored.
 /// </summary>
-internal sealed class TenantCluster : IAsyncDisposable
+public sealed class TenantCluster : IAsyncDisposable
 {
     public const ulong Group = 7;
 
     private readonly TempDirectory _temp = new();
-    private readonly ConcurrentDictionary<ulong, Replica> _replicas = new();
     private readonly ConcurrentDictionary<ulong, IPEndPoint> _endpoints = new();
     private readonly ulong _snapshotEvery;
+    private readonly TenantOptions _options;
 
-    /// <summary>Starts <paramref name="members"/> founding replicas; their logs are compacted every <paramref name="snapshotEvery"/> entries.</summary>
-    public TenantCluster(ulong[] members, ulong snapshotEvery = ulong.MaxValue)
+    /// <summary>
+    /// Starts <paramref name="members"/> founding replicas with <paramref name="options"/>; their logs are compacted
+    /// every <paramref name="snapshotEvery"/> entries (never, by default: then every replica reads the whole log).
+    /// </summary>
+    public TenantCluster(ulong[] members, ulong snapshotEvery = ulong.MaxValue, TenantOptions? options = null)
     {
         Members = members;
         _snapshotEvery = snapshotEvery;
+        _options = options ?? new TenantOptions();
         foreach (var id in members)
         {
             Start(id);
@@ -37,9 +41,15 @@ internal sealed class TenantCluster : IAsyncDisposable
 
     public ulong[] Members { get; }
 
-    public ICollection<ulong> Running => _replicas.Keys;
+    /// <summary>The running replicas by node id.</summary>
+    public ConcurrentDictionary<ulong, Replica> Replicas { get; } = new();
 
-    public ReplicatedTenant this[ulong id] => _replicas[id].Tenant;
+    public ICollection<ulong> Running => Replicas.Keys;
+
+    public ReplicatedTenant this[ulong id] => Replicas[id].Tenant;
+
+    /// <summary>The node id of <paramref name="tenant"/>.</summary>
+    public ulong IdOf(ReplicatedTenant tenant) => Replicas.First(r => r.Value.Tenant == tenant).Key;
 
     /// <summary>The directory of node <paramref name="id"/>'s replica.</summary>
     public string DirectoryOf(ulong id) => _temp.Sub($"n{id}");
@@ -52,16 +62,16 @@ internal sealed class TenantCluster : IAsyncDisposable
         transport.PeerDisconnected += peer => host?.ReportUnreachable(peer);
         transport.Start();
         host = new RaftHost(new RaftHostOptions { NodeId = id, TickInterval = TimeSpan.FromMilliseconds(20), SnapshotEveryEntries = _snapshotEvery }, transport);
-        var tenant = ReplicatedTenant.Open("t", DirectoryOf(id), new TenantOptions(), id);
+        var tenant = ReplicatedTenant.Open("t", DirectoryOf(id), _options, id);
         var bootstrap = Members.Contains(id) ? new ConfState(Members, []) : ConfState.Empty;
         var group = host.AddGroup(Group, new RaftOptions { ElectionTicks = 50, HeartbeatTicks = 5 }, tenant.OpenLog(Group, bootstrap), tenant);
         tenant.Attach(group);
         _endpoints[id] = transport.LocalEndPoint;
-        _replicas[id] = new Replica(transport, host, tenant);
+        Replicas[id] = new Replica(transport, host, tenant);
         foreach (var (other, endpoint) in _endpoints)
         {
             transport.SetPeer(other, endpoint);
-            if (_replicas.TryGetValue(other, out var o))
+            if (Replicas.TryGetValue(other, out var o))
             {
                 o.Transport.SetPeer(id, transport.LocalEndPoint);
             }
@@ -71,7 +81,7 @@ internal sealed class TenantCluster : IAsyncDisposable
 
     public async Task StopAsync(ulong id)
     {
-        if (!_replicas.TryRemove(id, out var replica))
+        if (!Replicas.TryRemove(id, out var replica))
         {
             return;
         }
@@ -85,14 +95,44 @@ internal sealed class TenantCluster : IAsyncDisposable
         ReplicatedTenant? leader = null;
         await Eventually.WaitUntilAsync(() =>
         {
-            leader = _replicas.Where(r => r.Key != except && r.Value.Tenant.Group.Role == RaftRole.Leader)
+            leader = Replicas.Where(r => r.Key != except && r.Value.Tenant.Group.Role == RaftRole.Leader && r.Value.Tenant.IsLeader)
                 .OrderByDescending(r => r.Value.Tenant.Group.Term).Select(r => r.Value.Tenant).FirstOrDefault();
             return leader is not null;
         }, "a leader", TimeSpan.FromSeconds(20));
         return leader!;
     }
 
+    /// <summary>Hands the leadership from <paramref name="from"/> to node <paramref name="to"/>; returns the new leader.</summary>
+    public async Task<ReplicatedTenant> TransferAsync(ReplicatedTenant from, ulong to)
+    {
+        var target = Replicas[to].Tenant;
+        // The replica hears of its role during the group's turn; the group publishes it at the end of that turn.
+        bool Leads() => target.IsLeader && target.Group.Role == RaftRole.Leader;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            if (Leads())
+            {
+                return true;
+            }
+            if (from.IsLeader)
+            {
+                try
+                {
+                    await from.Group.TransferLeadershipAsync(to);
+                }
+                catch (RaftProposalException)
+                {
+                    // Not caught up yet, or a transfer is already under way: ask again.
+                }
+            }
+            return Leads();
+        }, $"node {to} to lead", TimeSpan.FromSeconds(20));
+        return target;
+    }
+
     public static CommandBatch Batch(params string[][] commands) => BatchIn(0, commands);
+
+    public static string Replies(CommandBatch batch) => ((RecordingReplyWriter)batch.Replies).Text;
 
     /// <summary>Commands against logical database <paramref name="db"/> (the connection's SELECT).</summary>
     public static CommandBatch BatchIn(int db, params string[][] commands)
@@ -110,7 +150,7 @@ internal sealed class TenantCluster : IAsyncDisposable
     {
         var batch = Batch(commands);
         await tenant.ExecuteAsync(batch).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
-        return ((RecordingReplyWriter)batch.Replies).Text;
+        return Replies(batch);
     }
 
     /// <summary>
@@ -138,25 +178,25 @@ internal sealed class TenantCluster : IAsyncDisposable
         var batch = Batch([["GET", "s"], ["GET", "n"], ["SMEMBERS", "set"], ["LRANGE", "l", "0", "-1"], ["PTTL", "e"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
             ["DBSIZE"], .. extra]);
         tenant.ExecuteLocalReads(batch);
-        return ((RecordingReplyWriter)batch.Replies).Text;
+        return Replies(batch);
     }
 
     public async Task AssertReplicasConvergeAsync(params string[][] extra)
     {
         var leader = await LeaderAsync();
         await Eventually.WaitUntilAsync(
-            () => _replicas.Values.All(r => r.Tenant.AppliedIndex >= leader.Group.CommitIndex && Contents(r.Tenant, extra) == Contents(leader, extra)),
+            () => Replicas.Values.All(r => r.Tenant.AppliedIndex >= leader.Group.CommitIndex && Contents(r.Tenant, extra) == Contents(leader, extra)),
             "every replica to hold what the leader holds", TimeSpan.FromSeconds(20));
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var id in _replicas.Keys.ToList())
+        foreach (var id in Replicas.Keys.ToList())
         {
             await StopAsync(id);
         }
         _temp.Dispose();
     }
 
-    private sealed record Replica(TcpTransport Transport, RaftHost Host, ReplicatedTenant Tenant);
+    public sealed record Replica(TcpTransport Transport, RaftHost Host, ReplicatedTenant Tenant);
 }
