@@ -69,13 +69,15 @@ internal readonly record struct PgType(uint Oid, string Name, short Length)
 
     /// <summary>
     /// The type all values of the storage classes in <paramref name="classes"/> (a mask of 1 &lt;&lt; class) are valid
-    /// in: int8 for integers, float8 for integers and reals, bytea for blobs alone, text for anything else (a blob
-    /// among other values is sent as bytea's hex text).
+    /// in: int8 for integers, float8 for reals, numeric for integers mixed with reals (exact for both, as long as the
+    /// reals have plain decimal digits, <paramref name="numericFits"/>; float8 otherwise), bytea for blobs alone, text
+    /// for anything else (a blob among other values is sent as bytea's hex text).
     /// </summary>
-    public static PgType FromStorageClasses(int classes) => classes switch
+    public static PgType FromStorageClasses(int classes, bool numericFits) => classes switch
     {
         1 << (int)SqlStorageClass.Integer => Int8,
-        1 << (int)SqlStorageClass.Real or (1 << (int)SqlStorageClass.Integer | 1 << (int)SqlStorageClass.Real) => Float8,
+        1 << (int)SqlStorageClass.Real => Float8,
+        1 << (int)SqlStorageClass.Integer | 1 << (int)SqlStorageClass.Real => numericFits ? Numeric : Float8,
         1 << (int)SqlStorageClass.Blob => Bytea,
         _ => Text,
     };
@@ -84,7 +86,7 @@ internal readonly record struct PgType(uint Oid, string Name, short Length)
     /// The types of result columns about to be sent with <paramref name="rows"/> (all of the result, or its first
     /// rows): each column's declared type where every value fits it (<see cref="PgValues.Fits"/>), else the type of
     /// the storage classes its values have (<see cref="FromStorageClasses"/>). A BOOLEAN column holding 2 or 'yes'
-    /// is so described as int8 or text, a REAL in an INTEGER column makes it float8, and an expression's type comes
+    /// is so described as int8 or text, a REAL in an INTEGER column makes it numeric, and an expression's type comes
     /// from all its values rather than its first.
     /// </summary>
     public static PgType[] ForRows(IReadOnlyList<SqlColumn> columns, IReadOnlyList<SqlValue[]> rows)
@@ -95,6 +97,7 @@ internal readonly record struct PgType(uint Oid, string Name, short Length)
             var declared = columns[i].DeclaredType is { Length: > 0 } name ? FromDeclared(name) : (PgType?)null;
             var fits = declared is not null;
             var classes = 0;
+            var numericFits = true;
             foreach (var row in rows)
             {
                 if (i >= row.Length || row[i].IsNull)
@@ -103,8 +106,9 @@ internal readonly record struct PgType(uint Oid, string Name, short Length)
                 }
                 classes |= 1 << (int)row[i].Kind;
                 fits = fits && PgValues.Fits(row[i], declared!.Value);
+                numericFits = numericFits && PgValues.Fits(row[i], Numeric);
             }
-            types[i] = fits ? declared!.Value : classes == 0 ? ForColumn(columns[i]) : FromStorageClasses(classes);
+            types[i] = fits ? declared!.Value : classes == 0 ? ForColumn(columns[i]) : FromStorageClasses(classes, numericFits);
         }
         return types;
     }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using IceFire.Grains.Interfaces.Sql;
 
 namespace IceFire.Gateway.Sql.Protocol;
@@ -10,12 +11,9 @@ namespace IceFire.Gateway.Sql.Protocol;
 /// output and send functions). A value is written only in a type it is valid in (<see cref="Fits"/>): every value a
 /// client receives parses as the type its RowDescription announced.
 /// </summary>
-internal static class PgValues
+internal static partial class PgValues
 {
     private static readonly DateTime PostgresEpoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-
-    /// <summary>SQLite's time-value formats (lang_datefunc.html, "Time Values"), with PostgreSQL's ' ' or 'T' between date and time.</summary>
-    private static readonly string[] TimestampFormats = BuildTimestampFormats();
 
     /// <summary>
     /// Whether <paramref name="value"/> can be sent as <paramref name="type"/> so that it parses back as that type
@@ -51,7 +49,7 @@ internal static class PgValues
             case 1082:
                 return value.Kind == SqlStorageClass.Text && TryDate(value, out _);
             case 1114 or 1184:
-                return value.Kind == SqlStorageClass.Text && TryTimestamp(value, out _);
+                return TryTimestamp(value, type.Oid == 1184, out _);
             case 2950:
                 return TryUuid(value, out _);
             case 3802 or 114:
@@ -104,10 +102,6 @@ internal static class PgValues
             case 1082:
                 TryDate(value, out var date);
                 output.Bytes(Encoding.ASCII.GetBytes(date));
-                return;
-            case 1114 or 1184:
-                TryTimestamp(value, out var timestamp);
-                output.Bytes(Encoding.ASCII.GetBytes(timestamp is { } t ? FormatTimestamp(t, type.Oid == 1184) : value.AsText()!));
                 return;
             case 2950:
                 TryUuid(value, out var uuid);
@@ -189,7 +183,7 @@ internal static class PgValues
                 output.Advance(16);
                 return;
             case 1114 or 1184:
-                TryTimestamp(value, out var timestamp);
+                TryTimestamp(value, type.Oid == 1184, out var timestamp);
                 var micros = timestamp is { } t ? (t - PostgresEpoch).Ticks / 10 : Infinite(value) > 0 ? long.MaxValue : long.MinValue;
                 output.Int32((int)(micros >> 32));
                 output.Int32((int)micros);
@@ -239,20 +233,26 @@ internal static class PgValues
         return true;
     }
 
-    /// <summary>A timestamp stored as ISO text, in UTC when it names an offset; null (and true) for an infinity.</summary>
-    private static bool TryTimestamp(in SqlValue value, out DateTime? timestamp)
+    /// <summary>
+    /// A timestamp stored as text PostgreSQL reads back unchanged (and SQLite's datetime() writes): "yyyy-MM-dd
+    /// HH:mm:ss" with up to six fraction digits, and for timestamptz an optional zone (Z, +hh, +hh:mm); null (and
+    /// true) for an infinity. Other spellings SQLite's date functions accept ("2024-01-02T03:04", a bare date) are
+    /// not timestamps here: their text would change on the way, so the column is described as text.
+    /// </summary>
+    private static bool TryTimestamp(in SqlValue value, bool withZone, out DateTime? timestamp)
     {
         timestamp = null;
         if (Infinite(value) != 0)
         {
             return true;
         }
-        if (value.Kind != SqlStorageClass.Text || value.Bytes.Length > 40)
+        if (value.Kind != SqlStorageClass.Text || value.Bytes.Length is < 19 or > 40)
         {
             return false;
         }
-        if (!DateTime.TryParseExact(Encoding.ASCII.GetString(value.Bytes), TimestampFormats, CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
+        var text = Encoding.ASCII.GetString(value.Bytes);
+        if (!(withZone ? ZonedTimestamp() : PlainTimestamp()).IsMatch(text) ||
+            !DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
         {
             return false;
         }
@@ -260,21 +260,11 @@ internal static class PgValues
         return true;
     }
 
-    private static string[] BuildTimestampFormats()
-    {
-        var formats = new List<string> { "yyyy-MM-dd" };
-        foreach (var separator in (ReadOnlySpan<string>)[" ", "'T'"])
-        {
-            foreach (var time in (ReadOnlySpan<string>)["HH:mm", "HH:mm:ss", "HH:mm:ss.FFFFFFF"])
-            {
-                foreach (var zone in (ReadOnlySpan<string>)["", "'Z'", "zzz", "zz"])
-                {
-                    formats.Add("yyyy-MM-dd" + separator + time + zone);
-                }
-            }
-        }
-        return [.. formats];
-    }
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$", RegexOptions.CultureInvariant)]
+    private static partial Regex PlainTimestamp();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:\d{2})?)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex ZonedTimestamp();
 
     private static bool TryUuid(in SqlValue value, out Guid uuid)
     {

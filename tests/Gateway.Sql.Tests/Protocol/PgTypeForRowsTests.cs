@@ -38,7 +38,8 @@ public sealed class PgTypeForRowsTests
         Assert.Equal("bytea", Announced("BLOB", B(1, 2)));
         Assert.Equal("text", Announced("TEXT", T("a"), B(1)));
         Assert.Equal("date", Announced("DATE", T("2024-02-29"), T("infinity")));
-        Assert.Equal("timestamp", Announced("TIMESTAMP", T("2024-02-29 13:14:15.5"), T("2024-02-29T13:14")));
+        Assert.Equal("timestamp", Announced("TIMESTAMP", T("2024-02-29 13:14:15.5"), T("2024-02-29 13:14:15"), T("-infinity")));
+        Assert.Equal("timestamptz", Announced("TIMESTAMPTZ", T("2024-02-29 13:14:15+02:00"), T("2024-02-29 13:14:15")));
         Assert.Equal("uuid", Announced("UUID", T("0d4cd56d-8f1f-4a7e-9a52-5a3ff1e0e8b4")));
     }
 
@@ -48,7 +49,10 @@ public sealed class PgTypeForRowsTests
         Assert.Equal("int8", Announced("BOOLEAN", I(0), I(2)));
         Assert.Equal("text", Announced("BOOLEAN", I(1), T("yes")));
         Assert.Equal("int8", Announced("SMALLINT", I(70000)));
-        Assert.Equal("float8", Announced("INTEGER", I(3), R(92.0995)));
+        Assert.Equal("numeric", Announced("INTEGER", I(3), R(92.0995)));
+        Assert.Equal("float8", Announced("INTEGER", I(3), R(1e300)));
+        Assert.Equal("text", Announced("TIMESTAMP", T("2024-02-29T13:14")));
+        Assert.Equal("text", Announced("TIMESTAMP", T("2024-02-29")));
         Assert.Equal("text", Announced("REAL", R(1.5), T("n/a")));
         Assert.Equal("int8", Announced("BLOB", I(7)));
         Assert.Equal("text", Announced("BLOB", B(1), T("x")));
@@ -62,7 +66,8 @@ public sealed class PgTypeForRowsTests
     public void ExpressionsAreTypedByAllTheirValues()
     {
         Assert.Equal("int8", Announced(null, SqlValue.Null, I(11)));
-        Assert.Equal("float8", Announced(null, I(1), R(0.5)));
+        Assert.Equal("numeric", Announced(null, I(1), R(0.5)));
+        Assert.Equal("float8", Announced(null, R(0.5), R(1.5)));
         Assert.Equal("text", Announced(null, I(1), T("x")));
         Assert.Equal("bytea", Announced(null, B(0)));
         Assert.Equal("text", Announced(null, SqlValue.Null));

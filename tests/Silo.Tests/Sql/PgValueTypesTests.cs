@@ -11,7 +11,7 @@ namespace IceFire.Silo.Tests.Sql;
 /// </summary>
 public sealed class PgValueTypesTests(OpenSqlSiloFixture fixture) : IClassFixture<OpenSqlSiloFixture>
 {
-    private const uint Int8 = 20, Text = 25, Float8 = 701, Bool = 16, Bytea = 17;
+    private const uint Int8 = 20, Text = 25, Float8 = 701, Numeric = 1700, Bool = 16, Bytea = 17;
 
     private static string? Field(PgWire.Result result, int row, int column) =>
         result.Rows[row][column] is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
@@ -81,7 +81,7 @@ public sealed class PgValueTypesTests(OpenSqlSiloFixture fixture) : IClassFixtur
         Single(await wire.QueryAsync("create table vt_mixed(id INTEGER PRIMARY KEY, i INTEGER, r REAL)"));
         Single(await wire.QueryAsync("insert into vt_mixed values (1, 92.0995, 'n/a'), (2, 3, 1e300)"));
         var result = Single(await wire.QueryAsync("select i, r from vt_mixed order by id"));
-        Assert.Equal([Float8, Text], result.Columns.Select(c => c.Oid));
+        Assert.Equal([Numeric, Text], result.Columns.Select(c => c.Oid));
         Assert.Equal(J("92.0995", "n/a"), J(Field(result, 0, 0), Field(result, 0, 1)));
         Assert.Equal(J("3", "1E+300"), J(Field(result, 1, 0), Field(result, 1, 1)));
         var reals = Single(await wire.QueryAsync("select r from vt_mixed where id = 2"));

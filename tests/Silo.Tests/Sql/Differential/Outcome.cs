@@ -54,6 +54,10 @@ internal sealed record Outcome(List<string[]>? Rows, string? Error)
         Guid g => g.ToString(),
         DateTime t when t == DateTime.MaxValue => "infinity",
         DateTime t when t == DateTime.MinValue => "-infinity",
+        DateOnly d when d == DateOnly.MaxValue => "infinity",
+        DateOnly d when d == DateOnly.MinValue => "-infinity",
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        TimeOnly t => t.ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture).TrimEnd('0').TrimEnd('.'),
         DateTime t when pgType == "date" => t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture).TrimEnd('0').TrimEnd('.'),
         _ => throw new InvalidCastException($"unexpected {value.GetType().Name} value {value}"),
@@ -85,7 +89,9 @@ internal sealed record Outcome(List<string[]>? Rows, string? Error)
             1700 => Render(decimal.Parse(text, NumberStyles.Float, invariant)),
             17 => text.StartsWith("\\x", StringComparison.Ordinal) ? Blob(Convert.FromHexString(text.AsSpan(2))) : throw new FormatException($"bytea '{text}'"),
             1082 => text is "infinity" or "-infinity" ? text : DateTime.ParseExact(text, "yyyy-MM-dd", invariant).ToString("yyyy-MM-dd", invariant),
-            1114 => text is "infinity" or "-infinity" ? text : Render(DateTime.ParseExact(text, ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFF"], invariant)),
+            1114 => text is "infinity" or "-infinity" || DateTime.TryParseExact(text, ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFF"], invariant, DateTimeStyles.None, out _)
+                ? text
+                : throw new FormatException($"timestamp '{text}'"),
             2950 => Guid.Parse(text).ToString(),
             25 or 1043 or 1042 or 19 or 114 or 3802 => text,
             _ => throw new FormatException($"unexpected type {oid} for '{text}'"),

@@ -30,6 +30,7 @@ internal static class DifferentialSuite
     public static async Task RunAsync(string file, NpgsqlConnection npgsql, PgWire wire, ITestOutputHelper output)
     {
         using var temp = new TempDirectory();
+        Directory.CreateDirectory(temp.Path);
         await using var sqlite = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = Path.Combine(temp.Path, "direct.sqlite"),
