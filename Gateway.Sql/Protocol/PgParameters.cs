@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using IceFire.Grains.Interfaces.Sql;
 
 namespace IceFire.Gateway.Sql.Protocol;
