@@ -109,6 +109,19 @@ internal sealed partial class PgConnection
             FailExtended(new SqlError(SqlStates.ProtocolViolation, $"bind message supplies {parameterCount} parameters, but prepared statement \"{statementName}\" requires {expected}"));
             return;
         }
+        if (formats.Length > 1 && formats.Length != parameterCount)
+        {
+            FailExtended(new SqlError(SqlStates.ProtocolViolation, $"bind message has {formats.Length} parameter formats but {parameterCount} parameters"));
+            return;
+        }
+        foreach (var format in formats)
+        {
+            if (format is not (0 or 1))
+            {
+                FailExtended(new SqlError(SqlStates.InvalidParameterValue, $"unsupported format code: {format}"));
+                return;
+            }
+        }
         var values = new SqlValue[Math.Max((int)parameterCount, 0)];
         for (var i = 0; i < values.Length; i++)
         {
@@ -121,9 +134,9 @@ internal sealed partial class PgConnection
             var data = reader.Bytes(length);
             var binary = (formats.Length == 1 ? formats[0] : i < formats.Length ? formats[i] : 0) == 1;
             var oid = i < statement.ParameterOids.Length ? statement.ParameterOids[i] : 0;
-            if (!PgValues.TryDecodeParameter(data, oid, binary, out values[i]))
+            if (PgParameters.Decode(data, oid, binary, i, out values[i]) is { } invalid)
             {
-                FailExtended(new SqlError(SqlStates.InvalidTextRepresentation, $"invalid value for parameter ${i + 1} of type {PgType.FromOid(oid)?.Name ?? oid.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+                FailExtended(invalid);
                 return;
             }
         }
@@ -253,10 +266,12 @@ internal sealed partial class PgConnection
             _skipUntilSync = true;
             return false;
         }
-        portal.Cursor = executed.Cursor;
-        portal.Types = portal.Statement.ResultTypes is { } described && described.Length == executed.Cursor!.Columns.Count
+        var cursor = new LookaheadCursor(executed.Cursor!);
+        portal.Cursor = cursor;
+        // A statement described before it ran keeps the types it was described with (the client holds them).
+        portal.Types = portal.Statement.ResultTypes is { } described && described.Length == cursor.Columns.Count
             ? described
-            : TypesOf(executed.Cursor!.Columns);
+            : await ReadAheadTypesAsync(cursor, cancellationToken);
         return true;
     }
 

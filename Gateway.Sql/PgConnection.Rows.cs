@@ -22,9 +22,9 @@ internal sealed partial class PgConnection
                 var lengthAt = output.Position;
                 if (!PgValues.TryWrite(output, row[i], types[i], formats[i] == 1))
                 {
-                    // A value the column's described type cannot carry (e.g. text in an INTEGER column): sent as null,
-                    // and the statement ends with an error naming it.
-                    ConversionError ??= $"value '{row[i]}' of column {i + 1} cannot be sent as {types[i].Name}";
+                    // A value the column's described type cannot carry (a row past the ones read ahead, or a statement
+                    // described before it ran): sent as null, and the statement ends with an error naming it.
+                    ConversionError ??= $"column {i + 1} was described as {types[i].Name} but holds the {row[i].Kind.ToString().ToLowerInvariant()} value '{row[i]}'";
                     output.PatchInt32(lengthAt, -1);
                     output.Advance(lengthAt + 4 - output.Position);
                 }
@@ -46,7 +46,7 @@ internal sealed partial class PgConnection
             var result = await cursor.FetchAsync(chunk, writer, cancellationToken);
             if (writer.ConversionError is { } conversion)
             {
-                var error = new SqlError(SqlStates.InvalidTextRepresentation, conversion);
+                var error = new SqlError(SqlStates.DatatypeMismatch, conversion);
                 WriteError(error);
                 return (false, error);
             }
@@ -70,6 +70,21 @@ internal sealed partial class PgConnection
                 await _out.FlushAsync(_output, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the first chunk of <paramref name="cursor"/>'s rows and chooses the types announced for them
+    /// (<see cref="PgType.ForRows"/>). A result that fits in the chunk is described by all its values; rows after it
+    /// that do not fit the types chosen fail the statement (42804) rather than reach the client mistyped.
+    /// </summary>
+    private static async Task<PgType[]> ReadAheadTypesAsync(LookaheadCursor cursor, CancellationToken cancellationToken)
+    {
+        if (cursor.Columns.Count == 0)
+        {
+            return [];
+        }
+        await cursor.ReadAheadAsync(ChunkRows, cancellationToken);
+        return PgType.ForRows(cursor.Columns, cursor.Rows);
     }
 
     private static PgType[] TypesOf(IReadOnlyList<SqlColumn> columns)

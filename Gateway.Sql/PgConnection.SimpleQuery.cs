@@ -47,8 +47,8 @@ internal sealed partial class PgConnection
                     WriteError(failed);
                     return;
                 }
-                await using var cursor = executed.Cursor!;
-                var types = TypesOf(cursor.Columns);
+                await using var cursor = new LookaheadCursor(executed.Cursor!);
+                var types = await ReadAheadTypesAsync(cursor, cancellationToken);
                 var formats = new short[types.Length];
                 if (types.Length > 0)
                 {

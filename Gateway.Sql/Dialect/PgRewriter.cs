@@ -5,7 +5,8 @@ namespace IceFire.Gateway.Sql.Dialect;
 /// <summary>
 /// Turns the PostgreSQL spellings clients send into SQLite's: $1 placeholders become ?1, casts (::type) are
 /// dropped, pg_catalog. qualifiers go (the catalog is emulated by TEMP tables), and the regular-expression
-/// operators (~, !~, OPERATOR(pg_catalog.~)) become REGEXP. Literals, quoted names and comments are left alone.
+/// operators (a ~ b, a !~ b, a ~* b, OPERATOR(pg_catalog.~)) become REGEXP. SQLite's own syntax passes unchanged: a
+/// prefix ~ is the bitwise NOT of both dialects. Literals, quoted names and comments are left alone.
 /// Catalog queries get more (PgRewriter.Catalog.cs).
 /// </summary>
 internal static partial class PgRewriter
@@ -91,23 +92,28 @@ internal static partial class PgRewriter
                 }
                 operandStart = -1;
             }
-            else if (c == '!' && At(sql, i, "!~"))
+            else if (c == '[' || c == '`')
             {
-                output.Append(" NOT REGEXP ");
-                i += 2;
-                if (i < sql.Length && sql[i] == '*')
-                {
-                    i++;
-                }
+                // SQLite's other quoted names ([name], `name`): copied as they are, like "name". PostgreSQL's
+                // subscripts (a[1]) are copied unchanged the same way.
+                var end = sql.IndexOf(c == '[' ? ']' : '`', i + 1);
+                end = end < 0 ? sql.Length : end + 1;
+                output.Append(sql, i, end - i);
+                operandStart = -1;
+                i = end;
             }
-            else if (c == '~')
+            else if (c == '!' && At(sql, i, "!~") && !At(sql, i, "!~~"))
             {
-                output.Append(" REGEXP ");
+                i += 2;
+                AppendRegexp(sql, ref i, output, negated: true);
+            }
+            else if (c == '~' && !At(sql, i, "~~") && EndsWithOperand(output))
+            {
+                // PostgreSQL's ~ between two operands is a regular-expression match; before an operand (SELECT ~5,
+                // 2 + ~x) it is the bitwise NOT that SQLite has too, and stays. ~~ (LIKE) has no exact SQLite
+                // equivalent (SQLite's LIKE ignores ASCII case) and is left for SQLite to reject.
                 i++;
-                if (i < sql.Length && sql[i] == '*')
-                {
-                    i++;
-                }
+                AppendRegexp(sql, ref i, output, negated: false);
             }
             else if (c == 'O' && AtWord(sql, i, "OPERATOR(pg_catalog.~)"))
             {
@@ -138,7 +144,7 @@ internal static partial class PgRewriter
                     operandStart = -1;
                     continue;
                 }
-                if (call && word.Equals("ARRAY", StringComparison.OrdinalIgnoreCase))
+                if (call && word.Equals("ARRAY", StringComparison.OrdinalIgnoreCase) && AtWord(sql, SkipSpaces(sql, next + 1), "SELECT"))
                 {
                     // ARRAY(subquery): arrays are not emulated, so its first value stands for it.
                     continue;
@@ -171,6 +177,68 @@ internal static partial class PgRewriter
             }
         }
         return output.ToString();
+    }
+
+    /// <summary>
+    /// The keywords after which an expression starts, so that a ~ following one is a prefix operator. Any other word
+    /// (a name, NULL, END, a literal's suffix) ends an operand.
+    /// </summary>
+    private static readonly string[] ExpressionKeywords =
+    [
+        "SELECT", "WHERE", "AND", "OR", "NOT", "WHEN", "THEN", "ELSE", "CASE", "ON", "BY", "HAVING", "IS", "LIKE", "GLOB",
+        "REGEXP", "MATCH", "BETWEEN", "DISTINCT", "ALL", "LIMIT", "OFFSET", "RETURNING", "ESCAPE", "IN", "EXISTS",
+        "VALUES", "SET", "DEFAULT", "CHECK", "RETURN", "FILTER", "OVER", "AS", "COLLATE",
+    ];
+
+    /// <summary>
+    /// The regular-expression match after PostgreSQL's ~ or !~ (i just past it): REGEXP, case-insensitive for ~*
+    /// by prefixing the pattern with .NET's inline (?i) option.
+    /// </summary>
+    private static void AppendRegexp(string sql, ref int i, StringBuilder output, bool negated)
+    {
+        output.Append(negated ? " NOT REGEXP " : " REGEXP ");
+        if (i < sql.Length && sql[i] == '*')
+        {
+            output.Append("'(?i)' || ");
+            i++;
+        }
+    }
+
+    /// <summary>Whether the text written so far ends with an operand, so that a following ~ is a binary operator.</summary>
+    private static bool EndsWithOperand(StringBuilder output)
+    {
+        var end = output.Length;
+        while (end > 0 && char.IsWhiteSpace(output[end - 1]))
+        {
+            end--;
+        }
+        if (end == 0)
+        {
+            return false;
+        }
+        var last = output[end - 1];
+        if (last is ')' or '\'' or '"' or ']' or '`' || char.IsAsciiDigit(last))
+        {
+            return true;
+        }
+        if (!(char.IsLetter(last) || last is '_' or '$'))
+        {
+            return false;
+        }
+        var start = end;
+        while (start > 0 && (char.IsLetterOrDigit(output[start - 1]) || output[start - 1] is '_' or '$'))
+        {
+            start--;
+        }
+        var word = output.ToString(start, end - start);
+        foreach (var keyword in ExpressionKeywords)
+        {
+            if (word.Equals(keyword, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static bool NeedsRewrite(string sql) =>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using IceFire.Grains.Interfaces.Sql;
 
 namespace IceFire.Gateway.Sql.Protocol;
 
@@ -79,24 +80,58 @@ internal static class PgNumeric
         output.Int16(dscale);
     }
 
-    /// <summary>The decimal text of a binary numeric, or null when it is malformed.</summary>
-    public static string? Decode(ReadOnlySpan<byte> data)
+    private const ushort PositiveInfinity = 0xD000;
+    private const ushort NegativeInfinity = 0xF000;
+
+    /// <summary>
+    /// The decimal text of a binary numeric in <paramref name="text"/>, or PostgreSQL's error for a malformed one
+    /// (numeric_recv: a short value is 08P01, a bad sign, digit or scale 22P03).
+    /// </summary>
+    public static SqlError? Decode(ReadOnlySpan<byte> data, out string text)
     {
+        text = "";
         if (data.Length < 8)
         {
-            return null;
+            return new SqlError(SqlStates.ProtocolViolation, "insufficient data left in message");
         }
         var ndigits = BinaryPrimitives.ReadInt16BigEndian(data);
         var weight = BinaryPrimitives.ReadInt16BigEndian(data[2..]);
         var sign = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
-        var dscale = BinaryPrimitives.ReadInt16BigEndian(data[6..]);
-        if (sign == NaN)
+        var dscale = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
+        if (ndigits < 0 || data.Length < 8 + ndigits * 2)
         {
-            return "NaN";
+            return new SqlError(SqlStates.ProtocolViolation, "insufficient data left in message");
         }
-        if (ndigits < 0 || data.Length != 8 + ndigits * 2 || dscale < 0)
+        if (data.Length > 8 + ndigits * 2)
         {
-            return null;
+            return new SqlError(SqlStates.InvalidBinaryRepresentation, "incorrect binary data format");
+        }
+        if (sign is not (0 or Negative or NaN or PositiveInfinity or NegativeInfinity))
+        {
+            return new SqlError(SqlStates.InvalidBinaryRepresentation, "invalid sign in external \"numeric\" value");
+        }
+        if ((dscale & 0xC000) != 0)
+        {
+            return new SqlError(SqlStates.InvalidBinaryRepresentation, "invalid scale in external \"numeric\" value");
+        }
+        for (var i = 0; i < ndigits; i++)
+        {
+            if (BinaryPrimitives.ReadInt16BigEndian(data[(8 + i * 2)..]) is < 0 or > 9999)
+            {
+                return new SqlError(SqlStates.InvalidBinaryRepresentation, "invalid digit in external \"numeric\" value");
+            }
+        }
+        switch (sign)
+        {
+            case NaN:
+                text = "NaN";
+                return null;
+            case PositiveInfinity:
+                text = "Infinity";
+                return null;
+            case NegativeInfinity:
+                text = "-Infinity";
+                return null;
         }
         var whole = new StringBuilder();
         var fraction = new StringBuilder();
@@ -104,10 +139,10 @@ internal static class PgNumeric
         {
             var digit = group < ndigits ? BinaryPrimitives.ReadInt16BigEndian(data[(8 + group * 2)..]) : (short)0;
             var position = weight - group;
-            var text = digit.ToString("D4", CultureInfo.InvariantCulture);
+            var group4 = digit.ToString("D4", CultureInfo.InvariantCulture);
             if (position >= 0)
             {
-                whole.Append(text);
+                whole.Append(group4);
             }
             else
             {
@@ -115,7 +150,7 @@ internal static class PgNumeric
                 {
                     fraction.Append('0', (-position - 1) * 4);
                 }
-                fraction.Append(text);
+                fraction.Append(group4);
             }
             if (group >= ndigits - 1 && position <= 0)
             {
@@ -126,6 +161,7 @@ internal static class PgNumeric
         var fractionText = fraction.ToString();
         fractionText = fractionText.Length > dscale ? fractionText[..dscale] : fractionText.PadRight(dscale, '0');
         var result = (wholeText.Length == 0 ? "0" : wholeText) + (fractionText.Length > 0 ? "." + fractionText : "");
-        return sign == Negative ? "-" + result : result;
+        text = sign == Negative ? "-" + result : result;
+        return null;
     }
 }

@@ -53,9 +53,8 @@ internal readonly record struct PgType(uint Oid, string Name, short Length)
     }
 
     /// <summary>
-    /// The type a result column is described with: from its declared type, following SQLite's affinity rules
-    /// (a name containing INT is an integer, CHAR/CLOB/TEXT text, BLOB a blob, REAL/FLOA/DOUB a double) with
-    /// PostgreSQL's own type names recognised first; without one, from the storage class of its first value.
+    /// The type a column is described with before its values are known: its declared type's
+    /// (<see cref="FromDeclared"/>), or for an expression the storage class of its first value, when one was read.
     /// </summary>
     public static PgType ForColumn(SqlColumn column) =>
         column.DeclaredType is { Length: > 0 } declared ? FromDeclared(declared) : FromStorageClass(column.StorageClass);
@@ -67,6 +66,52 @@ internal readonly record struct PgType(uint Oid, string Name, short Length)
         SqlStorageClass.Blob => Bytea,
         _ => Text,
     };
+
+    /// <summary>
+    /// The type all values of the storage classes in <paramref name="classes"/> (a mask of 1 &lt;&lt; class) are valid
+    /// in: int8 for integers, float8 for reals, numeric for integers mixed with reals (exact for both, as long as the
+    /// reals have plain decimal digits, <paramref name="numericFits"/>; float8 otherwise), bytea for blobs alone, text
+    /// for anything else (a blob among other values is sent as bytea's hex text).
+    /// </summary>
+    public static PgType FromStorageClasses(int classes, bool numericFits) => classes switch
+    {
+        1 << (int)SqlStorageClass.Integer => Int8,
+        1 << (int)SqlStorageClass.Real => Float8,
+        1 << (int)SqlStorageClass.Integer | 1 << (int)SqlStorageClass.Real => numericFits ? Numeric : Float8,
+        1 << (int)SqlStorageClass.Blob => Bytea,
+        _ => Text,
+    };
+
+    /// <summary>
+    /// The types of result columns about to be sent with <paramref name="rows"/> (all of the result, or its first
+    /// rows): each column's declared type where every value fits it (<see cref="PgValues.Fits"/>), else the type of
+    /// the storage classes its values have (<see cref="FromStorageClasses"/>). A BOOLEAN column holding 2 or 'yes'
+    /// is so described as int8 or text, a REAL in an INTEGER column makes it numeric, and an expression's type comes
+    /// from all its values rather than its first.
+    /// </summary>
+    public static PgType[] ForRows(IReadOnlyList<SqlColumn> columns, IReadOnlyList<SqlValue[]> rows)
+    {
+        var types = new PgType[columns.Count];
+        for (var i = 0; i < types.Length; i++)
+        {
+            var declared = columns[i].DeclaredType is { Length: > 0 } name ? FromDeclared(name) : (PgType?)null;
+            var fits = declared is not null;
+            var classes = 0;
+            var numericFits = true;
+            foreach (var row in rows)
+            {
+                if (i >= row.Length || row[i].IsNull)
+                {
+                    continue;
+                }
+                classes |= 1 << (int)row[i].Kind;
+                fits = fits && PgValues.Fits(row[i], declared!.Value);
+                numericFits = numericFits && PgValues.Fits(row[i], Numeric);
+            }
+            types[i] = fits ? declared!.Value : classes == 0 ? ForColumn(columns[i]) : FromStorageClasses(classes, numericFits);
+        }
+        return types;
+    }
 
     public static PgType FromDeclared(string declared)
     {
@@ -83,9 +128,8 @@ internal readonly record struct PgType(uint Oid, string Name, short Length)
                 return Int4;
             case "INT" or "INTEGER" or "BIGINT" or "INT8":
                 return Int8;
-            case "REAL" or "FLOAT4":
-                return Float4;
-            case "FLOAT" or "FLOAT8" or "DOUBLE" or "DOUBLE PRECISION":
+            case "REAL" or "FLOAT4" or "FLOAT" or "FLOAT8" or "DOUBLE" or "DOUBLE PRECISION":
+                // SQLite keeps every REAL as a double: float4 would make clients drop digits (1e300 does not fit).
                 return Float8;
             case "NUMERIC" or "DECIMAL":
                 return Numeric;

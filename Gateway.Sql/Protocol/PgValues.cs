@@ -1,19 +1,69 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using IceFire.Grains.Interfaces.Sql;
 
 namespace IceFire.Gateway.Sql.Protocol;
 
 /// <summary>
-/// SQLite values to and from PostgreSQL's text and binary formats (PostgreSQL docs, "Data Types", and the
-/// send/receive functions of each type). Timestamps are stored as ISO text, as SQLite's date functions expect.
+/// SQLite values in PostgreSQL's text and binary output formats (PostgreSQL docs, "Data Types", and each type's
+/// output and send functions). A value is written only in a type it is valid in (<see cref="Fits"/>): every value a
+/// client receives parses as the type its RowDescription announced.
 /// </summary>
-internal static class PgValues
+internal static partial class PgValues
 {
     private static readonly DateTime PostgresEpoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-    /// <summary>Writes a DataRow field (length and bytes) for <paramref name="value"/> as <paramref name="type"/>.</summary>
+    /// <summary>
+    /// Whether <paramref name="value"/> can be sent as <paramref name="type"/> so that it parses back as that type
+    /// and means what SQLite holds: integers in the type's range (0 and 1 for bool), numbers for float8 and numeric,
+    /// blobs only for bytea, ISO dates and timestamps as text for date and timestamp, any non-blob for text.
+    /// </summary>
+    public static bool Fits(in SqlValue value, PgType type)
+    {
+        if (value.IsNull)
+        {
+            return true;
+        }
+        switch (type.Oid)
+        {
+            case 16:
+                return value.Kind == SqlStorageClass.Integer && value.Integer is 0 or 1;
+            case 21:
+                return value.Kind == SqlStorageClass.Integer && value.Integer is >= short.MinValue and <= short.MaxValue;
+            case 23:
+                return value.Kind == SqlStorageClass.Integer && value.Integer is >= int.MinValue and <= int.MaxValue;
+            case 26:
+                return value.Kind == SqlStorageClass.Integer && value.Integer is >= 0 and <= uint.MaxValue;
+            case 20:
+                return value.Kind == SqlStorageClass.Integer;
+            case 700:
+                return value.Kind == SqlStorageClass.Integer || (value.Kind == SqlStorageClass.Real && (float.IsFinite((float)value.Real) || !double.IsFinite(value.Real)));
+            case 701:
+                return value.Kind is SqlStorageClass.Integer or SqlStorageClass.Real;
+            case 1700:
+                return value.Kind == SqlStorageClass.Integer || (value.Kind == SqlStorageClass.Real && NumericText(value.Real) is not null);
+            case 17:
+                return value.Kind == SqlStorageClass.Blob;
+            case 1082:
+                return value.Kind == SqlStorageClass.Text && TryDate(value, out _);
+            case 1114 or 1184:
+                return TryTimestamp(value, type.Oid == 1184, out _);
+            case 2950:
+                return TryUuid(value, out _);
+            case 3802 or 114:
+                return value.Kind != SqlStorageClass.Blob;
+            default:
+                // text, varchar and the other text types: blobs are written as bytea's hex text.
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// Writes a DataRow field (length and bytes) for <paramref name="value"/> as <paramref name="type"/>; false, with
+    /// nothing meaningful written, when the value does not <see cref="Fits"/> the type.
+    /// </summary>
     public static bool TryWrite(PgMessageBuffer output, in SqlValue value, PgType type, bool binary)
     {
         if (value.IsNull)
@@ -21,342 +71,210 @@ internal static class PgValues
             output.Int32(-1);
             return true;
         }
+        if (!Fits(value, type))
+        {
+            return false;
+        }
         var lengthAt = output.Position;
         output.Int32(0);
-        var ok = binary ? TryWriteBinary(output, value, type) : WriteText(output, value, type);
+        if (binary)
+        {
+            WriteBinary(output, value, type);
+        }
+        else
+        {
+            WriteText(output, value, type);
+        }
         output.PatchInt32(lengthAt, output.Position - lengthAt - 4);
-        return ok;
-    }
-
-    private static bool WriteText(PgMessageBuffer output, in SqlValue value, PgType type)
-    {
-        if (type.Oid == PgType.Bool.Oid)
-        {
-            output.Byte(Truthy(value) ? (byte)'t' : (byte)'f');
-            return true;
-        }
-        if (type.Oid == PgType.Bytea.Oid || value.Kind == SqlStorageClass.Blob)
-        {
-            var bytes = value.Kind == SqlStorageClass.Blob ? value.Bytes : Encoding.UTF8.GetBytes(value.AsText()!);
-            output.Bytes("\\x"u8);
-            var hex = output.Reserve(bytes.Length * 2);
-            Convert.TryToHexStringLower(bytes, hex, out var written);
-            output.Advance(written);
-            return true;
-        }
-        if (value.Kind == SqlStorageClass.Text)
-        {
-            output.Bytes(value.Bytes);
-            return true;
-        }
-        if (value.Kind == SqlStorageClass.Real)
-        {
-            var d = value.Real;
-            output.Bytes(Encoding.ASCII.GetBytes(double.IsPositiveInfinity(d) ? "Infinity" : double.IsNegativeInfinity(d) ? "-Infinity" : d.ToString("R", CultureInfo.InvariantCulture)));
-            return true;
-        }
-        Span<byte> digits = stackalloc byte[24];
-        value.Integer.TryFormat(digits, out var n, default, CultureInfo.InvariantCulture);
-        output.Bytes(digits[..n]);
         return true;
     }
 
-    private static bool Truthy(in SqlValue value) => value.Kind switch
-    {
-        SqlStorageClass.Integer => value.Integer != 0,
-        SqlStorageClass.Real => value.Real != 0,
-        _ => value.AsText() is { } t && (t.Equals("t", StringComparison.OrdinalIgnoreCase) || t.Equals("true", StringComparison.OrdinalIgnoreCase) || t == "1"),
-    };
-
-    private static bool TryWriteBinary(PgMessageBuffer output, in SqlValue value, PgType type)
+    private static void WriteText(PgMessageBuffer output, in SqlValue value, PgType type)
     {
         switch (type.Oid)
         {
             case 16:
-                output.Byte(Truthy(value) ? (byte)1 : (byte)0);
-                return true;
-            case 20 or 21 or 23 or 26:
-                if (!TryInteger(value, out var integer))
-                {
-                    return false;
-                }
-                if (type.Oid == 20)
-                {
-                    output.Bytes(BitConverter.IsLittleEndian ? BitConverter.GetBytes(BinaryPrimitives.ReverseEndianness(integer)) : BitConverter.GetBytes(integer));
-                }
-                else if (type.Oid == 21)
-                {
-                    output.Int16((short)integer);
-                }
-                else
-                {
-                    output.Int32((int)integer);
-                }
-                return true;
-            case 700 or 701:
-                if (!TryReal(value, out var real))
-                {
-                    return false;
-                }
-                if (type.Oid == 700)
-                {
-                    output.Int32(BitConverter.SingleToInt32Bits((float)real));
-                }
-                else
-                {
-                    var bits = BitConverter.DoubleToInt64Bits(real);
-                    output.Int32((int)(bits >> 32));
-                    output.Int32((int)bits);
-                }
-                return true;
-            case 1700:
-                return PgNumeric.TryEncode(value.AsText()!, output);
-            case 17:
-                output.Bytes(value.Kind is SqlStorageClass.Blob or SqlStorageClass.Text ? value.Bytes : Encoding.UTF8.GetBytes(value.AsText()!));
-                return true;
+                output.Byte(value.Integer != 0 ? (byte)'t' : (byte)'f');
+                return;
+            case 1700 when value.Kind == SqlStorageClass.Real:
+                output.Bytes(Encoding.ASCII.GetBytes(NumericText(value.Real)!));
+                return;
+            case 1082:
+                TryDate(value, out var date);
+                output.Bytes(Encoding.ASCII.GetBytes(date));
+                return;
             case 2950:
-                if (!Guid.TryParse(value.Kind == SqlStorageClass.Blob && value.Bytes.Length == 16 ? new Guid(value.Bytes, bigEndian: true).ToString() : value.AsText(), out var guid))
-                {
-                    return false;
-                }
+                TryUuid(value, out var uuid);
+                output.Bytes(Encoding.ASCII.GetBytes(uuid.ToString()));
+                return;
+        }
+        switch (value.Kind)
+        {
+            case SqlStorageClass.Text:
+                output.Bytes(value.Bytes);
+                return;
+            case SqlStorageClass.Blob:
+                WriteHex(output, value.Bytes);
+                return;
+            case SqlStorageClass.Real:
+                output.Bytes(Encoding.ASCII.GetBytes(RealText(value.Real)));
+                return;
+            default:
+                Span<byte> digits = stackalloc byte[24];
+                value.Integer.TryFormat(digits, out var n, default, CultureInfo.InvariantCulture);
+                output.Bytes(digits[..n]);
+                return;
+        }
+    }
+
+    /// <summary>bytea's hex output: \x and two lowercase digits a byte.</summary>
+    private static void WriteHex(PgMessageBuffer output, ReadOnlySpan<byte> bytes)
+    {
+        output.Bytes("\\x"u8);
+        var hex = output.Reserve(bytes.Length * 2);
+        Convert.TryToHexStringLower(bytes, hex, out var written);
+        output.Advance(written);
+    }
+
+    /// <summary>A double as float8's output writes it: shortest round-trip digits, Infinity, -Infinity, NaN.</summary>
+    public static string RealText(double real) =>
+        double.IsPositiveInfinity(real) ? "Infinity" : double.IsNegativeInfinity(real) ? "-Infinity" : real.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>A double as plain decimal digits for numeric, or null when it has none (infinite, NaN, beyond decimal's range).</summary>
+    private static string? NumericText(double real) =>
+        double.IsFinite(real) && decimal.TryParse(real.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture, out var exact)
+            ? exact.ToString(CultureInfo.InvariantCulture)
+            : null;
+
+    private static void WriteBinary(PgMessageBuffer output, in SqlValue value, PgType type)
+    {
+        switch (type.Oid)
+        {
+            case 16:
+                output.Byte(value.Integer != 0 ? (byte)1 : (byte)0);
+                return;
+            case 20:
+                output.Int32((int)(value.Integer >> 32));
+                output.Int32((int)value.Integer);
+                return;
+            case 21:
+                output.Int16((short)value.Integer);
+                return;
+            case 23 or 26:
+                output.Int32((int)value.Integer);
+                return;
+            case 700:
+                output.Int32(BitConverter.SingleToInt32Bits(value.Kind == SqlStorageClass.Integer ? value.Integer : (float)value.Real));
+                return;
+            case 701:
+                var bits = BitConverter.DoubleToInt64Bits(value.Kind == SqlStorageClass.Integer ? value.Integer : value.Real);
+                output.Int32((int)(bits >> 32));
+                output.Int32((int)bits);
+                return;
+            case 1700:
+                PgNumeric.TryEncode(value.Kind == SqlStorageClass.Integer ? value.AsText()! : NumericText(value.Real)!, output);
+                return;
+            case 17:
+                output.Bytes(value.Bytes);
+                return;
+            case 2950:
+                TryUuid(value, out var guid);
                 guid.TryWriteBytes(output.Reserve(16), bigEndian: true, out _);
                 output.Advance(16);
-                return true;
+                return;
             case 1114 or 1184:
-                if (!TryTimestamp(value, out var timestamp))
-                {
-                    return false;
-                }
-                var micros = (timestamp - PostgresEpoch).Ticks / 10;
+                TryTimestamp(value, type.Oid == 1184, out var timestamp);
+                var micros = timestamp is { } t ? (t - PostgresEpoch).Ticks / 10 : Infinite(value) > 0 ? long.MaxValue : long.MinValue;
                 output.Int32((int)(micros >> 32));
                 output.Int32((int)micros);
-                return true;
+                return;
             case 1082:
-                if (!TryTimestamp(value, out var date))
-                {
-                    return false;
-                }
-                output.Int32((int)(date.Date - PostgresEpoch).TotalDays);
-                return true;
+                TryDate(value, out var date);
+                output.Int32(date.Length == 10 ? (int)((DateTime.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture) - PostgresEpoch.Date).Ticks / TimeSpan.TicksPerDay)
+                    : date[0] == '-' ? int.MinValue : int.MaxValue);
+                return;
             case 3802:
                 output.Byte(1);
-                output.Bytes(Encoding.UTF8.GetBytes(value.AsText()!));
-                return true;
+                WriteText(output, value, PgType.Text);
+                return;
             default:
-                if (value.Kind is SqlStorageClass.Text or SqlStorageClass.Blob)
-                {
-                    output.Bytes(value.Bytes);
-                }
-                else
-                {
-                    output.Bytes(Encoding.UTF8.GetBytes(value.AsText()!));
-                }
-                return true;
+                // The text types' binary form is their text.
+                WriteText(output, value, type);
+                return;
         }
     }
 
-    private static bool TryInteger(in SqlValue value, out long integer)
-    {
-        switch (value.Kind)
-        {
-            case SqlStorageClass.Integer:
-                integer = value.Integer;
-                return true;
-            case SqlStorageClass.Real:
-                integer = (long)value.Real;
-                return true;
-            default:
-                return long.TryParse(value.AsText(), NumberStyles.Integer, CultureInfo.InvariantCulture, out integer);
-        }
-    }
+    /// <summary>+1 for 'infinity', -1 for '-infinity' (PostgreSQL's special date and timestamp values), else 0.</summary>
+    private static int Infinite(in SqlValue value) =>
+        value.Kind != SqlStorageClass.Text ? 0
+        : value.Bytes.SequenceEqual("infinity"u8) ? 1
+        : value.Bytes.SequenceEqual("-infinity"u8) ? -1
+        : 0;
 
-    private static bool TryReal(in SqlValue value, out double real)
+    /// <summary>A date stored as yyyy-MM-dd text (or an infinity), as its canonical text.</summary>
+    private static bool TryDate(in SqlValue value, out string date)
     {
-        switch (value.Kind)
+        date = "";
+        if (Infinite(value) is var infinite and not 0)
         {
-            case SqlStorageClass.Integer:
-                real = value.Integer;
-                return true;
-            case SqlStorageClass.Real:
-                real = value.Real;
-                return true;
-            default:
-                return double.TryParse(value.AsText(), NumberStyles.Float, CultureInfo.InvariantCulture, out real);
-        }
-    }
-
-    private static bool TryTimestamp(in SqlValue value, out DateTime timestamp)
-    {
-        if (value.Kind == SqlStorageClass.Integer)
-        {
-            // Unix seconds, as SQLite's unixepoch() stores them.
-            timestamp = DateTime.UnixEpoch.AddSeconds(value.Integer);
+            date = infinite > 0 ? "infinity" : "-infinity";
             return true;
         }
-        return DateTime.TryParse(value.AsText(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out timestamp);
+        if (value.Kind != SqlStorageClass.Text || value.Bytes.Length != 10)
+        {
+            return false;
+        }
+        var text = Encoding.ASCII.GetString(value.Bytes);
+        if (!DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        {
+            return false;
+        }
+        date = text;
+        return true;
     }
 
     /// <summary>
-    /// A parameter from its wire form: <paramref name="oid"/> is the type the client declared (0 when it left it
-    /// to the server, which then takes the text as it is).
+    /// A timestamp stored as text PostgreSQL reads back unchanged (and SQLite's datetime() writes): "yyyy-MM-dd
+    /// HH:mm:ss" with up to six fraction digits, and for timestamptz an optional zone (Z, +hh, +hh:mm); null (and
+    /// true) for an infinity. Other spellings SQLite's date functions accept ("2024-01-02T03:04", a bare date) are
+    /// not timestamps here: their text would change on the way, so the column is described as text.
     /// </summary>
-    public static bool TryDecodeParameter(ReadOnlySpan<byte> data, uint oid, bool binary, out SqlValue value)
+    private static bool TryTimestamp(in SqlValue value, bool withZone, out DateTime? timestamp)
     {
-        value = SqlValue.Null;
-        if (!binary)
+        timestamp = null;
+        if (Infinite(value) != 0)
         {
-            return TryDecodeText(data, oid, out value);
+            return true;
         }
-        switch (oid)
+        if (value.Kind != SqlStorageClass.Text || value.Bytes.Length is < 19 or > 40)
         {
-            case 16:
-                if (data.Length != 1)
-                {
-                    return false;
-                }
-                value = SqlValue.FromInteger(data[0] != 0 ? 1 : 0);
-                return true;
-            case 21:
-                if (data.Length != 2)
-                {
-                    return false;
-                }
-                value = SqlValue.FromInteger(BinaryPrimitives.ReadInt16BigEndian(data));
-                return true;
-            case 23 or 26:
-                if (data.Length != 4)
-                {
-                    return false;
-                }
-                value = SqlValue.FromInteger(oid == 26 ? BinaryPrimitives.ReadUInt32BigEndian(data) : BinaryPrimitives.ReadInt32BigEndian(data));
-                return true;
-            case 20:
-                if (data.Length != 8)
-                {
-                    return false;
-                }
-                value = SqlValue.FromInteger(BinaryPrimitives.ReadInt64BigEndian(data));
-                return true;
-            case 700:
-                if (data.Length != 4)
-                {
-                    return false;
-                }
-                value = SqlValue.FromReal(BinaryPrimitives.ReadSingleBigEndian(data));
-                return true;
-            case 701:
-                if (data.Length != 8)
-                {
-                    return false;
-                }
-                value = SqlValue.FromReal(BinaryPrimitives.ReadDoubleBigEndian(data));
-                return true;
-            case 1700:
-                return PgNumeric.Decode(data) is { } number && TryDecodeText(Encoding.ASCII.GetBytes(number), oid, out value);
-            case 17:
-                value = SqlValue.FromBlob(data.ToArray());
-                return true;
-            case 2950:
-                if (data.Length != 16)
-                {
-                    return false;
-                }
-                value = SqlValue.FromText(new Guid(data, bigEndian: true).ToString());
-                return true;
-            case 1114 or 1184:
-                if (data.Length != 8)
-                {
-                    return false;
-                }
-                var micros = BinaryPrimitives.ReadInt64BigEndian(data);
-                value = SqlValue.FromText(FormatTimestamp(PostgresEpoch.AddTicks(micros * 10), oid == 1184));
-                return true;
-            case 1082:
-                if (data.Length != 4)
-                {
-                    return false;
-                }
-                value = SqlValue.FromText(PostgresEpoch.AddDays(BinaryPrimitives.ReadInt32BigEndian(data)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                return true;
-            case 3802:
-                if (data.Length < 1 || data[0] != 1)
-                {
-                    return false;
-                }
-                value = SqlValue.FromUtf8(data[1..].ToArray());
-                return true;
-            default:
-                value = SqlValue.FromUtf8(data.ToArray());
-                return true;
+            return false;
         }
+        var text = Encoding.ASCII.GetString(value.Bytes);
+        if (!(withZone ? ZonedTimestamp() : PlainTimestamp()).IsMatch(text) ||
+            !DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            return false;
+        }
+        timestamp = parsed;
+        return true;
     }
 
-    private static bool TryDecodeText(ReadOnlySpan<byte> data, uint oid, out SqlValue value)
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$", RegexOptions.CultureInvariant)]
+    private static partial Regex PlainTimestamp();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:\d{2})?)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex ZonedTimestamp();
+
+    private static bool TryUuid(in SqlValue value, out Guid uuid)
     {
-        value = SqlValue.Null;
-        switch (oid)
+        if (value.Kind == SqlStorageClass.Blob && value.Bytes.Length == 16)
         {
-            case 16:
-                var b = Encoding.ASCII.GetString(data).Trim().ToLowerInvariant();
-                if (b is "t" or "true" or "yes" or "on" or "1" or "f" or "false" or "no" or "off" or "0")
-                {
-                    value = SqlValue.FromInteger(b is "t" or "true" or "yes" or "on" or "1" ? 1 : 0);
-                    return true;
-                }
-                return false;
-            case 20 or 21 or 23 or 26:
-                if (!long.TryParse(data, NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer))
-                {
-                    return false;
-                }
-                value = SqlValue.FromInteger(integer);
-                return true;
-            case 700 or 701:
-                if (!double.TryParse(data, NumberStyles.Float, CultureInfo.InvariantCulture, out var real))
-                {
-                    return false;
-                }
-                value = SqlValue.FromReal(real);
-                return true;
-            case 1700:
-                // Whole numbers stay exact as integers; others become doubles (SQLite's NUMERIC affinity does the same).
-                if (long.TryParse(data, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole))
-                {
-                    value = SqlValue.FromInteger(whole);
-                    return true;
-                }
-                if (!double.TryParse(data, NumberStyles.Float, CultureInfo.InvariantCulture, out var fractional))
-                {
-                    return false;
-                }
-                value = SqlValue.FromReal(fractional);
-                return true;
-            case 17:
-                if (data.Length >= 2 && data[0] == '\\' && data[1] == 'x')
-                {
-                    try
-                    {
-                        value = SqlValue.FromBlob(Convert.FromHexString(Encoding.ASCII.GetString(data[2..])));
-                        return true;
-                    }
-                    catch (FormatException)
-                    {
-                        return false;
-                    }
-                }
-                value = SqlValue.FromBlob(data.ToArray());
-                return true;
-            case 2950:
-                if (!Guid.TryParse(Encoding.ASCII.GetString(data), out var guid))
-                {
-                    return false;
-                }
-                value = SqlValue.FromText(guid.ToString());
-                return true;
-            default:
-                value = SqlValue.FromUtf8(data.ToArray());
-                return true;
+            uuid = new Guid(value.Bytes, bigEndian: true);
+            return true;
         }
+        uuid = default;
+        return value.Kind == SqlStorageClass.Text && value.Bytes.Length <= 64 && Guid.TryParse(Encoding.ASCII.GetString(value.Bytes), out uuid);
     }
 
     /// <summary>A timestamp as PostgreSQL prints it: "2024-01-02 03:04:05.123456", fraction trimmed, "+00:00" for timestamptz.</summary>

@@ -17,6 +17,9 @@ public static class SqlStates
     public const string DatatypeMismatch = "42804";
     public const string InvalidTextRepresentation = "22P02";
     public const string NumericValueOutOfRange = "22003";
+    public const string InvalidBinaryRepresentation = "22P03";
+    public const string DatetimeFieldOverflow = "22008";
+    public const string CharacterNotInRepertoire = "22021";
     public const string DataException = "22000";
     public const string QueryCanceled = "57014";
     public const string InFailedTransaction = "25P02";

@@ -50,6 +50,15 @@ internal static class SqliteErrors
 
     private static string GenericError(string message)
     {
+        if (message.Equals("integer overflow", StringComparison.Ordinal))
+        {
+            // abs(), sum() and CAST past 64 bits: PostgreSQL's "bigint out of range".
+            return SqlStates.NumericValueOutOfRange;
+        }
+        if (message.StartsWith("malformed JSON", StringComparison.Ordinal))
+        {
+            return SqlStates.InvalidTextRepresentation;
+        }
         if (message.StartsWith("no such table", StringComparison.Ordinal) || message.StartsWith("no such view", StringComparison.Ordinal))
         {
             return SqlStates.UndefinedTable;

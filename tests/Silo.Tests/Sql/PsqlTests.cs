@@ -56,7 +56,7 @@ public sealed class PsqlTests(SqlSiloFixture fixture) : IClassFixture<SqlSiloFix
         Assert.Contains("Table \"public.gadgets\"", output);
         Assert.Matches(@"id\s*\|\s*bigint\s*\|\s*\|\s*not null", output);
         Assert.Matches(@"name\s*\|\s*text\s*\|\s*\|\s*not null", output);
-        Assert.Matches(@"price\s*\|\s*real\s*\|\s*\|\s*\|", output);
+        Assert.Matches(@"price\s*\|\s*double precision\s*\|\s*\|\s*\|", output);
         Assert.Contains("\"gadgets_pkey\" PRIMARY KEY, btree (id)", output);
     }
 
