@@ -113,7 +113,7 @@ public static class DataDirectoryCheck
         var tables = Path.Combine(directory, LocalSqlTenants.FileName);
         if (File.Exists(tables))
         {
-            var problems = SqliteFileCheck.Check(tables, full: true);
+            var problems = SqliteFileCheck.Check(tables, full: true, offline: true);
             if (problems.Count == 0)
             {
                 report.Ok($"{label}: {LocalSqlTenants.FileName} (integrity_check)");
