@@ -34,13 +34,15 @@ public interface ITenantGrain
 /// <param name="Commits">Write transactions committed since start.</param>
 /// <param name="CommandsWritten">Write commands applied since start.</param>
 /// <param name="ExpiredKeys">Keys removed by expiry since start.</param>
+/// <param name="ChecksumFailures">Stored records that failed their checksum when read, since start.</param>
 public sealed record TenantInfo(
     IReadOnlyList<(int Db, long Keys, long Expires)> Keyspace,
     long UsedBytes,
     long LastCommitUnixSeconds,
     long Commits,
     long CommandsWritten,
-    long ExpiredKeys);
+    long ExpiredKeys,
+    long ChecksumFailures = 0);
 
 /// <summary>How a blocked command is woken by CLIENT UNBLOCK.</summary>
 public enum UnblockReason

@@ -38,13 +38,17 @@ internal static class SiloProgram
         }
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            Console.WriteLine($"IceFire {Version}\n\nUsage: icefire serve [options]   (icefire serve --help for the options)");
+            Console.WriteLine($"IceFire {Version}\n\nUsage: icefire serve [options]   (icefire serve --help for the options)\n       icefire check --data DIR    (checks a stopped silo's data directory)");
             return args.Length == 0 ? 2 : 0;
         }
         if (args[0] is "--version" or "version")
         {
             Console.WriteLine(Version);
             return 0;
+        }
+        if (args[0] == "check")
+        {
+            return CheckCommand.Run(args[1..]);
         }
         if (args[0] != "serve")
         {
@@ -84,6 +88,7 @@ internal static class SiloProgram
         {
             Durability = options.Durability,
             KeyspaceEvents = keyspaceEvents,
+            DamageLog = message => Console.Error.WriteLine($"icefire: {message}"),
         };
         Backend backend;
         try

@@ -136,7 +136,8 @@ internal sealed partial class RespConnection
             .Line("icefire_storage", "lmdb")
             .Line("icefire_durability", options.Durability)
             .Line("icefire_commits", tenantInfo.Commits)
-            .Line("icefire_data_bytes", tenantInfo.UsedBytes));
+            .Line("icefire_data_bytes", tenantInfo.UsedBytes)
+            .Line("icefire_checksum_failures", tenantInfo.ChecksumFailures));
         Section("Stats", t => t
             .Line("total_connections_received", _server.TotalConnections)
             .Line("total_commands_processed", _server.TotalCommands)

@@ -115,6 +115,7 @@ public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposabl
     private Tenant OpenTenant(string name, bool create)
     {
         var path = Data.TenantPath(name);
+        CheckTables(name, path);
         var pubSub = _pubSubs(name);
         try
         {
@@ -127,6 +128,26 @@ public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposabl
         catch (LmdbException e)
         {
             throw new DataDirectoryException($"tenant '{name}' in {path} cannot be opened: {e.Message}; refusing to start", e);
+        }
+    }
+
+    /// <summary>
+    /// A damaged SQL file stops the start as a damaged LMDB file does, before anything opens it for writing: SQLite
+    /// would otherwise answer every SQL login "database disk image is malformed" and could write over what is left.
+    /// </summary>
+    private static void CheckTables(string name, string directory)
+    {
+        var file = Path.Combine(directory, Sql.LocalSqlTenants.FileName);
+        if (!File.Exists(file))
+        {
+            return;
+        }
+        var problems = Sql.SqliteFileCheck.Check(file);
+        if (problems.Count > 0)
+        {
+            throw new DataDirectoryException(
+                $"tenant '{name}': {file} is damaged ({string.Join("; ", problems)}); refusing to start. " +
+                "The file was left as it is: restore it from a backup, or run `icefire check --data DIR` for the whole report");
         }
     }
 

@@ -87,6 +87,8 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
         try
         {
             var keyspace = RedisKeyspace.Open(env, isNew: !exists);
+            keyspace.TenantName = name;
+            keyspace.DamageLog = options.DamageLog;
             return new TenantGrain(name, env, keyspace, options);
         }
         catch
@@ -160,7 +162,7 @@ public sealed partial class TenantGrain : ITenantGrain, IDisposable
             Interlocked.Read(ref _lastCommitUnixSeconds),
             Interlocked.Read(ref _commits),
             Interlocked.Read(ref _commandsWritten),
-            _keyspace.ExpiredKeys));
+            _keyspace.ExpiredKeys, _keyspace.ChecksumFailures));
     }
 
     /// <summary>Stops taking writes, finishes the ones queued, makes everything durable and closes the environment.</summary>

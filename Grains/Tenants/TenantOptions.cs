@@ -42,6 +42,9 @@ public sealed record TenantOptions
     /// <summary>Where keyspace notifications are published; none when null.</summary>
     public IPubSub? PubSub { get; init; }
 
+    /// <summary>Where a record that fails its checksum is reported, once per damaged key; nowhere when null.</summary>
+    public Action<string>? DamageLog { get; init; }
+
     /// <summary>The clock; tests pass a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

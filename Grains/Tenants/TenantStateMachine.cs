@@ -1,4 +1,5 @@
 using IceFire.Grains.Interfaces;
+using IceFire.Grains.Storage.Keyspace;
 using IceFire.Grains.Tenants.Commands;
 
 namespace IceFire.Grains.Tenants;
@@ -24,7 +25,27 @@ internal static partial class TenantStateMachine
 
     static partial void ExecuteTransactions(ref CommandContext ctx, ref bool handled);
 
+    /// <summary>
+    /// Runs one command. A record that fails its checksum answers the command an error naming the key, never the
+    /// record's bytes, and the connection and the tenant go on (the failure is counted and logged once per key).
+    /// </summary>
     public static void Execute(ref CommandContext ctx)
+    {
+        var position = ctx.Reply.Position;
+        try
+        {
+            Route(ref ctx);
+        }
+        catch (StoredValueChecksumException error)
+        {
+            // Whatever the command wrote before it met the record (an array's first elements) goes.
+            ctx.Reply.Rewind(position);
+            var key = ctx.Keyspace.ReportChecksumFailure(ctx.Txn, ctx.Db, error);
+            Replies.Error(ctx.Reply, $"ERR stored value of key '{StoredValueChecksumException.Printable(key)}' failed its checksum: the data directory is damaged");
+        }
+    }
+
+    private static void Route(ref CommandContext ctx)
     {
         switch (ctx.Command.Id)
         {

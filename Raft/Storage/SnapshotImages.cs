@@ -104,9 +104,11 @@ public sealed class SnapshotImages : IDisposable
     }
 
     /// <summary>Checks the stored image of <paramref name="index"/> against what its record says; throws <see cref="RaftCorruptionException"/> if it differs.</summary>
-    public void Verify(ulong index, SnapshotImageInfo expected)
+    public void Verify(ulong index, SnapshotImageInfo expected) => VerifyFile(PathFor(index), expected);
+
+    /// <summary>Checks the image file <paramref name="path"/> against its record, reading only; throws <see cref="RaftCorruptionException"/> if it differs.</summary>
+    public static void VerifyFile(string path, SnapshotImageInfo expected)
     {
-        var path = PathFor(index);
         if (!File.Exists(path)) RaftCorruptionException.Throw($"snapshot image {path} named by the log is missing");
         var actual = Measure(path, sync: false);
         if (actual.Length != expected.Length) RaftCorruptionException.Throw($"snapshot image {path} has {actual.Length} bytes, its record says {expected.Length}");

@@ -228,6 +228,7 @@ public static class ForwardedBatchCodec
         w.Int64(info.Commits);
         w.Int64(info.CommandsWritten);
         w.Int64(info.ExpiredKeys);
+        w.Int64(info.ChecksumFailures);
         return w.Written;
     }
 
@@ -244,7 +245,9 @@ public static class ForwardedBatchCodec
         {
             keyspace.Add((r.Int32(), r.Int64(), r.Int64()));
         }
-        return new TenantInfo(keyspace, r.Int64(), r.Int64(), r.Int64(), r.Int64(), r.Int64());
+        var info = new TenantInfo(keyspace, r.Int64(), r.Int64(), r.Int64(), r.Int64(), r.Int64());
+        // A silo of an earlier version sends no checksum count.
+        return r.AtEnd ? info : info with { ChecksumFailures = r.Int64() };
     }
 
     /// <summary>The request of <see cref="ForwardKinds.Unblock"/> and <see cref="ForwardKinds.Info"/>.</summary>

@@ -161,6 +161,10 @@ public sealed class FileTenantCatalog : ITenantCatalog
         DurableFile.Replace(path, JsonSerializer.SerializeToUtf8Bytes(file, CatalogJson.Default.CatalogFile));
     }
 
+    /// <summary>Reads the catalog file at <paramref name="path"/> without writing anything (offline checks).</summary>
+    /// <exception cref="DataDirectoryException">The catalog cannot be read or is damaged.</exception>
+    public static IReadOnlyList<TenantRecord> ReadExisting(string path) => Read(path);
+
     private static List<TenantRecord> Read(string path)
     {
         CatalogFile? file;

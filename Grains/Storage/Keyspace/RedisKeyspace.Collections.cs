@@ -13,7 +13,8 @@ namespace IceFire.Grains.Storage.Keyspace;
 /// RENAME moves only the header. The space byte separates indexes of one collection (a sorted set keeps
 /// member-to-score in space 0 and its score order in space 1). A member longer than
 /// <see cref="MaxInlineMember"/> bytes is stored as its prefix and SHA-256, with the whole member kept in
-/// the value, as keys are. Member values are [flags:1][whole member if long: length:4, bytes][payload].
+/// the value, as keys are. Member values are [flags:1][whole member if long: length:4, bytes][payload][checksum:4]
+/// (<see cref="RecordChecksum"/> over the member's LMDB key and the value before it, checked on every read).
 /// </summary>
 public sealed partial class RedisKeyspace
 {
@@ -71,12 +72,13 @@ public sealed partial class RedisKeyspace
             payload = default;
             return false;
         }
-        if (length == MaxMemberKeyLength && !MemberOf(key[..length], raw).SequenceEqual(member))
+        Verify(key[..length], raw);
+        if (length == MaxMemberKeyLength && !UncheckedMemberOf(key[..length], raw).SequenceEqual(member))
         {
             payload = default;
             return false;
         }
-        payload = MemberPayload(raw);
+        payload = UncheckedPayload(raw);
         return true;
     }
 
@@ -105,6 +107,7 @@ public sealed partial class RedisKeyspace
     {
         var isLong = member.Length > MaxInlineMember;
         var overhead = 1 + (isLong ? 4 + member.Length : 0);
+        var total = overhead + payload.Length + RecordChecksum.Length;
         byte[]? copy = null;
         if (Overlaps(txn, payload))
         {
@@ -114,7 +117,7 @@ public sealed partial class RedisKeyspace
         }
         try
         {
-            var room = txn.Reserve(_members, key, overhead + payload.Length);
+            var room = txn.Reserve(_members, key, total);
             room[0] = isLong ? (byte)ValueFlags.LongKey : (byte)0;
             if (isLong)
             {
@@ -122,6 +125,7 @@ public sealed partial class RedisKeyspace
                 member.CopyTo(room[5..]);
             }
             payload.CopyTo(room[overhead..]);
+            RecordChecksum.Seal(key, room);
         }
         finally
         {
@@ -164,6 +168,7 @@ public sealed partial class RedisKeyspace
         {
             for (var more = cursor.SeekAtOrAfter(prefix); more && cursor.Key.StartsWith(prefix); more = cursor.Next())
             {
+                Verify(cursor.Key, cursor.Value);
                 var key = cursor.Key.ToArray();
                 BinaryPrimitives.WriteInt64BigEndian(key, to);
                 entries.Add((key, cursor.Value.ToArray()));
@@ -171,6 +176,8 @@ public sealed partial class RedisKeyspace
         }
         foreach (var (key, value) in entries)
         {
+            // The checksum covers the LMDB key, whose collection id changed.
+            RecordChecksum.Seal(key, value);
             txn.Put(_members, key, value);
         }
     }
@@ -207,8 +214,32 @@ public sealed partial class RedisKeyspace
     public static bool IsInSpace(ReadOnlySpan<byte> memberKey, long id, byte space) =>
         memberKey.Length >= 9 && BinaryPrimitives.ReadInt64BigEndian(memberKey) == id && memberKey[8] == space;
 
-    /// <summary>The member an entry stands for, given its LMDB key and value.</summary>
+    /// <summary>The member an entry stands for, given its LMDB key and value, after checking the entry's checksum.</summary>
+    /// <exception cref="StoredValueChecksumException">The entry is not what was written.</exception>
     public static ReadOnlySpan<byte> MemberOf(ReadOnlySpan<byte> memberKey, ReadOnlySpan<byte> value)
+    {
+        Verify(memberKey, value);
+        return UncheckedMemberOf(memberKey, value);
+    }
+
+    /// <summary>The payload of a member entry, given its LMDB key and value, after checking the entry's checksum.</summary>
+    /// <exception cref="StoredValueChecksumException">The entry is not what was written.</exception>
+    public static ReadOnlySpan<byte> MemberPayload(ReadOnlySpan<byte> memberKey, ReadOnlySpan<byte> value)
+    {
+        Verify(memberKey, value);
+        return UncheckedPayload(value);
+    }
+
+    /// <summary>Throws <see cref="StoredValueChecksumException"/> unless the member entry passes its checksum.</summary>
+    public static void Verify(ReadOnlySpan<byte> memberKey, ReadOnlySpan<byte> value)
+    {
+        if (!RecordChecksum.IsValid(memberKey, value) || value.Length < 1 + RecordChecksum.Length)
+        {
+            StoredValueChecksumException.ThrowForMember(memberKey);
+        }
+    }
+
+    private static ReadOnlySpan<byte> UncheckedMemberOf(ReadOnlySpan<byte> memberKey, ReadOnlySpan<byte> value)
     {
         if ((value[0] & (byte)ValueFlags.LongKey) != 0)
         {
@@ -218,14 +249,13 @@ public sealed partial class RedisKeyspace
         return memberKey[9..];
     }
 
-    /// <summary>The payload of a member entry's value.</summary>
-    public static ReadOnlySpan<byte> MemberPayload(ReadOnlySpan<byte> value)
+    private static ReadOnlySpan<byte> UncheckedPayload(ReadOnlySpan<byte> value)
     {
         if ((value[0] & (byte)ValueFlags.LongKey) != 0)
         {
             var length = BinaryPrimitives.ReadInt32LittleEndian(value[1..]);
-            return value[(5 + length)..];
+            return value[(5 + length)..^RecordChecksum.Length];
         }
-        return value[1..];
+        return value[1..^RecordChecksum.Length];
     }
 }

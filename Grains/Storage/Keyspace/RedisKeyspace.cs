@@ -15,8 +15,6 @@ namespace IceFire.Grains.Storage.Keyspace;
 public sealed partial class RedisKeyspace
 {
     public const int DatabaseCount = 16;
-    private const string FormatKey = "format";
-    private const string FormatValue = "icefire-keyspace-1";
 
     private readonly LmdbDatabase[] _keys = new LmdbDatabase[DatabaseCount];
     private readonly LmdbDatabase[] _expires = new LmdbDatabase[DatabaseCount];
@@ -42,10 +40,28 @@ public sealed partial class RedisKeyspace
     public void RestoreExpiredKeys(long value) => Interlocked.Exchange(ref _expiredKeys, value);
 
     /// <summary>
-    /// Opens the keyspace in <paramref name="env"/>. A new environment is stamped with the format; an
-    /// existing one must carry the stamp, or <see cref="StorageCorruptionException"/> is thrown and nothing is written.
+    /// Opens the keyspace in <paramref name="env"/>. A new environment is stamped with the format; an existing one
+    /// must carry the stamp, or <see cref="StorageCorruptionException"/> is thrown and nothing is written. An
+    /// environment of format 1 (records without checksums) is upgraded in place, in one write transaction, before
+    /// anything reads it (<see cref="UpgradeInPlace"/>).
     /// </summary>
     public static RedisKeyspace Open(LmdbEnvironment env, bool isNew)
+    {
+        while (true)
+        {
+            try
+            {
+                return OpenOnce(env, isNew);
+            }
+            catch (LmdbMapFullException)
+            {
+                // Only an upgrade writes enough to fill the map; nothing of it was committed.
+                env.Grow();
+            }
+        }
+    }
+
+    private static RedisKeyspace OpenOnce(LmdbEnvironment env, bool isNew)
     {
         var keyspace = new RedisKeyspace(env);
         using (var txn = env.BeginWrite())
@@ -59,19 +75,8 @@ public sealed partial class RedisKeyspace
             {
                 throw new StorageCorruptionException($"{env.Path} has no keyspace format stamp");
             }
-            if (txn.TryGet(meta, Encoding.ASCII.GetBytes(FormatKey), out var format))
-            {
-                if (!format.SequenceEqual(Encoding.ASCII.GetBytes(FormatValue)))
-                {
-                    throw new StorageCorruptionException(
-                        $"{env.Path} holds keyspace format '{Encoding.ASCII.GetString(format)}', this build reads '{FormatValue}'");
-                }
-            }
-            else if (isNew)
-            {
-                txn.Put(meta, Encoding.ASCII.GetBytes(FormatKey), Encoding.ASCII.GetBytes(FormatValue));
-            }
-            else
+            var format = ReadFormat(txn, meta, env.Path);
+            if (format == 0 && !isNew)
             {
                 throw new StorageCorruptionException($"{env.Path} has no keyspace format stamp");
             }
@@ -82,6 +87,10 @@ public sealed partial class RedisKeyspace
             {
                 keyspace._keys[db] = txn.OpenDatabase($"keys{db}", create: true);
                 keyspace._expires[db] = txn.OpenDatabase($"exp{db}", create: true);
+            }
+            if (format != CurrentFormat)
+            {
+                UpgradeInPlace(txn, env.Path);
             }
             txn.Commit();
         }
@@ -117,7 +126,7 @@ public sealed partial class RedisKeyspace
             value = default;
             return false;
         }
-        value = new StoredValue(raw);
+        value = StoredValue.Read(encoded[..length], raw, db);
         // A long key's LMDB key is a prefix and a hash; the stored whole key settles it exactly.
         return length <= KeyEncoding.MaxInlineKey || value.FullKey.SequenceEqual(key);
     }
@@ -141,16 +150,36 @@ public sealed partial class RedisKeyspace
     }
 
     /// <summary>
-    /// Writes <paramref name="key"/> with a payload of <paramref name="payloadLength"/> bytes and returns the
-    /// payload's room for the caller to fill before the next write. Replaces any value and keeps the
-    /// expiry index in step with <paramref name="expireAtMs"/> (0 for none).
+    /// Writes <paramref name="key"/> with <paramref name="payload"/>, replacing any value, and keeps the expiry index in
+    /// step with <paramref name="expireAtMs"/> (0 for none). The record is sealed with its checksum.
     /// </summary>
     /// <remarks>
     /// When the key held a collection, its members are removed, unless <paramref name="keepMembers"/> says the
     /// new value is the same collection's updated header.
     /// </remarks>
-    public Span<byte> Put(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, ValueKind kind, long expireAtMs, int payloadLength,
+    public void Put(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, ValueKind kind, long expireAtMs, ReadOnlySpan<byte> payload,
         bool keepMembers = false)
+    {
+        if (Overlaps(txn, payload))
+        {
+            // The payload points into the map; a write may move the page under it.
+            var copy = ArrayPool<byte>.Shared.Rent(payload.Length);
+            try
+            {
+                payload.CopyTo(copy);
+                PutCopied(txn, db, key, kind, expireAtMs, copy.AsSpan(0, payload.Length), keepMembers);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(copy);
+            }
+            return;
+        }
+        PutCopied(txn, db, key, kind, expireAtMs, payload, keepMembers);
+    }
+
+    private void PutCopied(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, ValueKind kind, long expireAtMs, ReadOnlySpan<byte> payload,
+        bool keepMembers)
     {
         Span<byte> encoded = stackalloc byte[KeyEncoding.MaxEncodedLength];
         var length = KeyEncoding.Encode(key, encoded);
@@ -158,7 +187,7 @@ public sealed partial class RedisKeyspace
         var previousExpiry = 0L;
         if (txn.TryGet(_keys[db], encoded, out var old))
         {
-            var previous = new StoredValue(old);
+            var previous = StoredValue.Read(encoded, old, db);
             previousExpiry = previous.ExpireAtMs;
             if (!keepMembers && previous.Kind != ValueKind.String)
             {
@@ -181,31 +210,10 @@ public sealed partial class RedisKeyspace
             }
         }
         var overhead = StoredValue.Overhead(key);
-        var room = txn.Reserve(_keys[db], encoded, checked(overhead + payloadLength));
-        StoredValue.WriteHeader(room, kind, expireAtMs, key);
-        return room[overhead..];
-    }
-
-    /// <summary>Writes a whole payload; see the other overload.</summary>
-    public void Put(LmdbWriteTransaction txn, int db, ReadOnlySpan<byte> key, ValueKind kind, long expireAtMs, ReadOnlySpan<byte> payload,
-        bool keepMembers = false)
-    {
-        if (Overlaps(txn, payload))
-        {
-            // The payload points into the map; a write may move the page under it.
-            var copy = ArrayPool<byte>.Shared.Rent(payload.Length);
-            try
-            {
-                payload.CopyTo(copy);
-                copy.AsSpan(0, payload.Length).CopyTo(Put(txn, db, key, kind, expireAtMs, payload.Length, keepMembers));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(copy);
-            }
-            return;
-        }
-        payload.CopyTo(Put(txn, db, key, kind, expireAtMs, payload.Length, keepMembers));
+        var room = txn.Reserve(_keys[db], encoded, checked(overhead + payload.Length));
+        var start = StoredValue.WriteHeader(room, kind, expireAtMs, key);
+        payload.CopyTo(room[start..]);
+        RecordChecksum.Seal(encoded, room);
     }
 
     /// <summary>Deletes a key; true when it existed and was live.</summary>
@@ -256,7 +264,7 @@ public sealed partial class RedisKeyspace
         {
             return;
         }
-        var previous = new StoredValue(raw).ExpireAtMs;
+        var previous = StoredValue.Read(encoded, raw, db).ExpireAtMs;
         if (previous == expireAtMs)
         {
             return;
@@ -267,6 +275,7 @@ public sealed partial class RedisKeyspace
             var bytes = copy.AsSpan(0, raw.Length);
             raw.CopyTo(bytes);
             StoredValue.SetExpireAt(bytes, expireAtMs);
+            RecordChecksum.Seal(encoded, bytes);
             txn.Put(_keys[db], encoded, bytes);
         }
         finally
@@ -291,8 +300,9 @@ public sealed partial class RedisKeyspace
         {
             for (var more = cursor.First(); more; more = cursor.Next())
             {
-                var value = new StoredValue(cursor.Value);
-                if (value.Kind != ValueKind.String)
+                // A record that fails its checksum goes with the rest; its collection id cannot be trusted, so
+                // its members (if any) stay behind, unreachable, rather than another collection's being removed.
+                if (StoredValue.TryRead(cursor.Key, cursor.Value, out var value) && value.Kind != ValueKind.String)
                 {
                     collections.Add(CollectionHeader.Read(value.Payload).Id);
                 }
@@ -337,11 +347,19 @@ public sealed partial class RedisKeyspace
                 }
                 if (txn.TryGet(_keys[db], encoded[..length], out var raw))
                 {
-                    var value = new StoredValue(raw);
-                    Observer?.KeyExpired(db, DecodeKey(encoded[..length], value));
-                    if (value.Kind != ValueKind.String)
+                    // The index says the key's time is up: every replica removes it. A record that fails its checksum
+                    // is removed too, but its members are left, since its collection id cannot be trusted.
+                    if (StoredValue.TryRead(encoded[..length], raw, out var value))
                     {
-                        DeleteAllMembers(txn, CollectionHeader.Read(value.Payload).Id);
+                        Observer?.KeyExpired(db, DecodeKey(encoded[..length], value));
+                        if (value.Kind != ValueKind.String)
+                        {
+                            DeleteAllMembers(txn, CollectionHeader.Read(value.Payload).Id);
+                        }
+                    }
+                    else
+                    {
+                        Observer?.KeyExpired(db, StoredValueChecksumException.KeyOf(encoded[..length], raw));
                     }
                     txn.Delete(_keys[db], encoded[..length]);
                 }

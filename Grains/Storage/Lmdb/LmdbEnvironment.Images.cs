@@ -36,7 +36,18 @@ public sealed partial class LmdbEnvironment
     /// <see cref="OpenExistingDatabase"/>.
     /// </summary>
     /// <exception cref="LmdbException">The file is not an LMDB data file (<see cref="LmdbException.IsCorruption"/>).</exception>
-    public static LmdbEnvironment OpenImage(string file)
+    public static LmdbEnvironment OpenImage(string file) => OpenReadOnly(file, file, LmdbNative.MDB_NOSUBDIR);
+
+    /// <summary>
+    /// Opens the environment in <paramref name="directory"/> read-only and without its lock file (MDB_RDONLY, MDB_NOLOCK):
+    /// nothing in the directory is written, not even the reader table. For offline checks: the caller makes sure no
+    /// process writes the environment meanwhile.
+    /// </summary>
+    /// <exception cref="LmdbException">The data file is not an LMDB data file (<see cref="LmdbException.IsCorruption"/>).</exception>
+    public static LmdbEnvironment OpenReadOnly(string directory) =>
+        OpenReadOnly(directory, System.IO.Path.Combine(directory, "data.mdb"), 0);
+
+    private static LmdbEnvironment OpenReadOnly(string path, string file, uint extraFlags)
     {
         var options = new LmdbEnvironmentOptions { SyncOnCommit = false };
         LmdbNative.EnsureLoaded();
@@ -49,10 +60,10 @@ public sealed partial class LmdbEnvironment
             // LMDB raises the map to the size the file's meta page records if this is smaller.
             var length = Math.Max(new FileInfo(file).Length, 1L << 20);
             LmdbException.Check(LmdbNative.mdb_env_set_mapsize(raw, (nuint)length), "mdb_env_set_mapsize");
-            var flags = LmdbNative.MDB_NOSUBDIR | LmdbNative.MDB_RDONLY | LmdbNative.MDB_NOLOCK | LmdbNative.MDB_NOTLS | LmdbNative.MDB_NORDAHEAD;
-            LmdbException.Check(LmdbNative.mdb_env_open(raw, file, flags, Convert.ToUInt32("444", 8)), $"mdb_env_open({file})");
+            var flags = extraFlags | LmdbNative.MDB_RDONLY | LmdbNative.MDB_NOLOCK | LmdbNative.MDB_NOTLS | LmdbNative.MDB_NORDAHEAD;
+            LmdbException.Check(LmdbNative.mdb_env_open(raw, path, flags, Convert.ToUInt32("444", 8)), $"mdb_env_open({path})");
             LmdbException.Check(LmdbNative.mdb_env_info(raw, out var info), "mdb_env_info");
-            return new LmdbEnvironment(handle, file, (long)info.MapSize, options);
+            return new LmdbEnvironment(handle, path, (long)info.MapSize, options);
         }
         catch
         {

@@ -80,7 +80,7 @@ internal static partial class HashCommands
         using var cursor = ctx.Keyspace.OpenMembers(ctx.Txn, hash.Id, Collections.PrimarySpace, default, out var more);
         for (; more && RedisKeyspace.IsInSpace(cursor.Key, hash.Id, Collections.PrimarySpace); more = cursor.Next())
         {
-            entries.Add((RedisKeyspace.MemberOf(cursor.Key, cursor.Value).ToArray(), RedisKeyspace.MemberPayload(cursor.Value).ToArray()));
+            entries.Add((RedisKeyspace.MemberOf(cursor.Key, cursor.Value).ToArray(), RedisKeyspace.MemberPayload(cursor.Key, cursor.Value).ToArray()));
         }
         return entries;
     }

@@ -137,7 +137,7 @@ internal static partial class HashCommands
                 }
                 if (values)
                 {
-                    ctx.Reply.WriteBulk(RedisKeyspace.MemberPayload(cursor.Value));
+                    ctx.Reply.WriteBulk(RedisKeyspace.MemberPayload(cursor.Key, cursor.Value));
                 }
                 written++;
             }

@@ -23,7 +23,7 @@ internal static partial class KeyCommands
                 {
                     break;
                 }
-                var value = new StoredValue(cursor.Value);
+                var value = StoredValue.Read(cursor.Key, cursor.Value, ctx.Db);
                 if (value.IsExpired(ctx.NowMs))
                 {
                     continue;
@@ -61,7 +61,7 @@ internal static partial class KeyCommands
                     nextCursor = ctx.Cursors.Save(ctx.Db, cursor.Key);
                     break;
                 }
-                var value = new StoredValue(cursor.Value);
+                var value = StoredValue.Read(cursor.Key, cursor.Value, ctx.Db);
                 if (value.IsExpired(ctx.NowMs) || (options.HasType && value.Kind != options.Type))
                 {
                     continue;
@@ -92,7 +92,7 @@ internal static partial class KeyCommands
             {
                 break;
             }
-            var value = new StoredValue(cursor.Value);
+            var value = StoredValue.Read(cursor.Key, cursor.Value, ctx.Db);
             if (!value.IsExpired(ctx.NowMs))
             {
                 ctx.Reply.WriteBulk(RedisKeyspace.DecodeKey(cursor.Key, value));
@@ -102,7 +102,7 @@ internal static partial class KeyCommands
         // Mostly expired keys: walk in order for a live one.
         for (var more = cursor.First(); more; more = cursor.Next())
         {
-            var value = new StoredValue(cursor.Value);
+            var value = StoredValue.Read(cursor.Key, cursor.Value, ctx.Db);
             if (!value.IsExpired(ctx.NowMs))
             {
                 ctx.Reply.WriteBulk(RedisKeyspace.DecodeKey(cursor.Key, value));

@@ -127,7 +127,7 @@ internal static class ListAccess
         using var cursor = ctx.Keyspace.OpenMembers(ctx.Txn, list.Header.Id, Space, default, out var more);
         for (; more && RedisKeyspace.IsInSpace(cursor.Key, list.Header.Id, Space); more = cursor.Next())
         {
-            elements.Add(RedisKeyspace.MemberPayload(cursor.Value).ToArray());
+            elements.Add(RedisKeyspace.MemberPayload(cursor.Key, cursor.Value).ToArray());
         }
         return elements;
     }

@@ -202,7 +202,7 @@ internal static partial class ListCommands
         using var cursor = ctx.Keyspace.OpenMembers(ctx.Txn, list.Header.Id, Collections.PrimarySpace, from, out var more);
         for (var i = start; i <= end && more; i++, more = cursor.Next())
         {
-            ctx.Reply.WriteBulk(Storage.Keyspace.RedisKeyspace.MemberPayload(cursor.Value));
+            ctx.Reply.WriteBulk(Storage.Keyspace.RedisKeyspace.MemberPayload(cursor.Key, cursor.Value));
         }
     }
 }

@@ -147,11 +147,11 @@ internal static class ScanCommand
                     found.Add(member.ToArray());
                     if (values == ScanValues.Payload)
                     {
-                        found.Add(RedisKeyspace.MemberPayload(cursor.Value).ToArray());
+                        found.Add(RedisKeyspace.MemberPayload(cursor.Key, cursor.Value).ToArray());
                     }
                     else if (values == ScanValues.Score)
                     {
-                        found.Add(ScoreText(BinaryPrimitives.ReadDoubleLittleEndian(RedisKeyspace.MemberPayload(cursor.Value))));
+                        found.Add(ScoreText(BinaryPrimitives.ReadDoubleLittleEndian(RedisKeyspace.MemberPayload(cursor.Key, cursor.Value))));
                     }
                 }
             }

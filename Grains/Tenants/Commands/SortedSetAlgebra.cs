@@ -38,7 +38,7 @@ internal readonly record struct ScoredInput(long Id, long Count, bool Exists, bo
     public bool Holds(LmdbCursor cursor) => RedisKeyspace.IsInSpace(cursor.Key, Id, Collections.PrimarySpace);
 
     /// <summary>The unweighted score of the member the cursor stands on.</summary>
-    public double ScoreAt(LmdbCursor cursor) => IsSet ? 1 : BinaryPrimitives.ReadDoubleLittleEndian(RedisKeyspace.MemberPayload(cursor.Value));
+    public double ScoreAt(LmdbCursor cursor) => IsSet ? 1 : BinaryPrimitives.ReadDoubleLittleEndian(RedisKeyspace.MemberPayload(cursor.Key, cursor.Value));
 }
 
 /// <summary>

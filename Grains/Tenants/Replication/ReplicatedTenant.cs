@@ -74,6 +74,8 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
         try
         {
             var keyspace = RedisKeyspace.Open(env, isNew: !exists);
+            keyspace.TenantName = name;
+            keyspace.DamageLog = options.DamageLog;
             return new ReplicatedTenant(name, directory, env, keyspace, env.OpenDatabase("replica"), options, nodeId);
         }
         catch
@@ -243,6 +245,9 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
                 txn.Append(to, cursor.Key, cursor.Value);
             }
         }
+        // An image taken by a replica of an earlier build holds records without checksums: they get theirs here, in
+        // the same transaction, so no reader ever sees them unchecked.
+        RedisKeyspace.UpgradeInPlace(txn, $"tenant {Name}: snapshot image");
         Span<byte> applied = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(applied, index);
         txn.Put(_replica, AppliedKey, applied);
@@ -265,7 +270,7 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
             }
         }
         return ValueTask.FromResult(new TenantInfo(keyspace, _env.UsedBytes, Interlocked.Read(ref _lastCommitUnixSeconds),
-            Interlocked.Read(ref _commits), Interlocked.Read(ref _commandsWritten), _keyspace.ExpiredKeys));
+            Interlocked.Read(ref _commits), Interlocked.Read(ref _commandsWritten), _keyspace.ExpiredKeys, _keyspace.ChecksumFailures));
     }
 
     /// <summary>Closes the environment; the group must have been removed from its host first.</summary>

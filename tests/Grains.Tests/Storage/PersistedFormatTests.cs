@@ -45,12 +45,12 @@ public sealed class PersistedFormatTests
         Assert.Equal(10, StoredValue.HeaderLength);
         Assert.Equal(10, start);
         Assert.Equal(new byte[] { 4, 0, 8, 7, 6, 5, 4, 3, 2, 1, (byte)'a', (byte)'b', (byte)'c' }, raw);
-        var value = new StoredValue(raw);
+        var value = StoredValue.Parse(raw);
         Assert.Equal(ValueKind.Hash, value.Kind);
         Assert.Equal(0x0102030405060708, value.ExpireAtMs);
         Assert.Equal("abc"u8.ToArray(), value.Payload.ToArray());
         Assert.True(value.FullKey.IsEmpty);
-        Assert.Equal(10, StoredValue.Overhead("key"u8));
+        Assert.Equal(14, StoredValue.Overhead("key"u8));
     }
 
     [Fact]
@@ -59,15 +59,15 @@ public sealed class PersistedFormatTests
         var key = new byte[KeyEncoding.MaxInlineKey + 1];
         key.AsSpan().Fill((byte)'k');
         var overhead = StoredValue.Overhead(key);
-        Assert.Equal(10 + 4 + key.Length, overhead);
-        var raw = new byte[overhead + 2];
+        Assert.Equal(10 + 4 + key.Length + 4, overhead);
+        var raw = new byte[overhead - 4 + 2];
         var start = StoredValue.WriteHeader(raw, ValueKind.Stream, 0, key);
-        Assert.Equal(overhead, start);
+        Assert.Equal(overhead - 4, start);
         raw[^2] = 0xEE;
         raw[^1] = 0xFF;
         Assert.Equal(new byte[] { 5, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0x91, 0x01, 0, 0 }, raw[..14]);
         Assert.Equal(key, raw[14..^2]);
-        var value = new StoredValue(raw);
+        var value = StoredValue.Parse(raw);
         Assert.Equal(key, value.FullKey.ToArray());
         Assert.Equal(new byte[] { 0xEE, 0xFF }, value.Payload.ToArray());
     }
@@ -84,7 +84,7 @@ public sealed class PersistedFormatTests
     [Fact]
     public void AValueShorterThanItsHeaderIsCorruption()
     {
-        Assert.Throws<StorageCorruptionException>(() => new StoredValue(new byte[9]));
+        Assert.Throws<StorageCorruptionException>(() => StoredValue.Parse(new byte[9]));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class RedisKeyspacePropertyTests : IDisposable
             {
                 for (var more = cursor.First(); more; more = cursor.Next())
                 {
-                    var value = new StoredValue(cursor.Value);
+                    var value = StoredValue.Read(cursor.Key, cursor.Value, 0);
                     walked.Add(Convert.ToHexString(RedisKeyspace.DecodeKey(cursor.Key, value)));
                 }
             }
