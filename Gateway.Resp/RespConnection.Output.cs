@@ -41,7 +41,12 @@ internal sealed partial class RespConnection
             return false;
         }
         output.Write(_replies.WrittenMemory.Span);
+        var capacity = _replies.Capacity;
         _replies.Clear();
+        if (_replies.Capacity < capacity)
+        {
+            ReportReleased(capacity);
+        }
         Volatile.Write(ref _pendingOutput, size);
         try
         {
@@ -79,6 +84,15 @@ internal sealed partial class RespConnection
         finally
         {
             Volatile.Write(ref _pendingOutput, 0);
+        }
+    }
+
+    /// <summary>Tells the reclaimer about a large buffer just dropped.</summary>
+    private void ReportReleased(long bytes)
+    {
+        if (bytes >= MemoryReclaimer.ReportBytes)
+        {
+            _server.Reclaimer.Released(bytes);
         }
     }
 

@@ -152,8 +152,9 @@ internal sealed partial class RespConnection
             {
                 await _subscriber.CloseAsync(_pubSub);
             }
+            ReportReleased(_replies.Capacity + _partial.Release() + (_transaction?.Bytes ?? 0));
+            _transaction = null;
             _replies.Dispose();
-            _partial.Release();
             _blockingCancellation?.Dispose();
             await input.CompleteAsync();
             await output.CompleteAsync();
@@ -238,7 +239,7 @@ internal sealed partial class RespConnection
         await FlushBatchAsync();
         if (!_partial.InProgress)
         {
-            _partial.Release();
+            ReportReleased(_partial.Release());
         }
         return offset;
     }

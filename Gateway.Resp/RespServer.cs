@@ -40,6 +40,9 @@ public sealed class RespServer
 
     internal ServerConfig Config { get; }
 
+    /// <summary>Returns the memory of large buffers to the OS after bursts.</summary>
+    internal MemoryReclaimer Reclaimer { get; } = new();
+
     /// <summary>Per-client limits (output and query buffers, maxclients, proto-max-bulk-len), changed by CONFIG SET.</summary>
     internal ClientLimits Limits { get; }
 

@@ -85,6 +85,7 @@ internal sealed partial class RespConnection
         }
         if (!_transaction!.TryAdd(info, _args, _server.Limits.QueryBufferLimit))
         {
+            ReportReleased(_transaction.Bytes);
             _transaction = new TransactionQueue();
             _transactionFailed = true;
             _writer.WriteRaw(ErrTransactionTooLarge);
@@ -115,6 +116,7 @@ internal sealed partial class RespConnection
             _writer.WriteRaw("-ERR DISCARD without MULTI\r\n"u8);
             return;
         }
+        ReportReleased(_transaction.Bytes);
         _transaction = null;
         await ReleaseWatchesAsync();
         _writer.WriteRaw("+OK\r\n"u8);
@@ -176,5 +178,6 @@ internal sealed partial class RespConnection
         }
         await FlushBatchAsync();
         _batch.IsTransaction = false;
+        ReportReleased(queued.Bytes);
     }
 }

@@ -79,13 +79,14 @@ internal sealed class PartialRequest
         return status;
     }
 
-    /// <summary>Lets go of a large buffer once the request that needed it has run.</summary>
-    public void Release()
+    /// <summary>Lets go of a large buffer once the request that needed it has run; returns the bytes let go.</summary>
+    public int Release()
     {
         if (_started || _buffer.Length <= KeptBytes)
         {
-            return;
+            return 0;
         }
+        var released = _buffer.Length;
         if (_pooled)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
@@ -96,8 +97,10 @@ internal sealed class PartialRequest
         _length = 0;
         if (_spans.Length > 1024)
         {
+            released += _spans.Length * 8;
             _spans = [];
         }
+        return released;
     }
 
     private void ResetState(bool keepHeld)

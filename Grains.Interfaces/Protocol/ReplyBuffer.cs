@@ -16,6 +16,9 @@ public sealed class ReplyBuffer : IBufferWriter<byte>, IDisposable
 
     public int Length => _length;
 
+    /// <summary>The size of the buffer behind the replies.</summary>
+    public int Capacity => _buffer.Length;
+
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
 
     public void Advance(int count) => _length += count;
