@@ -17,14 +17,35 @@ internal sealed partial class RespConnection
 {
     private const int MaxCommandsPerBatch = 1024;
 
+    // Replies past this size go to the socket before more input is parsed, so a client that does not read its
+    // replies stops being read (its socket's buffers fill and TCP holds the client back) instead of filling memory.
+    private const int ReplyChunkBytes = 64 * 1024;
+
+    // Input parsed in one turn before the replies go out and the read loop comes round again.
+    private const int TurnBytes = 256 * 1024;
+
+    // A reads-only batch starts this small and doubles while replies stay small, so pipelined reads of large values
+    // do not pile up a batch's worth of them in memory.
+    private const int FirstReadBatch = 8;
+    private const int LargeReplyBytes = 1024;
+
+    // The largest unfinished request whatever client-query-buffer-limit says: the partial request is one array.
+    private const int MaxQueryBytes = int.MaxValue - (16 << 20);
+
+    private static ReadOnlySpan<byte> ErrMaxClients => "-ERR max number of clients reached\r\n"u8;
+
     private readonly RespServer _server;
     private readonly ConnectionContext _context;
     private readonly ReplyBuffer _replies = new();
     private readonly RespReplyWriter _writer;
     private readonly CommandBatch _batch;
     private readonly ArgumentList _args = new();
-    private readonly RespLimits _limits;
-    private byte[] _scratch = [];
+    private readonly PartialRequest _partial = new();
+    private int _readBatchLimit = FirstReadBatch;
+    // Input is left unparsed in the pipe (this turn stopped early); the next read returns at once.
+    private bool _inputLeft;
+    // The socket is gone: stop, run nothing more.
+    private bool _discard;
     private ITenantGrain _tenant;
     private IPubSub _pubSub;
     // Set by the thread that drops the tenant; the read loop answers the next command with an error and closes.
@@ -37,7 +58,6 @@ internal sealed partial class RespConnection
         _context = context;
         _writer = new RespReplyWriter(_replies);
         _batch = new CommandBatch(_writer);
-        _limits = server.Options.Limits;
         _tenant = server.Tenants.Find(ITenantDirectory.DefaultTenant)
             ?? throw new InvalidOperationException("the default tenant is not open");
         _pubSub = server.Tenants.FindPubSub(ITenantDirectory.DefaultTenant)
@@ -76,40 +96,41 @@ internal sealed partial class RespConnection
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        Id = _server.Register(this);
-        _batch.ClientId = Id;
         var input = _context.Transport.Input;
         var output = _context.Transport.Output;
+        Id = _server.TryRegister(this);
+        if (Id == 0)
+        {
+            // Redis answers a connection past maxclients with this error and closes it.
+            await output.WriteAsync(ErrMaxClients.ToArray());
+            await input.CompleteAsync();
+            await output.CompleteAsync();
+            return;
+        }
+        _batch.ClientId = Id;
         await using var stopRegistration = stopping.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
         try
         {
-            long minimum = 0;
             while (true)
             {
                 var result = await input.ReadAsync();
                 var buffer = result.Buffer;
-                if (buffer.Length < minimum && !result.IsCompleted && !result.IsCanceled)
-                {
-                    // The frame in progress needs more bytes than have arrived: wait without re-parsing,
-                    // so a large value costs one parse, not one per packet.
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                    continue;
-                }
-                var (consumed, nextMinimum) = await ProcessAsync(buffer);
-                minimum = nextMinimum;
-                input.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
-                if (_subscriber is not null)
-                {
-                    await WriteRepliesWithPushesAsync(output);
-                }
-                else if (_replies.Length > 0)
-                {
-                    await output.WriteAsync(_replies.WrittenMemory);
-                    _replies.Clear();
-                }
-                if (_closeAfterReply || result.IsCompleted || result.IsCanceled)
+                var consumed = buffer.GetPosition(await ProcessAsync(buffer));
+                // Stopped with input left (replies to send first, or a turn long enough): the next read returns
+                // at once with the rest; otherwise it waits for new bytes.
+                input.AdvanceTo(consumed, _inputLeft ? consumed : buffer.End);
+                if (_discard || !await WriteRepliesAsync(output))
                 {
                     break;
+                }
+                if (_closeAfterReply || result.IsCanceled || (result.IsCompleted && !_inputLeft))
+                {
+                    break;
+                }
+                if (_inputLeft)
+                {
+                    // A long turn gives the socket thread back: other connections' commands wait for it otherwise.
+                    await Task.Yield();
                 }
             }
         }
@@ -131,6 +152,8 @@ internal sealed partial class RespConnection
             {
                 await _subscriber.CloseAsync(_pubSub);
             }
+            ReportReleased(_replies.Capacity + _partial.Release() + (_transaction?.Bytes ?? 0));
+            _transaction = null;
             _replies.Dispose();
             _blockingCancellation?.Dispose();
             await input.CompleteAsync();
@@ -138,47 +161,67 @@ internal sealed partial class RespConnection
         }
     }
 
-    /// <summary>Parses and runs every complete command in <paramref name="buffer"/>; returns bytes consumed and the bytes the next frame needs.</summary>
+    /// <summary>
+    /// Parses and runs the complete commands in <paramref name="buffer"/> and moves an unfinished one into the
+    /// partial request; returns the bytes consumed. Stops early, with <see cref="_inputLeft"/> set, once the replies
+    /// are worth sending (read backpressure: the rest waits until the client takes them) or the turn has been long;
+    /// stops with <see cref="_discard"/> set when the socket is gone, dropping what was read but not run.
+    /// </summary>
     // Pooled builder: a write that waits for its group commit does not allocate a state machine box.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(long Consumed, long Minimum)> ProcessAsync(ReadOnlySequence<byte> buffer)
+    private async ValueTask<long> ProcessAsync(ReadOnlySequence<byte> buffer)
     {
         long offset = 0;
-        long minimum = 0;
-        var linear = false;
-        var linearOffset = 0;
-        var linearLength = 0;
+        _inputLeft = false;
+        var limits = _server.Limits.Parser;
         while (!_closeAfterReply && offset < buffer.Length)
         {
-            ReadOnlyMemory<byte> window;
-            if (linear)
+            if (_context.ConnectionClosed.IsCancellationRequested)
             {
-                window = _scratch.AsMemory(linearOffset, linearLength - linearOffset);
+                // Redis frees a client whose socket is gone with its unread input: nobody would get the replies.
+                _discard = true;
+                _batch.Clear();
+                return offset;
+            }
+            if (_replies.Length >= ReplyChunkBytes || offset >= TurnBytes)
+            {
+                _inputLeft = true;
+                break;
+            }
+            ParseStatus status;
+            long consumed;
+            byte[]? error;
+            if (!_partial.InProgress)
+            {
+                status = RespParser.TryParse(buffer.Slice(offset).First, _args, limits, Authenticated, out var used, out _, out error);
+                consumed = used;
+                if (status == ParseStatus.Incomplete)
+                {
+                    // Not whole in this block of input: its bytes move to the partial request, which parses on from
+                    // where it stopped as more arrive, so a request costs its length once however it is split.
+                    status = _partial.Feed(buffer.Slice(offset), _args, limits, Authenticated, _batch.Count > 0, out consumed, out error);
+                }
             }
             else
             {
-                window = buffer.Slice(offset).First;
+                status = _partial.Feed(buffer.Slice(offset), _args, limits, Authenticated, _batch.Count > 0, out consumed, out error);
+                if (status == ParseStatus.Complete && _partial.CompletedLength > TurnBytes)
+                {
+                    // A large request may take long to run: off the socket thread, so other connections are served.
+                    await Task.Yield();
+                }
             }
-            var status = RespParser.TryParse(window, _args, _limits, Authenticated, out var consumed, out var needed, out var error);
+            offset += consumed;
             if (status == ParseStatus.Incomplete)
             {
-                var remaining = buffer.Length - offset;
-                if (!linear && remaining > window.Length)
+                if (_partial.Length > Math.Min(_server.Limits.QueryBufferLimit, MaxQueryBytes))
                 {
-                    // The frame crosses a segment boundary: copy what is left into one block and parse there.
-                    // Arguments may point into the block until the batch has run, which happens before the
-                    // next read reuses it.
-                    if (_scratch.Length < remaining)
-                    {
-                        _scratch = new byte[Math.Max(remaining, Math.Min(_scratch.Length * 2L, int.MaxValue))];
-                    }
-                    buffer.Slice(offset).CopyTo(_scratch);
-                    linear = true;
-                    linearOffset = 0;
-                    linearLength = (int)remaining;
-                    continue;
+                    // Redis closes a client whose query buffer passes client-query-buffer-limit, without a reply.
+                    _server.CountQueryLimitDisconnection();
+                    await FlushBatchAsync();
+                    _discard = true;
+                    _context.Abort(new ConnectionAbortedException("closing client that reached max query buffer length"));
                 }
-                minimum = needed;
                 break;
             }
             if (status == ParseStatus.Error)
@@ -188,18 +231,17 @@ internal sealed partial class RespConnection
                 _closeAfterReply = true;
                 break;
             }
-            offset += consumed;
-            if (linear)
-            {
-                linearOffset += consumed;
-            }
             if (_args.Count > 0)
             {
                 await DispatchAsync();
             }
         }
         await FlushBatchAsync();
-        return (offset, minimum);
+        if (!_partial.InProgress)
+        {
+            ReportReleased(_partial.Release());
+        }
+        return offset;
     }
 
     /// <summary>A closing connection's watches must not outlive it; a tenant that is gone has none to drop.</summary>
@@ -279,7 +321,7 @@ internal sealed partial class RespConnection
             return;
         }
         _batch.Add(info, Db, _args.AsSpan());
-        if (_batch.Count >= MaxCommandsPerBatch)
+        if (_batch.Count >= (_batch.HasWrites ? MaxCommandsPerBatch : _readBatchLimit))
         {
             await FlushBatchAsync();
         }
@@ -298,9 +340,18 @@ internal sealed partial class RespConnection
             LastCommand = CommandTable.Get(_batch[_batch.Count - 1].Id).Name;
         }
         var before = _writer.Position;
+        var count = _batch.Count;
+        var reads = !_batch.HasWrites;
         try
         {
             await _tenant.ExecuteAsync(_batch);
+            if (reads && count > 0)
+            {
+                var perCommand = (_writer.Position - before) / count;
+                _readBatchLimit = perCommand > LargeReplyBytes
+                    ? (int)Math.Clamp(ReplyChunkBytes / perCommand, 1, MaxCommandsPerBatch)
+                    : Math.Min(MaxCommandsPerBatch, _readBatchLimit * 2);
+            }
         }
         catch (TenantUnavailableException unavailable) when (_batch.ExecCount < 0 && !_batch.IsTransaction && _writer.Position == before)
         {

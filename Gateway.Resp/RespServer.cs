@@ -11,6 +11,8 @@ public sealed class RespServer
     private long _totalConnections;
     private long _totalCommands;
     private long _rejectedConnections;
+    private long _outputLimitDisconnections;
+    private long _queryLimitDisconnections;
 
     /// <summary>Creates the state the connections of one silo share.</summary>
     /// <param name="options">Gateway settings.</param>
@@ -19,7 +21,8 @@ public sealed class RespServer
     {
         Options = options;
         Tenants = tenants;
-        Config = new ServerConfig(options);
+        Limits = new ClientLimits(options.MaxBulkLength);
+        Config = new ServerConfig(options, Limits);
         tenants.Dropped += OnTenantDropped;
     }
 
@@ -37,6 +40,12 @@ public sealed class RespServer
 
     internal ServerConfig Config { get; }
 
+    /// <summary>Returns the memory of large buffers to the OS after bursts.</summary>
+    internal MemoryReclaimer Reclaimer { get; } = new();
+
+    /// <summary>Per-client limits (output and query buffers, maxclients, proto-max-bulk-len), changed by CONFIG SET.</summary>
+    internal ClientLimits Limits { get; }
+
     internal ConcurrentDictionary<long, RespConnection> Clients { get; } = new();
 
     internal Stopwatch Uptime { get; } = Stopwatch.StartNew();
@@ -48,6 +57,30 @@ public sealed class RespServer
     public long TotalCommands => Interlocked.Read(ref _totalCommands);
 
     internal long RejectedConnections => Interlocked.Read(ref _rejectedConnections);
+
+    /// <summary>Clients closed for passing a client-output-buffer-limit (INFO client_output_buffer_limit_disconnections).</summary>
+    internal long OutputLimitDisconnections => Interlocked.Read(ref _outputLimitDisconnections);
+
+    /// <summary>Clients closed for passing client-query-buffer-limit (INFO client_query_buffer_limit_disconnections).</summary>
+    internal long QueryLimitDisconnections => Interlocked.Read(ref _queryLimitDisconnections);
+
+    internal void CountOutputLimitDisconnection() => Interlocked.Increment(ref _outputLimitDisconnections);
+
+    internal void CountQueryLimitDisconnection() => Interlocked.Increment(ref _queryLimitDisconnections);
+
+    /// <summary>
+    /// Admits a new connection unless maxclients are connected already (Redis counts the refusal in
+    /// rejected_connections); the id is 0 for a refused connection.
+    /// </summary>
+    internal long TryRegister(RespConnection connection)
+    {
+        if (Clients.Count >= Limits.MaxClients)
+        {
+            Interlocked.Increment(ref _rejectedConnections);
+            return 0;
+        }
+        return Register(connection);
+    }
 
     internal long Register(RespConnection connection)
     {
@@ -75,5 +108,7 @@ public sealed class RespServer
         Interlocked.Exchange(ref _totalCommands, 0);
         Interlocked.Exchange(ref _totalConnections, 0);
         Interlocked.Exchange(ref _rejectedConnections, 0);
+        Interlocked.Exchange(ref _outputLimitDisconnections, 0);
+        Interlocked.Exchange(ref _queryLimitDisconnections, 0);
     }
 }

@@ -1,4 +1,3 @@
-using IceFire.Gateway.Resp.Protocol;
 using IceFire.Grains.Interfaces;
 
 namespace IceFire.Gateway.Resp;
@@ -28,6 +27,4 @@ public sealed record RespServerOptions
 
     /// <summary>proto-max-bulk-len.</summary>
     public long MaxBulkLength { get; init; } = 512L * 1024 * 1024;
-
-    internal RespLimits Limits => new() { MaxBulkLength = MaxBulkLength };
 }

@@ -12,10 +12,12 @@ internal sealed class ServerConfig
 {
     private readonly ConcurrentDictionary<string, string> _values = new(StringComparer.OrdinalIgnoreCase);
     private readonly KeyspaceEventSettings _keyspaceEvents;
+    private readonly ClientLimits _limits;
     private readonly HashSet<string> _readOnly = new(StringComparer.OrdinalIgnoreCase) { "port", "bind", "dir", "databases", "appendonly" };
 
-    public ServerConfig(RespServerOptions options)
+    public ServerConfig(RespServerOptions options, ClientLimits limits)
     {
+        _limits = limits;
         _keyspaceEvents = options.KeyspaceEvents;
         _values["port"] = options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _values["bind"] = options.Bind;
@@ -30,7 +32,10 @@ internal sealed class ServerConfig
         _values["proto-max-bulk-len"] = options.MaxBulkLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _values["timeout"] = "0";
         _values["tcp-keepalive"] = "300";
-        _values["maxclients"] = "10000";
+        // Client limits live in ClientLimits, which connections read; these entries make CONFIG GET list them.
+        _values["maxclients"] = "";
+        _values["client-output-buffer-limit"] = "";
+        _values["client-query-buffer-limit"] = "";
         _values["requirepass"] = options.RequirePass ?? "";
         _values["hz"] = "10";
         _values["lua-time-limit"] = "5000";
@@ -47,7 +52,7 @@ internal sealed class ServerConfig
         {
             if (Grains.Interfaces.Glob.IsMatch(pattern, Encoding.ASCII.GetBytes(pair.Key), ignoreCase: true))
             {
-                result.Add(pair);
+                result.Add(new(pair.Key, _limits.Get(pair.Key) ?? pair.Value));
             }
         }
         result.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -64,6 +69,10 @@ internal sealed class ServerConfig
         {
             return $"ERR Unknown option or number of arguments for CONFIG SET - '{name}'";
         }
+        if (_limits.TrySet(name, value, out var limitError))
+        {
+            return limitError is null ? null : $"ERR CONFIG SET failed (possibly related to argument '{name}') - {limitError}";
+        }
         if (name.Equals("notify-keyspace-events", StringComparison.OrdinalIgnoreCase))
         {
             if (!KeyspaceEventSettings.TryParse(value, out var flags))
@@ -77,5 +86,5 @@ internal sealed class ServerConfig
         return null;
     }
 
-    public string Get(string name) => _values.TryGetValue(name, out var v) ? v : "";
+    public string Get(string name) => _limits.Get(name) ?? (_values.TryGetValue(name, out var v) ? v : "");
 }

@@ -116,6 +116,12 @@ internal sealed partial class PgConnection
                     _input.AdvanceTo(buffer.GetPosition(total));
                     return (type, body);
                 }
+                if (length - 4 > LargeMessageBytes)
+                {
+                    // The transport stops reading at 1 MiB not taken: a larger message is taken out as it arrives.
+                    var large = new byte[length - 4];
+                    return await ReadLargeBodyAsync(buffer.Slice(header), large, cancellationToken) ? (type, large) : null;
+                }
             }
             if (result.IsCompleted)
             {
@@ -124,6 +130,30 @@ internal sealed partial class PgConnection
             }
             _input.AdvanceTo(buffer.Start, buffer.End);
         }
+    }
+
+    private const int LargeMessageBytes = 64 * 1024;
+
+    /// <summary>Fills <paramref name="body"/> from <paramref name="first"/> and the reads after it; false when the client closed first.</summary>
+    private async ValueTask<bool> ReadLargeBodyAsync(ReadOnlySequence<byte> first, byte[] body, CancellationToken cancellationToken)
+    {
+        var filled = (int)first.Length;
+        first.CopyTo(body);
+        _input.AdvanceTo(first.End);
+        while (filled < body.Length)
+        {
+            var result = await _input.ReadAsync(cancellationToken);
+            var take = (int)Math.Min(result.Buffer.Length, body.Length - filled);
+            var part = result.Buffer.Slice(0, take);
+            part.CopyTo(body.AsSpan(filled));
+            filled += take;
+            _input.AdvanceTo(part.End);
+            if (filled < body.Length && result.IsCompleted)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private SqlTransactionState TransactionState => _session?.TransactionState ?? SqlTransactionState.Idle;

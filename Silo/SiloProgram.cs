@@ -150,11 +150,12 @@ internal static class SiloProgram
             // RESP listener hands its connections straight to the RESP handler.
             builder.Services.AddRoutingCore();
         }
-        // The socket transport would otherwise pause reading at 1 MiB of unparsed input, and a command
-        // carrying a larger value (up to proto-max-bulk-len) could never complete.
+        // The socket transport stops reading a connection at 1 MiB of input it has not taken: read backpressure, so
+        // a client whose replies are not being read is held back by TCP instead of filling memory. Both gateways take
+        // a large request or message out of the input as it arrives, so one bigger than this still completes.
         builder.WebHost.UseSockets(sockets =>
         {
-            sockets.MaxReadBufferSize = null;
+            sockets.MaxReadBufferSize = 1024 * 1024;
             // Connection code never blocks on I/O (writes wait asynchronously for the tenant's writer),
             // so it runs on the socket's own thread: one thread hop less per round trip.
             sockets.UnsafePreferInlineScheduling = true;

@@ -48,14 +48,10 @@ internal sealed partial class RespConnection
 
     private async ValueTask WriteRepliesBeforeWaitAsync()
     {
-        var output = _context.Transport.Output;
-        if (_subscriber is not null)
+        if (!await WriteRepliesAsync(_context.Transport.Output))
         {
-            await WriteRepliesWithPushesAsync(output);
-            return;
+            _closeAfterReply = true;
         }
-        await output.WriteAsync(_replies.WrittenMemory);
-        _replies.Clear();
     }
 
     private bool IsClientUnblock() => _args.Count >= 2 && Ascii.EqualsIgnoreCase(_args[1], "UNBLOCK"u8);

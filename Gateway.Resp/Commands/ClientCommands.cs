@@ -129,8 +129,8 @@ internal sealed partial class RespConnection
         var now = Environment.TickCount64;
         return string.Create(CultureInfo.InvariantCulture,
             $"id={c.Id} addr={c.RemoteEndPoint} laddr={c.LocalEndPoint} fd=-1 name={c.ClientName} age={(now - c.CreatedTicks) / 1000} " +
-            $"idle={(now - c.LastCommandTicks) / 1000} flags={ClientFlags(c)} db={c.Db} sub={c.ChannelCount} psub={c.PatternCount} ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 " +
-            $"multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={c.LastCommand} user={c.TenantName} redir=-1 " +
+            $"idle={(now - c.LastCommandTicks) / 1000} flags={ClientFlags(c)} db={c.Db} sub={c.ChannelCount} psub={c.PatternCount} ssub=0 multi={c.QueuedCommands} qbuf={c.QueryBufferLength} qbuf-free=0 argv-mem=0 " +
+            $"multi-mem={c.QueuedBytes} rbs=0 rbp=0 obl=0 oll=0 omem={c.PendingOutput} tot-mem=0 events=r cmd={c.LastCommand} user={c.TenantName} redir=-1 " +
             $"resp={(int)c.Protocol} lib-name={c.LibraryName} lib-ver={c.LibraryVersion}\n");
     }
 

@@ -23,7 +23,7 @@ internal sealed partial class RespConnection
 
     private async ValueTask SubscribeAsync(bool patterns)
     {
-        _subscriber ??= new ConnectionSubscriber(_context.Transport, _writer);
+        _subscriber ??= new ConnectionSubscriber(_context.Transport, _writer, _server.Limits, _server.CountOutputLimitDisconnection);
         var subscriber = _subscriber;
         // Queued messages go out before these replies; messages on the new subscriptions after them.
         await subscriber.HoldOutputAsync(_writer);
@@ -239,17 +239,13 @@ internal sealed partial class RespConnection
     }
 
     /// <summary>Writes the replies collected in this batch, with any queued messages, under the output gate.</summary>
-    private async ValueTask WriteRepliesWithPushesAsync(System.IO.Pipelines.PipeWriter output)
+    private async ValueTask<bool> WriteRepliesWithPushesAsync(System.IO.Pipelines.PipeWriter output)
     {
         var subscriber = _subscriber!;
         await subscriber.HoldOutputAsync(_writer);
         try
         {
-            if (_replies.Length > 0)
-            {
-                await output.WriteAsync(_replies.WrittenMemory);
-                _replies.Clear();
-            }
+            return _replies.Length == 0 || await SendRepliesAsync(output, _server.Limits.PubSub);
         }
         finally
         {

@@ -142,6 +142,8 @@ internal sealed partial class RespConnection
             .Line("total_connections_received", _server.TotalConnections)
             .Line("total_commands_processed", _server.TotalCommands)
             .Line("rejected_connections", _server.RejectedConnections)
+            .Line("client_query_buffer_limit_disconnections", _server.QueryLimitDisconnections)
+            .Line("client_output_buffer_limit_disconnections", _server.OutputLimitDisconnections)
             .Line("expired_keys", tenantInfo.ExpiredKeys)
             .Line("evicted_keys", 0)
             .Line("keyspace_hits", 0)

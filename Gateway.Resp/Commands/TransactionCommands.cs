@@ -4,7 +4,8 @@ namespace IceFire.Gateway.Resp;
 
 /// <summary>
 /// MULTI, EXEC, DISCARD, WATCH, UNWATCH. Commands after MULTI are checked as they arrive (an unknown command or a wrong arity
-/// dooms the transaction, as in Redis) and queued with copies of their arguments; EXEC sends the dataset
+/// dooms the transaction, as in Redis) and queued with copies of their arguments, up to client-query-buffer-limit
+/// bytes in all (Redis has no cap of its own; past it the transaction is doomed and its queue freed); EXEC sends the dataset
 /// commands to the tenant as one batch, which the tenant runs in one write transaction, so the transaction is
 /// atomic and no other client's write lands in between. WATCH runs on the tenant's writer, which remembers
 /// the watched keys' change counters in the connection's <see cref="WatchSet"/>; the tenant checks them at
@@ -12,12 +13,18 @@ namespace IceFire.Gateway.Resp;
 /// </summary>
 internal sealed partial class RespConnection
 {
-    private List<(CommandInfo Info, byte[][] Args)>? _transaction;
+    private TransactionQueue? _transaction;
     private bool _transactionFailed;
     private WatchSet? _watches;
     private readonly ReadOnlyMemory<byte>[] _unwatchArgs = ["UNWATCH"u8.ToArray()];
 
     private bool IsWatching => _watches is { Keys.Count: > 0 };
+
+    /// <summary>Commands queued since MULTI, -1 outside one (CLIENT LIST multi).</summary>
+    public int QueuedCommands => _transaction?.Count ?? -1;
+
+    /// <summary>Bytes the queued commands hold (CLIENT LIST multi-mem).</summary>
+    public long QueuedBytes => _transaction?.Bytes ?? 0;
 
     /// <summary>
     /// WATCH and UNWATCH go to the tenant with the connection's watch set. WATCH inside MULTI is refused;
@@ -70,14 +77,25 @@ internal sealed partial class RespConnection
 
     private void QueueInTransaction(CommandInfo info)
     {
-        var args = new byte[_args.Count][];
-        for (var i = 0; i < _args.Count; i++)
+        if (_transactionFailed)
         {
-            args[i] = _args[i].ToArray();
+            // EXEC will only answer EXECABORT: nothing queued after an error is ever run, so it need not be kept.
+            _writer.WriteRaw("+QUEUED\r\n"u8);
+            return;
         }
-        _transaction!.Add((info, args));
+        if (!_transaction!.TryAdd(info, _args, _server.Limits.QueryBufferLimit))
+        {
+            ReportReleased(_transaction.Bytes);
+            _transaction = new TransactionQueue();
+            _transactionFailed = true;
+            _writer.WriteRaw(ErrTransactionTooLarge);
+            return;
+        }
         _writer.WriteRaw("+QUEUED\r\n"u8);
     }
+
+    private static ReadOnlySpan<byte> ErrTransactionTooLarge =>
+        "-ERR queued commands exceed client-query-buffer-limit, transaction discarded\r\n"u8;
 
     private void Multi()
     {
@@ -86,7 +104,7 @@ internal sealed partial class RespConnection
             _writer.WriteRaw("-ERR MULTI calls can not be nested\r\n"u8);
             return;
         }
-        _transaction = [];
+        _transaction = new TransactionQueue();
         _transactionFailed = false;
         _writer.WriteRaw("+OK\r\n"u8);
     }
@@ -98,6 +116,7 @@ internal sealed partial class RespConnection
             _writer.WriteRaw("-ERR DISCARD without MULTI\r\n"u8);
             return;
         }
+        ReportReleased(_transaction.Bytes);
         _transaction = null;
         await ReleaseWatchesAsync();
         _writer.WriteRaw("+OK\r\n"u8);
@@ -130,8 +149,11 @@ internal sealed partial class RespConnection
         }
         // Blocking commands inside EXEC answer at once; every batch of the transaction is marked so.
         _batch.IsTransaction = true;
-        foreach (var (info, args) in queued)
+        var args = new ReadOnlyMemory<byte>[queued.MaxArgs()];
+        for (var c = 0; c < queued.Count; c++)
         {
+            var info = queued[c];
+            var count = queued.CopyArgs(c, args);
             if ((info.Flags & CommandFlags.Connection) != 0)
             {
                 // A connection command (PING, SELECT ...) answers from connection state between the dataset
@@ -144,21 +166,18 @@ internal sealed partial class RespConnection
                 }
                 checkWatches = false;
                 _args.Clear();
-                foreach (var a in args)
+                for (var i = 0; i < count; i++)
                 {
-                    _args.Add(a);
+                    _args.Add(args[i]);
                 }
                 await ExecuteConnectionCommandAsync(info);
                 continue;
             }
-            var memory = new ReadOnlyMemory<byte>[args.Length];
-            for (var i = 0; i < args.Length; i++)
-            {
-                memory[i] = args[i];
-            }
-            _batch.Add(info, Db, memory);
+            // The batch copies the references; the bytes stay in the queue, alive until EXEC returns.
+            _batch.Add(info, Db, args.AsSpan(0, count));
         }
         await FlushBatchAsync();
         _batch.IsTransaction = false;
+        ReportReleased(queued.Bytes);
     }
 }

@@ -33,9 +33,9 @@ internal sealed record RespLimits
 
 /// <summary>
 /// Parses RESP requests in place: multibulk (<c>*N</c> then <c>$len</c> bulk strings) and inline commands.
-/// Arguments are slices of the input memory (no copies). The parser keeps no state between calls: an
-/// incomplete frame is parsed again from its start when more bytes arrive, and <c>needed</c> tells the
-/// caller how much to wait for, so a large value is not rescanned for every packet.
+/// Arguments are slices of the input memory (no copies). The parser keeps no state between calls: a frame
+/// that is not whole in the input goes to the connection's <see cref="PartialRequest"/>, which keeps what it
+/// parsed and carries on from there as bytes arrive.
 /// </summary>
 internal static class RespParser
 {
@@ -45,6 +45,8 @@ internal static class RespParser
     public static ReadOnlySpan<byte> ErrInvalidBulk => "-ERR Protocol error: invalid bulk length\r\n"u8;
     public static ReadOnlySpan<byte> ErrTooBigInline => "-ERR Protocol error: too big inline request\r\n"u8;
     public static ReadOnlySpan<byte> ErrUnbalancedQuotes => "-ERR Protocol error: unbalanced quotes in request\r\n"u8;
+    public static ReadOnlySpan<byte> ErrUnauthenticatedMultibulk => "-ERR Protocol error: unauthenticated multibulk length\r\n"u8;
+    public static ReadOnlySpan<byte> ErrUnauthenticatedBulk => "-ERR Protocol error: unauthenticated bulk length\r\n"u8;
 
     /// <summary>
     /// Parses one command from the start of <paramref name="input"/>. On <see cref="ParseStatus.Complete"/>,
@@ -87,10 +89,8 @@ internal static class RespParser
             needed = span.Length + 1;
             return ParseStatus.Incomplete;
         }
-        var maxCount = authenticated ? limits.MaxMultibulkLength : limits.UnauthenticatedMaxMultibulk;
-        if (!TryParseLength(span[1..newline], out var count) || count > int.MaxValue || count > maxCount)
+        if (CheckMultibulkCount(span[1..newline], limits, authenticated, out var count, out error) == ParseStatus.Error)
         {
-            error = ErrInvalidMultibulk.ToArray();
             return ParseStatus.Error;
         }
         var pos = newline + 2;
@@ -99,7 +99,6 @@ internal static class RespParser
             consumed = pos;
             return ParseStatus.Complete;
         }
-        var maxBulk = authenticated ? limits.MaxBulkLength : limits.UnauthenticatedMaxBulk;
         for (var i = 0; i < count; i++)
         {
             if (pos >= span.Length)
@@ -109,7 +108,7 @@ internal static class RespParser
             }
             if (span[pos] != (byte)'$')
             {
-                error = System.Text.Encoding.ASCII.GetBytes($"-ERR Protocol error: expected '$', got '{Printable(span[pos])}'\r\n");
+                error = ExpectedDollar(span[pos]);
                 return ParseStatus.Error;
             }
             var rest = span[pos..];
@@ -124,9 +123,8 @@ internal static class RespParser
                 needed = span.Length + 1;
                 return ParseStatus.Incomplete;
             }
-            if (!TryParseLength(rest[1..lineEnd], out var length) || length < 0 || length > maxBulk)
+            if (CheckBulkLength(rest[1..lineEnd], limits, authenticated, out var length, out error) == ParseStatus.Error)
             {
-                error = ErrInvalidBulk.ToArray();
                 return ParseStatus.Error;
             }
             var dataStart = pos + lineEnd + 2;
@@ -175,6 +173,49 @@ internal static class RespParser
         }
         return ParseStatus.Complete;
     }
+
+    /// <summary>
+    /// Checks a multibulk header's count as Redis' processMultibulkBuffer does: not a number or above the limit is an
+    /// invalid length; more than 10 arguments before AUTH is the unauthenticated error.
+    /// </summary>
+    internal static ParseStatus CheckMultibulkCount(ReadOnlySpan<byte> digits, RespLimits limits, bool authenticated, out long count, out byte[]? error)
+    {
+        error = null;
+        if (!TryParseLength(digits, out count) || count > int.MaxValue || count > limits.MaxMultibulkLength)
+        {
+            error = ErrInvalidMultibulk.ToArray();
+            return ParseStatus.Error;
+        }
+        if (!authenticated && count > limits.UnauthenticatedMaxMultibulk)
+        {
+            error = ErrUnauthenticatedMultibulk.ToArray();
+            return ParseStatus.Error;
+        }
+        return ParseStatus.Complete;
+    }
+
+    /// <summary>
+    /// Checks a bulk header's length: not a number, negative or above proto-max-bulk-len is an invalid length; more
+    /// than 16 KB before AUTH is the unauthenticated error.
+    /// </summary>
+    internal static ParseStatus CheckBulkLength(ReadOnlySpan<byte> digits, RespLimits limits, bool authenticated, out long length, out byte[]? error)
+    {
+        error = null;
+        if (!TryParseLength(digits, out length) || length < 0 || length > limits.MaxBulkLength)
+        {
+            error = ErrInvalidBulk.ToArray();
+            return ParseStatus.Error;
+        }
+        if (!authenticated && length > limits.UnauthenticatedMaxBulk)
+        {
+            error = ErrUnauthenticatedBulk.ToArray();
+            return ParseStatus.Error;
+        }
+        return ParseStatus.Complete;
+    }
+
+    internal static byte[] ExpectedDollar(byte got) =>
+        System.Text.Encoding.ASCII.GetBytes($"-ERR Protocol error: expected '$', got '{Printable(got)}'\r\n");
 
     /// <summary>Redis' string2ll for length headers.</summary>
     private static bool TryParseLength(ReadOnlySpan<byte> s, out long value)

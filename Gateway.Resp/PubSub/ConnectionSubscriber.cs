@@ -20,8 +20,7 @@ namespace IceFire.Gateway.Resp.PubSub;
 /// </remarks>
 internal sealed class ConnectionSubscriber : IPubSubSubscriber, IThreadPoolWorkItem
 {
-    /// <summary>Redis' default hard limit for a pub/sub client's output (client-output-buffer-limit pubsub 32mb).</summary>
-    internal const int MaxQueuedBytes = 32 * 1024 * 1024;
+    private static readonly OutputLimit DefaultLimit = new(32L << 20, 8L << 20, 60);
 
     private readonly IDuplexPipe _transport;
     private readonly RespReplyWriter _replyWriter;
@@ -32,11 +31,17 @@ internal sealed class ConnectionSubscriber : IPubSubSubscriber, IThreadPoolWorkI
     private bool _drainScheduled;
     private bool _closed;
     private bool _held;
+    private readonly ClientLimits? _limits;
+    private readonly Action? _onLimit;
+    private long _overSoftSince;
 
-    public ConnectionSubscriber(IDuplexPipe transport, RespReplyWriter replyWriter)
+    /// <summary>A subscriber writing to <paramref name="transport"/>, closed past <paramref name="limits"/>' pubsub class (Redis' 32mb 8mb 60 when null).</summary>
+    public ConnectionSubscriber(IDuplexPipe transport, RespReplyWriter replyWriter, ClientLimits? limits = null, Action? onLimit = null)
     {
         _transport = transport;
         _replyWriter = replyWriter;
+        _limits = limits;
+        _onLimit = onLimit;
         ChannelsBySpan = Channels.GetAlternateLookup<ReadOnlySpan<byte>>();
         PatternsBySpan = Patterns.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
@@ -54,7 +59,7 @@ internal sealed class ConnectionSubscriber : IPubSubSubscriber, IThreadPoolWorkI
     /// <summary>Channels plus patterns: the count Redis puts in (UN)SUBSCRIBE replies.</summary>
     public int Count => Channels.Count + Patterns.Count;
 
-    /// <summary>True when the queue outgrew <see cref="MaxQueuedBytes"/> and the connection is being closed.</summary>
+    /// <summary>True when the queue passed client-output-buffer-limit's pubsub class and the connection is being closed.</summary>
     public bool Overflowed { get; private set; }
 
     public void OnMessage(ReadOnlySpan<byte> channel, ReadOnlySpan<byte> message)
@@ -160,8 +165,9 @@ internal sealed class ConnectionSubscriber : IPubSubSubscriber, IThreadPoolWorkI
             }
             RespReplyWriter.WriteBulk(_queue, channel);
             RespReplyWriter.WriteBulk(_queue, message);
-            if (_queue.Length > MaxQueuedBytes)
+            if (OverLimit(_queue.Length))
             {
+                _onLimit?.Invoke();
                 // Redis closes a subscriber that cannot keep up rather than let its backlog grow without
                 // bound; the read loop sees the cancelled read, ends the connection and unsubscribes.
                 _closed = true;
@@ -181,6 +187,28 @@ internal sealed class ConnectionSubscriber : IPubSubSubscriber, IThreadPoolWorkI
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
+    }
+
+    /// <summary>Past the hard limit, or over the soft limit for longer than the soft seconds (Redis' checkClientOutputBufferLimits).</summary>
+    private bool OverLimit(long queued)
+    {
+        var limit = _limits?.PubSub ?? DefaultLimit;
+        if (limit.Hard > 0 && queued > limit.Hard)
+        {
+            return true;
+        }
+        if (limit.Soft == 0 || queued <= limit.Soft)
+        {
+            _overSoftSince = 0;
+            return false;
+        }
+        var now = Environment.TickCount64;
+        if (_overSoftSince == 0)
+        {
+            _overSoftSince = now;
+            return false;
+        }
+        return now - _overSoftSince > limit.SoftSeconds * 1000L;
     }
 
     private async Task DrainAsync()

@@ -108,12 +108,14 @@ public sealed class RespParserErrorTests
         var ten = Multibulk(Enumerable.Repeat("a", 10).ToArray());
         Assert.Equal(ParseStatus.Complete, Parse(ten, authenticated: false).Status);
         var eleven = Encoding.ASCII.GetString(Multibulk(Enumerable.Repeat("a", 11).ToArray()));
-        AssertError(eleven, InvalidMultibulk, authenticated: false);
+        AssertError(eleven, "-ERR Protocol error: unauthenticated multibulk length\r\n", authenticated: false);
         Assert.Equal(ParseStatus.Complete, Parse(eleven).Status);
 
         var atLimit = Multibulk(Bytes("AUTH"), new byte[16384]);
         Assert.Equal(ParseStatus.Complete, Parse(atLimit, authenticated: false).Status);
-        AssertError("*2\r\n$4\r\nAUTH\r\n$16385\r\n", InvalidBulk, authenticated: false);
+        AssertError("*2\r\n$4\r\nAUTH\r\n$16385\r\n", "-ERR Protocol error: unauthenticated bulk length\r\n", authenticated: false);
+        // Past proto-max-bulk-len the length is invalid whoever asks, as in Redis.
+        AssertError("*2\r\n$4\r\nAUTH\r\n$999999999999\r\n", InvalidBulk, authenticated: false);
         Assert.Equal(ParseStatus.Incomplete, Parse("*2\r\n$4\r\nAUTH\r\n$16385\r\n").Status);
     }
 

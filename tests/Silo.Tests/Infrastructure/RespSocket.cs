@@ -30,6 +30,9 @@ internal sealed class RespSocket : IDisposable
 
     public void Send(string raw) => _stream.Write(Encoding.UTF8.GetBytes(raw));
 
+    /// <summary>Sends raw bytes; blocks while the server does not take them (TCP backpressure).</summary>
+    public void Send(byte[] raw) => _stream.Write(raw);
+
     /// <summary>Sends a command as a multibulk frame.</summary>
     public void Command(params string[] args)
     {
@@ -45,6 +48,13 @@ internal sealed class RespSocket : IDisposable
     public string Call(params string[] args)
     {
         Command(args);
+        return ReadReply();
+    }
+
+    /// <summary>Sends a raw frame and returns its whole reply.</summary>
+    public string Call(byte[] frame)
+    {
+        Send(frame);
         return ReadReply();
     }
 

@@ -44,6 +44,22 @@ public sealed class NpgsqlTests(SqlSiloFixture fixture) : IClassFixture<SqlSiloF
     }
 
     [Fact]
+    public async Task AMessageLargerThanTheSocketsReadBufferArrivesWhole()
+    {
+        // The transport stops reading at 1 MiB the gateway has not taken: a 3 MB Bind must still complete.
+        await using var c = await fixture.OpenAsync();
+        await Exec(c, "CREATE TABLE blobs(id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+        var body = new string('b', 3 * 1024 * 1024);
+        await using (var insert = new NpgsqlCommand("INSERT INTO blobs(id, body) VALUES (1, $1)", c))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = body, NpgsqlDbType = NpgsqlDbType.Text });
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+        }
+        await using var select = new NpgsqlCommand("SELECT length(body) FROM blobs WHERE id = 1", c);
+        Assert.Equal(3L * 1024 * 1024, Convert.ToInt64(await select.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task WrongPasswordAndForeignDatabaseAreRefused()
     {
         await FailsWith("28P01", async () =>
