@@ -46,6 +46,7 @@ internal sealed partial class RespConnection
     private bool _inputLeft;
     // The socket is gone: stop, run nothing more.
     private bool _discard;
+    private readonly CancellationToken _socketClosed;
     private ITenantGrain _tenant;
     private IPubSub _pubSub;
     // Set by the thread that drops the tenant; the read loop answers the next command with an error and closes.
@@ -58,6 +59,7 @@ internal sealed partial class RespConnection
         _context = context;
         _writer = new RespReplyWriter(_replies);
         _batch = new CommandBatch(_writer);
+        _socketClosed = context.ConnectionClosed;
         _tenant = server.Tenants.Find(ITenantDirectory.DefaultTenant)
             ?? throw new InvalidOperationException("the default tenant is not open");
         _pubSub = server.Tenants.FindPubSub(ITenantDirectory.DefaultTenant)
@@ -176,7 +178,7 @@ internal sealed partial class RespConnection
         var limits = _server.Limits.Parser;
         while (!_closeAfterReply && offset < buffer.Length)
         {
-            if (_context.ConnectionClosed.IsCancellationRequested)
+            if (_socketClosed.IsCancellationRequested)
             {
                 // Redis frees a client whose socket is gone with its unread input: nobody would get the replies.
                 _discard = true;

@@ -140,6 +140,33 @@ public sealed class ClientLimitTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public void ARequestPastTheQueryBufferLimitClosesTheClient()
+    {
+        using var admin = RespSocket.Connect(Port);
+        Assert.Equal("+OK\r\n", admin.Call("CONFIG", "SET", "client-query-buffer-limit", "1mb"));
+        try
+        {
+            using var client = RespSocket.Connect(Port);
+            try
+            {
+                client.Send("*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$3000000\r\n");
+                client.Send(new byte[2 * 1024 * 1024]);
+            }
+            catch (IOException)
+            {
+                // Closed while the value was still going out.
+            }
+            Assert.True(client.IsClosedByServer());
+            Assert.Contains("client_query_buffer_limit_disconnections:1\r\n", Info(admin));
+            Assert.Equal("$-1\r\n", admin.Call("GET", "q"));
+        }
+        finally
+        {
+            Assert.Equal("+OK\r\n", admin.Call("CONFIG", "SET", "client-query-buffer-limit", "1gb"));
+        }
+    }
+
+    [Fact]
     public void CommandsOfAClientThatClosedAreNotRun()
     {
         const int total = 500;

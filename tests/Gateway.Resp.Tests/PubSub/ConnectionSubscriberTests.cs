@@ -100,6 +100,29 @@ public sealed class ConnectionSubscriberTests : IDisposable
         _subscriber.OnMessage("ch"u8, "after close"u8);
     }
 
+    [Fact]
+    public async Task ASubscriberOverTheSoftLimitIsClosedAfterTheSoftSeconds()
+    {
+        var limits = new ClientLimits(512L << 20);
+        Assert.True(limits.TrySet("client-output-buffer-limit", "pubsub 0 1mb 1", out var error));
+        Assert.Null(error);
+        var closed = 0;
+        var subscriber = new ConnectionSubscriber(new DuplexPipe(_input.Reader, _output.Writer), _writer, limits, () => Interlocked.Increment(ref closed));
+        var body = new byte[16 * 1024];
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!subscriber.Overflowed)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "a subscriber over the soft limit was never closed");
+            subscriber.OnMessage("ch"u8, body);
+            // A publisher's pace, so the queue grows by megabytes a second, not gigabytes (the hard limit is off).
+            await Task.Delay(5);
+        }
+        // Over 1 MB from the first messages on (nobody reads), closed only once the second had passed.
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1), $"closed after {watch.Elapsed.TotalMilliseconds} ms");
+        Assert.Equal(1, closed);
+        await subscriber.CloseAsync(new Grains.Streams.LocalPubSub()).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     private static string Frame(string body) => $"*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n${body.Length}\r\n{body}\r\n";
 
     private async Task<string> ReadOutputAsync(long bytes)
