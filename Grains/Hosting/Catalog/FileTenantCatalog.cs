@@ -150,11 +150,7 @@ public sealed class FileTenantCatalog : ITenantCatalog
             {
                 return false;
             }
-            var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (var pair in next[at].Settings ?? new Dictionary<string, string>())
-            {
-                settings[pair.Key] = pair.Value;
-            }
+            var settings = Sorted(next[at].Settings);
             foreach (var pair in changes)
             {
                 settings[pair.Key] = pair.Value;
@@ -169,6 +165,16 @@ public sealed class FileTenantCatalog : ITenantCatalog
         {
             _changes.Release();
         }
+    }
+
+    private static SortedDictionary<string, string> Sorted(IReadOnlyDictionary<string, string>? settings)
+    {
+        var sorted = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in settings ?? new Dictionary<string, string>())
+        {
+            sorted[pair.Key] = pair.Value;
+        }
+        return sorted;
     }
 
     private static void Sort(List<TenantRecord> records) => records.Sort(static (a, b) =>
@@ -192,7 +198,7 @@ public sealed class FileTenantCatalog : ITenantCatalog
                     Salt = r.Password.Salt,
                     Hash = r.Password.Hash,
                 },
-                Settings = r.Settings is { Count: > 0 } settings ? new SortedDictionary<string, string>((IDictionary<string, string>)settings.ToDictionary(), StringComparer.Ordinal) : null,
+                Settings = r.Settings is { Count: > 0 } settings ? Sorted(settings) : null,
             });
         }
         DurableFile.Replace(path, JsonSerializer.SerializeToUtf8Bytes(file, CatalogJson.Default.CatalogFile));
