@@ -39,6 +39,10 @@ public sealed class LoginThrottle
 {
     private const string Overflow = "\0overflow";
 
+    // No tenant name is longer (TenantName.MaxLength): longer ones share one counter, so a name costs bounded memory.
+    private const int MaxNameLength = 64;
+    private const string LongName = "\0long";
+
     private readonly LoginThrottleOptions _options;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Counter> _sources = new(StringComparer.Ordinal);
@@ -91,6 +95,10 @@ public sealed class LoginThrottle
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(tenant);
         Interlocked.Increment(ref _failures);
+        if (tenant.Length > MaxNameLength)
+        {
+            tenant = LongName;
+        }
         var now = _time.GetUtcNow().UtcTicks;
         var inRow = Math.Max(Count(_sources, source, now), Count(_tenants, tenant, now));
         var delay = DelayFor(inRow);

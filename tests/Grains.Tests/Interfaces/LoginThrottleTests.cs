@@ -74,6 +74,15 @@ public sealed class LoginThrottleTests
     }
 
     [Fact]
+    public void NamesLongerThanAnyTenantsShareOneCounter()
+    {
+        var throttle = new LoginThrottle(Options, new ManualTimeProvider());
+        throttle.Failed("10.0.0.1", new string('a', 65));
+        Assert.Equal(TimeSpan.FromMilliseconds(5), throttle.Failed("10.0.0.2", new string('b', 100_000)));
+        Assert.Equal(1, throttle.TrackedTenants);
+    }
+
+    [Fact]
     public void AnIPv6ClientIsCountedByItsSlash64()
     {
         Assert.Equal("10.1.2.3", LoginThrottle.SourceOf(new IPEndPoint(IPAddress.Parse("::ffff:10.1.2.3"), 5)));
