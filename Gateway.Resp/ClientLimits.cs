@@ -63,16 +63,18 @@ internal sealed class ClientLimits
     };
 
     /// <summary>
-    /// Applies CONFIG SET of a parameter this class owns: false when <paramref name="name"/> is another parameter;
-    /// otherwise true with <paramref name="error"/> null on success or the reason Redis gives for refusing the value.
+    /// CONFIG SET of a parameter this class owns: false when <paramref name="name"/> is another parameter; otherwise true
+    /// with <paramref name="error"/> null when the value is valid (and, when <paramref name="apply"/>, now in force) or the
+    /// reason Redis gives for refusing it. With <paramref name="apply"/> false it only checks, so a multi-pair CONFIG SET
+    /// can check every pair before it changes any.
     /// </summary>
-    public bool TrySet(string name, string value, out string? error)
+    public bool TrySet(string name, string value, bool apply, out string? error)
     {
         error = null;
         switch (name.ToLowerInvariant())
         {
             case "client-output-buffer-limit":
-                error = SetOutputLimits(value);
+                error = SetOutputLimits(value, apply);
                 return true;
             case "client-query-buffer-limit":
                 if (!TryParseMemory(value, out var query) || query < 1L << 20)
@@ -80,7 +82,10 @@ internal sealed class ClientLimits
                     error = "argument must be between 1048576 and 9223372036854775807 inclusive";
                     return true;
                 }
-                Volatile.Write(ref _queryBufferLimit, query);
+                if (apply)
+                {
+                    Volatile.Write(ref _queryBufferLimit, query);
+                }
                 return true;
             case "proto-max-bulk-len":
                 if (!TryParseMemory(value, out var bulk) || bulk < 1L << 20)
@@ -88,7 +93,10 @@ internal sealed class ClientLimits
                     error = "argument must be between 1048576 and 9223372036854775807 inclusive";
                     return true;
                 }
-                Volatile.Write(ref _parser, Parser with { MaxBulkLength = bulk });
+                if (apply)
+                {
+                    Volatile.Write(ref _parser, Parser with { MaxBulkLength = bulk });
+                }
                 return true;
             case "maxclients":
                 if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var clients))
@@ -101,7 +109,10 @@ internal sealed class ClientLimits
                     error = "argument must be between 1 and 2147483647 inclusive";
                     return true;
                 }
-                Volatile.Write(ref _maxClients, clients);
+                if (apply)
+                {
+                    Volatile.Write(ref _maxClients, clients);
+                }
                 return true;
             default:
                 return false;
@@ -109,7 +120,7 @@ internal sealed class ClientLimits
     }
 
     /// <summary>Redis' "class hard soft seconds" groups; every class named must be valid before any changes.</summary>
-    private string? SetOutputLimits(string value)
+    private string? SetOutputLimits(string value, bool apply)
     {
         var parts = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length % 4 != 0)
@@ -142,9 +153,12 @@ internal sealed class ClientLimits
                     return "Invalid client class specified in buffer limit configuration.";
             }
         }
-        Volatile.Write(ref _normal, normal);
-        Volatile.Write(ref _replica, replica);
-        Volatile.Write(ref _pubSub, pubSub);
+        if (apply)
+        {
+            Volatile.Write(ref _normal, normal);
+            Volatile.Write(ref _replica, replica);
+            Volatile.Write(ref _pubSub, pubSub);
+        }
         return null;
     }
 

@@ -101,6 +101,62 @@ public sealed class RespServer
         }
     }
 
+    /// <summary>
+    /// CONFIG GET of the parameters matching <paramref name="pattern"/> as tenant <paramref name="tenant"/> sees them
+    /// (its own values of per-tenant ones), with secrets and paths when <paramref name="admin"/>.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> GetConfig(string tenant, bool admin, string pattern) =>
+        Config.Match(System.Text.Encoding.UTF8.GetBytes(pattern), admin, Tenants.GetSettings(tenant));
+
+    /// <summary>
+    /// CONFIG SET of <paramref name="pairs"/> in tenant <paramref name="tenant"/>, all or none (as Redis 7): every pair is
+    /// checked first; per-tenant parameters are then stored with the tenant (replicated in a cluster), server-wide ones,
+    /// which only the <paramref name="admin"/> role may set, in this silo's table. Null on success, else Redis' error text.
+    /// </summary>
+    public async ValueTask<string?> SetConfigAsync(string tenant, bool admin, IReadOnlyList<KeyValuePair<string, string>> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        var server = new List<KeyValuePair<string, string>>();
+        var own = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, given) in pairs)
+        {
+            var value = given;
+            if (Config.Check(name, ref value, admin) is { } error)
+            {
+                return error;
+            }
+            var canonical = Config.CanonicalName(name);
+            Config.TryGetScope(canonical, out var scope);
+            if ((scope & ConfigScope.Tenant) != 0)
+            {
+                own[canonical] = value;
+            }
+            else
+            {
+                server.Add(new KeyValuePair<string, string>(canonical, value));
+            }
+        }
+        if (own.Count > 0)
+        {
+            try
+            {
+                if (!await Tenants.SetSettingsAsync(tenant, own))
+                {
+                    return $"ERR tenant '{tenant}' was dropped";
+                }
+            }
+            catch (TenantUnavailableException e)
+            {
+                return e.Reply;
+            }
+        }
+        foreach (var (name, value) in server)
+        {
+            Config.SetServerValue(name, value);
+        }
+        return null;
+    }
+
     internal void CountCommands(int count) => Interlocked.Add(ref _totalCommands, count);
 
     internal void ResetStats()

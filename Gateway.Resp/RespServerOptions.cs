@@ -22,8 +22,8 @@ public sealed record RespServerOptions
     /// <summary>IceFire's version, reported by INFO.</summary>
     public string Version { get; init; } = "0.1.0";
 
-    /// <summary>notify-keyspace-events, shared with the tenants that publish the notifications.</summary>
-    public KeyspaceEventSettings KeyspaceEvents { get; init; } = new();
+    /// <summary>Counts failed logins and delays their answers; shared with the silo's other gateways.</summary>
+    public LoginThrottle LoginThrottle { get; init; } = new();
 
     /// <summary>proto-max-bulk-len.</summary>
     public long MaxBulkLength { get; init; } = 512L * 1024 * 1024;

@@ -90,12 +90,22 @@ internal sealed partial class PgConnection
             await SendFatalAsync(SqlStates.InvalidCatalogName, $"database \"{database}\" does not exist (the database is the tenant, named like the user)");
             return false;
         }
+        // An unknown tenant is asked for its password like a known one and fails the same way, at the same cost.
         var tenant = _server.Tenants.Find(user);
-        if (tenant is null || !await AuthenticateAsync(user, cancellationToken))
+        var login = await AuthenticateAsync(user, cancellationToken);
+        if (login == Login.Abandoned)
         {
+            // No password came (psql asks for one only after the server wanted it): not a failed guess.
+            return false;
+        }
+        var throttle = _server.Options.LoginThrottle;
+        if (login == Login.Failed || tenant is null)
+        {
+            await throttle.DelayAsync(throttle.Failed(LoginThrottle.SourceOf(_connection.RemoteEndPoint), user), cancellationToken);
             await SendFatalAsync(SqlStates.InvalidPassword, $"password authentication failed for user \"{user}\"");
             return false;
         }
+        throttle.Succeeded(user);
         try
         {
             _session = await tenant.OpenSessionAsync(PgCatalog.SessionOptions(user, _server.Options.Version), cancellationToken);
@@ -142,12 +152,12 @@ internal sealed partial class PgConnection
     /// Asks for the tenant's password: SCRAM-SHA-256 by default, cleartext when configured. The default tenant
     /// without requirepass is let in at once, as RESP lets it in without AUTH.
     /// </summary>
-    private async Task<bool> AuthenticateAsync(string user, CancellationToken cancellationToken)
+    private async Task<Login> AuthenticateAsync(string user, CancellationToken cancellationToken)
     {
         var isDefault = user == ITenantDirectory.DefaultTenant;
         if (isDefault && _server.DefaultSecret is null)
         {
-            return true;
+            return Login.Ok;
         }
         if (_server.Options.Authentication == SqlAuthentication.Password)
         {
@@ -156,18 +166,19 @@ internal sealed partial class PgConnection
             var reply = await ReadPasswordMessageAsync(cancellationToken);
             if (reply is null)
             {
-                return false;
+                return Login.Abandoned;
             }
             var password = new PgMessageReader(reply).String();
             var bytes = Encoding.UTF8.GetBytes(password);
-            return isDefault
+            var ok = isDefault
                 ? System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(bytes, Encoding.UTF8.GetBytes(_server.Options.RequirePass!))
                 : await _server.Tenants.CheckPasswordAsync(user, bytes);
+            return ok ? Login.Ok : Login.Failed;
         }
         var secret = isDefault ? _server.DefaultSecret : _server.Tenants.FindScramSecret(user);
         if (secret is null)
         {
-            return false;
+            return Login.Failed;
         }
         var scram = new ScramExchange(secret);
         PgMessages.Authentication(_out, 10, Encoding.ASCII.GetBytes(ScramExchange.Mechanism + "\0\0"));
@@ -175,14 +186,14 @@ internal sealed partial class PgConnection
         var initial = await ReadPasswordMessageAsync(cancellationToken);
         if (initial is null)
         {
-            return false;
+            return Login.Abandoned;
         }
         string clientFirst;
         {
             var reader = new PgMessageReader(initial);
             if (reader.String() != ScramExchange.Mechanism)
             {
-                return false;
+                return Login.Failed;
             }
             var length = reader.Int32();
             clientFirst = length < 0 ? "" : Encoding.UTF8.GetString(reader.Bytes(length));
@@ -190,22 +201,34 @@ internal sealed partial class PgConnection
         var serverFirst = scram.Start(clientFirst);
         if (serverFirst is null)
         {
-            return false;
+            return Login.Failed;
         }
         PgMessages.Authentication(_out, 11, Encoding.UTF8.GetBytes(serverFirst));
         await _out.FlushAsync(_output, cancellationToken);
         var final = await ReadPasswordMessageAsync(cancellationToken);
         if (final is null)
         {
-            return false;
+            return Login.Abandoned;
         }
         var serverFinal = scram.Finish(Encoding.UTF8.GetString(final));
         if (serverFinal is null)
         {
-            return false;
+            return Login.Failed;
         }
         PgMessages.Authentication(_out, 12, Encoding.UTF8.GetBytes(serverFinal));
-        return true;
+        return Login.Ok;
+    }
+
+    /// <summary>How a login ended.</summary>
+    private enum Login
+    {
+        Ok,
+
+        /// <summary>A wrong password (or none that could match): counted by the login throttle.</summary>
+        Failed,
+
+        /// <summary>The client went away before it sent a password.</summary>
+        Abandoned,
     }
 
     private async Task<byte[]?> ReadPasswordMessageAsync(CancellationToken cancellationToken)

@@ -29,6 +29,9 @@ public sealed record SqlServerOptions
     /// </summary>
     public TimeSpan IdleInTransactionTimeout { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Counts failed logins and delays their answers; shared with the silo's other gateways.</summary>
+    public IceFire.Grains.Interfaces.LoginThrottle LoginThrottle { get; init; } = new();
+
     /// <summary>IceFire's version, reported in server_version and version().</summary>
     public string Version { get; init; } = "0.1.0";
 }

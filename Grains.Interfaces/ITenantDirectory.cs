@@ -33,6 +33,21 @@ public interface ITenantDirectory
     ValueTask<bool> CheckPasswordAsync(string name, ReadOnlyMemory<byte> password);
 
     /// <summary>
+    /// The settings tenant <paramref name="name"/> chose for itself (CONFIG SET of a per-tenant parameter such as
+    /// notify-keyspace-events), by parameter name; empty when it set none or does not exist. Stored with the tenant:
+    /// in the catalog of a single silo, in the replicated tenant table of a cluster.
+    /// </summary>
+    IReadOnlyDictionary<string, string> GetSettings(string name);
+
+    /// <summary>
+    /// Stores <paramref name="changes"/> among tenant <paramref name="name"/>'s settings (the others are kept) and
+    /// applies them on this silo; durable when it returns true (committed by the cluster's tenant table in a
+    /// cluster). False when there is no such tenant.
+    /// </summary>
+    /// <exception cref="TenantUnavailableException">A cluster's tenant table has no reachable leader.</exception>
+    ValueTask<bool> SetSettingsAsync(string name, IReadOnlyDictionary<string, string> changes, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Raised with a tenant's name once it is dropped: it is no longer found, and its grain is closing. Handlers
     /// run on the dropping thread and must not block.
     /// </summary>

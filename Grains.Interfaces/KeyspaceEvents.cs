@@ -55,12 +55,23 @@ public enum KeyspaceEventFlags
 }
 
 /// <summary>
-/// The notify-keyspace-events setting shared by the gateway (CONFIG SET) and every tenant (which publishes);
-/// keyspace notifications are off until it is set, as in Redis.
+/// One tenant's notify-keyspace-events setting, read by the tenant that publishes and changed when the tenant's
+/// stored settings change (CONFIG SET in that tenant); keyspace notifications are off until it is set, as in Redis.
 /// </summary>
 public sealed class KeyspaceEventSettings
 {
+    /// <summary>The CONFIG parameter, and the key of the setting among a tenant's settings.</summary>
+    public const string ConfigName = "notify-keyspace-events";
+
     private volatile int _flags;
+
+    /// <summary>Settings with no class on.</summary>
+    public KeyspaceEventSettings()
+    {
+    }
+
+    /// <summary>Settings with <paramref name="flags"/> on.</summary>
+    public KeyspaceEventSettings(KeyspaceEventFlags flags) => _flags = (int)flags;
 
     public KeyspaceEventFlags Flags
     {
@@ -76,6 +87,16 @@ public sealed class KeyspaceEventSettings
     {
         var flags = (KeyspaceEventFlags)_flags;
         return (flags & type) != 0 && (flags & (KeyspaceEventFlags.Keyspace | KeyspaceEventFlags.Keyevent)) != 0;
+    }
+
+    /// <summary>
+    /// Takes the value of <see cref="ConfigName"/> in a tenant's <paramref name="settings"/>, or
+    /// <paramref name="fallback"/> when it has none (or an unreadable one).
+    /// </summary>
+    public void Apply(IReadOnlyDictionary<string, string> settings, KeyspaceEventFlags fallback)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Flags = settings.TryGetValue(ConfigName, out var text) && TryParse(text, out var flags) ? flags : fallback;
     }
 
     /// <summary>Parses Redis' class letters (<c>KEA</c>, <c>Kx</c> ...); false on any other character.</summary>

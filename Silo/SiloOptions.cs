@@ -105,14 +105,15 @@ internal sealed record SiloOptions
           --sql-auth MODE            scram (default): SCRAM-SHA-256. password: cleartext, for clients without
                                      SCRAM (only on trusted networks until TLS exists).
           --requirepass PASS         Password clients must give with AUTH or HELLO ... AUTH (default: none).
-                                     The ICEFIRE_REQUIREPASS environment variable sets it too.
+                                     The ICEFIRE_REQUIREPASS environment variable sets it too. The default
+                                     tenant is the admin role: set it when tenants share the silo.
           --durability MODE          always (default): a write is fsynced before its reply.
                                      periodic: fsync at most once a second (like appendfsync everysec).
           --admin-port N             Serve the admin HTTP API on this port, on the --bind address (default:
                                      off; 9090 is what `icefire tenant` looks for; 0 picks a free port).
-                                     GET /healthz /readyz /cluster /tenants, POST /tenants,
-                                     DELETE /tenants/NAME.
-          --admin-token TOKEN        Require "Authorization: Bearer TOKEN" on /tenants and /cluster
+                                     GET /healthz /readyz /cluster /tenants /config /stats, POST /tenants,
+                                     PUT /config, DELETE /tenants/NAME.
+          --admin-token TOKEN        Require "Authorization: Bearer TOKEN" on /tenants, /config, /stats, /cluster
                                      (default: none). The ICEFIRE_ADMIN_TOKEN environment variable sets it too.
 
         Cluster (any of these makes the silo a cluster member; see README "Running a cluster"):

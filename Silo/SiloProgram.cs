@@ -72,9 +72,9 @@ internal static class SiloProgram
     private static async Task<int> ServeAsync(SiloOptions options)
     {
         DataDirectory data;
-        // Each tenant has its own pub/sub namespace, which its PUBLISH and its keyspace notifications share;
-        // CONFIG SET notify-keyspace-events reaches every tenant through the shared setting.
-        var keyspaceEvents = new KeyspaceEventSettings();
+        // Failed logins are counted and slowed across RESP and SQL alike.
+        var loginThrottle = new LoginThrottle();
+        DataDirectory.MakeNewFilesPrivate();
         try
         {
             data = DataDirectory.Open(options.Data);
@@ -84,10 +84,11 @@ internal static class SiloProgram
             Console.Error.WriteLine($"icefire: cannot start: {e.Message}");
             return 1;
         }
+        // Each tenant has its own pub/sub namespace, which its PUBLISH and its keyspace notifications share, and its
+        // own notify-keyspace-events (CONFIG SET in that tenant), stored with the tenant.
         var tenantOptions = new TenantOptions
         {
             Durability = options.Durability,
-            KeyspaceEvents = keyspaceEvents,
             DamageLog = message => Console.Error.WriteLine($"icefire: {message}"),
         };
         Backend backend;
@@ -110,7 +111,7 @@ internal static class SiloProgram
             DataDirectory = data.Path,
             Durability = durability,
             Version = Version,
-            KeyspaceEvents = keyspaceEvents,
+            LoginThrottle = loginThrottle,
         }, backend.Tenants);
         if (backend.Single is { } single)
         {
@@ -137,6 +138,7 @@ internal static class SiloProgram
             RequirePass = options.RequirePass,
             Version = Version,
             Authentication = options.SqlAuth == "password" ? SqlAuthentication.Password : SqlAuthentication.Scram,
+            LoginThrottle = loginThrottle,
         }, sqlDirectory);
         ListenOptions? sqlListener = null;
         ListenOptions? respListener = null;
@@ -145,7 +147,7 @@ internal static class SiloProgram
         if (options.AdminPort is not null)
         {
             var view = backend.View ?? (_ => Task.FromResult(AdminApi.SingleSiloView(backend.Single!, Self(options, respListener, adminListener))));
-            admin = new AdminApi(backend.Admin, backend.Tenants, options.AdminToken, view);
+            admin = new AdminApi(backend.Admin, backend.Tenants, options.AdminToken, view) { Resp = resp, LoginThrottle = loginThrottle };
             // The lighter routing core (no regex constraints); endpoints apply to the admin listener only, as the
             // RESP listener hands its connections straight to the RESP handler.
             builder.Services.AddRoutingCore();

@@ -46,7 +46,7 @@ internal sealed partial class RespConnection
                 }
                 break;
             case CommandId.Command: Command(info); break;
-            case CommandId.Config: Config(info); break;
+            case CommandId.Config: await ConfigAsync(info); break;
             case CommandId.Info: await InfoAsync(); break;
             case CommandId.Time: Time(); break;
             case CommandId.ReadOnly:

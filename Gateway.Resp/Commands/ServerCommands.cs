@@ -16,7 +16,7 @@ internal sealed partial class RespConnection
         _writer.WriteBulk(Encoding.ASCII.GetBytes((micros % 1_000_000).ToString(CultureInfo.InvariantCulture)));
     }
 
-    private void Config(CommandInfo info)
+    private async ValueTask ConfigAsync(CommandInfo info)
     {
         var sub = ResolveSubcommand(info);
         if (sub is null)
@@ -27,10 +27,11 @@ internal sealed partial class RespConnection
         {
             case "config|get":
             {
+                var settings = _server.Tenants.GetSettings(TenantName);
                 var found = new Dictionary<string, string>(StringComparer.Ordinal);
                 for (var i = 2; i < _args.Count; i++)
                 {
-                    foreach (var pair in _server.Config.Match(_args[i]))
+                    foreach (var pair in _server.Config.Match(_args[i], ServerConfig.IsAdmin(TenantName), settings))
                     {
                         found[pair.Key] = pair.Value;
                     }
@@ -49,16 +50,7 @@ internal sealed partial class RespConnection
                     WrongArity(sub.Name);
                     return;
                 }
-                for (var i = 2; i < _args.Count; i += 2)
-                {
-                    var name = Encoding.UTF8.GetString(_args[i]);
-                    if (_server.Config.TrySet(name, Encoding.UTF8.GetString(_args[i + 1])) is { } error)
-                    {
-                        _writer.WriteError(Encoding.UTF8.GetBytes(error));
-                        return;
-                    }
-                }
-                _writer.WriteRaw("+OK\r\n"u8);
+                await ConfigSetAsync();
                 break;
             case "config|resetstat":
                 _server.ResetStats();
@@ -70,6 +62,24 @@ internal sealed partial class RespConnection
                     "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
                     "RESETSTAT", "    Reset statistics reported by the INFO command.");
                 break;
+        }
+    }
+
+    private async ValueTask ConfigSetAsync()
+    {
+        var pairs = new List<KeyValuePair<string, string>>();
+        for (var i = 2; i < _args.Count; i += 2)
+        {
+            pairs.Add(new KeyValuePair<string, string>(Encoding.UTF8.GetString(_args[i]), Encoding.UTF8.GetString(_args[i + 1])));
+        }
+        var error = await _server.SetConfigAsync(TenantName, ServerConfig.IsAdmin(TenantName), pairs);
+        if (error is null)
+        {
+            _writer.WriteRaw("+OK\r\n"u8);
+        }
+        else
+        {
+            _writer.WriteError(Encoding.UTF8.GetBytes(error));
         }
     }
 
@@ -110,7 +120,8 @@ internal sealed partial class RespConnection
             .Line("server_time_usec", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000)
             .Line("uptime_in_seconds", uptime)
             .Line("uptime_in_days", uptime / 86400)
-            .Line("executable", Environment.ProcessPath ?? "")
+            // A path of the server's: for the admin role only, as CONFIG GET dir.
+            .Line("executable", ServerConfig.IsAdmin(TenantName) ? Environment.ProcessPath ?? "" : "")
             .Line("config_file", ""));
         Section("Clients", t => t
             .Line("connected_clients", _server.Clients.Count)
@@ -149,7 +160,9 @@ internal sealed partial class RespConnection
             .Line("keyspace_hits", 0)
             .Line("keyspace_misses", 0)
             .Line("pubsub_channels", _pubSub.Channels().Count)
-            .Line("pubsub_patterns", _pubSub.NumPat()));
+            .Line("pubsub_patterns", _pubSub.NumPat())
+            .Line("icefire_auth_failures", options.LoginThrottle.Failures)
+            .Line("icefire_auth_throttled", options.LoginThrottle.Throttled));
         var role = all || sections.Contains("replication") ? await CurrentRoleAsync() : null;
         Section("Replication", t => ReplicationSection(t, role!));
         Section("Keyspace", t =>

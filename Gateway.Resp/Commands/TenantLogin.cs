@@ -7,7 +7,8 @@ namespace IceFire.Gateway.Resp;
 /// Which tenant a connection reaches. AUTH and HELLO ... AUTH take the Redis 6 ACL form <c>user password</c>
 /// with the tenant as the user: <c>default</c> is checked against requirepass here, any other tenant against
 /// its stored password hash by the tenant directory. Logging into another tenant is a new login: the
-/// database goes back to 0 and the old tenant's watches are dropped.
+/// database goes back to 0 and the old tenant's watches are dropped. A failed login is counted by the server's
+/// <see cref="LoginThrottle"/> and answered after the delay it gives (this connection only waits).
 /// </summary>
 internal sealed partial class RespConnection
 {
@@ -36,23 +37,17 @@ internal sealed partial class RespConnection
     /// <summary>Checks <paramref name="user"/>'s password and, when it matches, makes that tenant the connection's.</summary>
     private async ValueTask<LoginResult> LogInAsync(ReadOnlyMemory<byte> user, ReadOnlyMemory<byte> password)
     {
-        string name;
-        if (user.Span.SequenceEqual("default"u8))
+        var name = Encoding.UTF8.GetString(user.Span);
+        var ok = name == ITenantDirectory.DefaultTenant
+            ? CheckDefaultPassword(password.Span)
+            : await _server.Tenants.CheckPasswordAsync(name, password);
+        var throttle = _server.Options.LoginThrottle;
+        if (!ok)
         {
-            if (!CheckDefaultPassword(password.Span))
-            {
-                return LoginResult.WrongPassword;
-            }
-            name = ITenantDirectory.DefaultTenant;
+            await throttle.DelayAsync(throttle.Failed(LoginThrottle.SourceOf(RemoteEndPoint), name));
+            return LoginResult.WrongPassword;
         }
-        else
-        {
-            name = Encoding.UTF8.GetString(user.Span);
-            if (!await _server.Tenants.CheckPasswordAsync(name, password))
-            {
-                return LoginResult.WrongPassword;
-            }
-        }
+        throttle.Succeeded(name);
         if (name == TenantName && !_tenantDropped)
         {
             Authenticated = true;

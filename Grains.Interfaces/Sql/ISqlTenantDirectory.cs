@@ -13,12 +13,16 @@ public interface ISqlTenantDirectory
     ISqlTenant? Find(string name);
 
     /// <summary>
-    /// The SCRAM-SHA-256 verifier of tenant <paramref name="name"/>'s password, or null for an unknown tenant, for
-    /// <c>default</c>, and for a tenant whose stored password cannot be turned into one.
+    /// The SCRAM-SHA-256 verifier of tenant <paramref name="name"/>'s password; for an unknown tenant a mock one that no
+    /// password matches (so the exchange does not tell which tenants exist); null for <c>default</c> and for a tenant
+    /// whose stored password cannot be turned into one.
     /// </summary>
     ScramSecret? FindScramSecret(string name);
 
-    /// <summary>True when <paramref name="password"/> is tenant <paramref name="name"/>'s password (cleartext authentication).</summary>
+    /// <summary>
+    /// True when <paramref name="password"/> is tenant <paramref name="name"/>'s password (cleartext authentication); an
+    /// unknown tenant takes as long as a wrong password.
+    /// </summary>
     ValueTask<bool> CheckPasswordAsync(string name, ReadOnlyMemory<byte> password);
 }
 

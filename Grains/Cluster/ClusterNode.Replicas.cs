@@ -168,7 +168,7 @@ public sealed partial class ClusterNode
         var fresh = !Directory.Exists(path);
         _options.Log($"node {NodeId}: opening replica of tenant {tenant.Name} (group {tenant.GroupId}{(founder ? "" : ", joining as learner")}){(fresh ? "" : " from " + path)}");
         var pubSub = PubSubFor(tenant.Name);
-        var replica = ReplicatedTenant.Open(tenant.Name, path, _options.Tenant with { PubSub = pubSub }, NodeId);
+        var replica = ReplicatedTenant.Open(tenant.Name, path, _options.Tenant with { PubSub = pubSub, KeyspaceEvents = KeyspaceEventsFor(tenant.Name) }, NodeId);
         try
         {
             var storage = replica.OpenLog(tenant.GroupId, founder ? new ConfState(tenant.InitialReplicas, []) : ConfState.Empty);
@@ -195,7 +195,8 @@ public sealed partial class ClusterNode
     private async Task ForgetTenantAsync(string name, ulong groupId)
     {
         _routed.TryRemove(name, out _);
-        _accepted.TryRemove(name, out _);
+        Passwords.Forget(name);
+        _keyspaceEvents.TryRemove(name, out _);
         Dropped?.Invoke(name);
         _tenantPubSubs.TryRemove(name, out _);
         if (_replicas.TryGetValue(name, out var replica) && replica.GroupId == groupId)

@@ -40,7 +40,7 @@ public sealed partial class ClusterNode : ISqlLeaders
 
     /// <summary>The cluster's tenants' SQL databases for this silo's gateway, their sessions routed by <paramref name="router"/>.</summary>
     internal ClusterSqlTenants CreateSqlTenants(SqlRouter router) =>
-        new(name => State.Tenants.TryGetValue(name, out var t) ? t : null, CheckPasswordAsync, router);
+        new(name => State.Tenants.TryGetValue(name, out var t) ? t : null, CheckPasswordAsync, router, _options.PasswordIterations);
 
     private async ValueTask StopSqlAsync()
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using IceFire.Grains.Cluster.Rpc;
@@ -16,7 +15,12 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
 {
     private readonly ConcurrentDictionary<string, RoutedTenant> _routed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IPubSub> _tenantPubSubs = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (PasswordHash Hash, byte[] Digest)> _accepted = new(StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<string, string> NoSettings = new Dictionary<string, string>();
+
+    // Each tenant's notify-keyspace-events as the replicated tenant table has it, read by this silo's replica of the
+    // tenant (which publishes when it leads) and kept in step with every applied change of the table.
+    private readonly ConcurrentDictionary<string, KeyspaceEventSettings> _keyspaceEvents = new(StringComparer.Ordinal);
+    private PasswordVerifier? _verifier;
     private readonly Func<string, IPubSub> _pubSubs;
 
     /// <inheritdoc />
@@ -77,24 +81,79 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
         return new RpcResponse(0, answer);
     }
 
+    /// <summary>The password checks of the cluster's tenants on this silo.</summary>
+    public PasswordVerifier Passwords => LazyInitializer.EnsureInitialized(ref _verifier, () => new PasswordVerifier(_options.PasswordIterations));
+
     /// <inheritdoc />
-    public async ValueTask<bool> CheckPasswordAsync(string name, ReadOnlyMemory<byte> password)
+    /// <remarks>An unknown tenant takes as long as a wrong password (see <see cref="PasswordVerifier"/>).</remarks>
+    public ValueTask<bool> CheckPasswordAsync(string name, ReadOnlyMemory<byte> password) =>
+        Passwords.VerifyAsync(name, State.Tenants.TryGetValue(name, out var tenant) ? tenant.Password : null, password);
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> GetSettings(string name) =>
+        State.Tenants.TryGetValue(name, out var tenant) && tenant.Settings is { } settings ? settings : NoSettings;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The change is committed by the system group (through its leader, wherever it is), so it survives the loss of
+    /// any silo and a change of leader; every silo applies it from the log, and the replica leading the tenant
+    /// publishes by it once its silo has. Returns once this silo has applied it too.
+    /// </remarks>
+    public async ValueTask<bool> SetSettingsAsync(string name, IReadOnlyDictionary<string, string> changes, CancellationToken cancellationToken = default)
     {
-        if (!State.Tenants.TryGetValue(name, out var tenant) || tenant.Password is not { } stored)
+        ArgumentNullException.ThrowIfNull(changes);
+        if (!State.Tenants.ContainsKey(name))
         {
             return false;
         }
-        var digest = HMACSHA256.HashData(stored.Salt, password.Span);
-        if (_accepted.TryGetValue(name, out var known) && ReferenceEquals(known.Hash, stored) && CryptographicOperations.FixedTimeEquals(known.Digest, digest))
+        var request = new TenantSettingsProto { Name = name };
+        request.Settings.Add(changes.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+        var status = await ChangeTenantAsync(new TenantChangeRequestProto { Settings = request }, cancellationToken).ConfigureAwait(false);
+        if (status != TenantChangeStatus.Done)
         {
-            return true;
+            return false;
         }
-        var ok = await Task.Run(() => TenantPassword.Verify(stored, password.Span)).ConfigureAwait(false);
-        if (ok)
+        // Committed; this silo's copy of the table follows within a heartbeat or so. A later change of the same
+        // setting may overwrite it meanwhile, so the wait is bounded rather than exact.
+        var deadline = Environment.TickCount64 + (long)_options.RequestTimeout.TotalMilliseconds;
+        while (!Holds(GetSettings(name), changes) && Environment.TickCount64 < deadline && State.Tenants.ContainsKey(name))
         {
-            _accepted[name] = (stored, digest);
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
         }
-        return ok;
+        return true;
+    }
+
+    private static bool Holds(IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string> changes)
+    {
+        foreach (var pair in changes)
+        {
+            if (!settings.TryGetValue(pair.Key, out var value) || value != pair.Value)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The notify-keyspace-events of <paramref name="name"/>'s replica on this silo, kept in step with the tenant table.</summary>
+    private KeyspaceEventSettings KeyspaceEventsFor(string name)
+    {
+        var events = _keyspaceEvents.GetOrAdd(name, static _ => new KeyspaceEventSettings());
+        // Read after the entry is in the table: a change applied meanwhile either finds the entry or is in State.
+        events.Apply(GetSettings(name), _options.Tenant.KeyspaceEvents.Flags);
+        return events;
+    }
+
+    /// <summary>Brings every tenant's keyspace-event setting on this silo to <paramref name="state"/>'s (on the system group's turn).</summary>
+    private void ApplyTenantSettings(ClusterState state)
+    {
+        foreach (var pair in _keyspaceEvents)
+        {
+            if (state.Tenants.TryGetValue(pair.Key, out var tenant))
+            {
+                pair.Value.Apply(tenant.Settings ?? NoSettings, _options.Tenant.KeyspaceEvents.Flags);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -220,8 +279,8 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
 
     private async Task<TenantChangeStatus> ApplyTenantChangeAsync(TenantChangeRequestProto request, CancellationToken cancellationToken)
     {
-        var command = request.Create is { } create
-            ? new SystemCommandProto { CreateTenant = create }
+        var command = request.Create is { } create ? new SystemCommandProto { CreateTenant = create }
+            : request.Settings is { } settings ? new SystemCommandProto { SetTenantSettings = settings }
             : new SystemCommandProto { DropTenant = request.Drop };
         var outcome = await ProposeSystemAsync(command, cancellationToken).ConfigureAwait(false);
         return outcome == SystemStateMachine.NotReady ? throw new RaftOutcomeUnknownException("the cluster has no genesis yet") : (TenantChangeStatus)outcome;

@@ -60,7 +60,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
         _pubSubs = options.PubSubs ?? (_ => new LocalPubSub());
         _machine = new SystemStateMachine(options.NodeId);
-        _machine.Changed += _ => Signal();
+        _machine.Changed += state =>
+        {
+            ApplyTenantSettings(state);
+            Signal();
+        };
         RaftHost? host = null;
         _transport = new TcpTransport(options.NodeId, null, (group, message) => host!.Deliver(group, message));
         _host = host = new RaftHost(new RaftHostOptions

@@ -20,13 +20,15 @@ public sealed record ClusterMemberInfo(ulong Id, string ClusterAddress, string R
 /// <param name="Replicas">The silos that should hold a replica (the group's leader moves its membership toward it).</param>
 /// <param name="Created">When the tenant was created.</param>
 /// <param name="Password">Its password hash; null for <c>default</c>.</param>
+/// <param name="Settings">The CONFIG parameters it set for itself; null when none.</param>
 public sealed record TenantPlacementInfo(
     string Name,
     ulong GroupId,
     IReadOnlyList<ulong> InitialReplicas,
     IReadOnlyList<ulong> Replicas,
     DateTimeOffset Created,
-    PasswordHash? Password);
+    PasswordHash? Password,
+    IReadOnlyDictionary<string, string>? Settings = null);
 
 /// <summary>
 /// The system group's state as of one applied index: the cluster's identity and settings, its members and its
@@ -86,7 +88,8 @@ public sealed class ClusterState
         t.InitialReplicas.ToArray(),
         t.Replicas.ToArray(),
         DateTimeOffset.FromUnixTimeMilliseconds(t.CreatedUnixMs),
-        t.Password is { } p ? new PasswordHash(p.Algorithm, p.Iterations, p.Salt.ToByteArray(), p.Hash.ToByteArray()) : null);
+        t.Password is { } p ? new PasswordHash(p.Algorithm, p.Iterations, p.Salt.ToByteArray(), p.Hash.ToByteArray()) : null,
+        t.Settings.Count == 0 ? null : new Dictionary<string, string>(t.Settings, StringComparer.Ordinal));
 
     internal static PasswordHashProto? ToProto(PasswordHash? hash) => hash is null ? null : new PasswordHashProto
     {

@@ -131,6 +131,22 @@ public sealed class SystemStateMachine : IRaftStateMachine
                 }
                 state.Tenants.RemoveAt(index);
                 return (int)TenantChangeStatus.Done;
+            case SystemCommandProto.ChangeOneofCase.SetTenantSettings:
+                if (state.ClusterId.Length == 0)
+                {
+                    return NotReady;
+                }
+                var change = command.SetTenantSettings;
+                var at = IndexOf(state, change.Name);
+                if (at < 0)
+                {
+                    return (int)TenantChangeStatus.NotFound;
+                }
+                foreach (var pair in change.Settings)
+                {
+                    state.Tenants[at].Settings[pair.Key] = pair.Value;
+                }
+                return (int)TenantChangeStatus.Done;
             case SystemCommandProto.ChangeOneofCase.MemberDown:
                 if (state.ClusterId.Length == 0)
                 {

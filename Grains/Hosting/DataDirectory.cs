@@ -29,6 +29,12 @@ public sealed class DataDirectory : IDisposable
     /// <summary>True when this start created the directory's contents.</summary>
     public bool IsNew { get; }
 
+    /// <summary>
+    /// Makes the files and directories this process creates from now on readable by its own user only (umask 077, as
+    /// PostgreSQL does): tenant catalogs, Raft logs and snapshots hold password hashes. The server calls it once at start.
+    /// </summary>
+    public static void MakeNewFilesPrivate() => Catalog.DurableFile.RestrictNewFilesToOwner();
+
     /// <summary>Opens or creates the directory at <paramref name="path"/>.</summary>
     /// <exception cref="DataDirectoryException">The directory is someone else's, damaged, or in use.</exception>
     public static DataDirectory Open(string path)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using IceFire.Grains.Hosting.Catalog;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Storage.Keyspace;
@@ -42,9 +41,9 @@ public enum TenantChangeStatus
 public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposable
 {
     private readonly ConcurrentDictionary<string, Tenant> _tenants = new(StringComparer.Ordinal);
-    // Passwords accepted since start, as a keyed hash per catalog record, so a client that reconnects does not
-    // pay the key-derivation function again. Memory only; the record reference ties it to one password.
-    private readonly ConcurrentDictionary<string, (TenantRecord Record, byte[] Digest)> _accepted = new(StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<string, string> NoSettings = new Dictionary<string, string>();
+
+    private readonly PasswordVerifier _verifier;
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly TenantOptions _options;
     private readonly Func<string, IPubSub> _pubSubs;
@@ -57,12 +56,19 @@ public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposabl
         _options = options;
         _pubSubs = pubSubs;
         _passwordIterations = passwordIterations;
+        _verifier = new PasswordVerifier(passwordIterations);
     }
 
     public DataDirectory Data { get; }
 
     /// <summary>The table of tenants this directory serves.</summary>
     public ITenantCatalog Catalog { get; }
+
+    /// <summary>PBKDF2 iterations of new tenants' password hashes.</summary>
+    public int PasswordIterations => _passwordIterations;
+
+    /// <summary>The password checks of this directory's tenants.</summary>
+    public PasswordVerifier Passwords => _verifier;
 
     /// <summary>Tenant directories the catalog did not list, removed at start.</summary>
     public IReadOnlyList<string> RemovedLeftovers { get; private set; } = [];
@@ -74,7 +80,10 @@ public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposabl
     /// directories the catalog does not list.
     /// </summary>
     /// <param name="data">The data directory.</param>
-    /// <param name="options">Settings of every tenant; <see cref="TenantOptions.PubSub"/> is replaced by the tenant's namespace.</param>
+    /// <param name="options">
+    /// Settings of every tenant; <see cref="TenantOptions.PubSub"/> is replaced by the tenant's namespace, and
+    /// <see cref="TenantOptions.KeyspaceEvents"/> by the tenant's own (which starts from it when the tenant set none).
+    /// </param>
     /// <param name="catalog">The tenant table; the data directory's <see cref="FileTenantCatalog"/> when null.</param>
     /// <param name="pubSubs">Makes a tenant's pub/sub namespace; a new <see cref="LocalPubSub"/> per tenant when null.</param>
     /// <param name="passwordIterations">PBKDF2 iterations for new tenants' password hashes.</param>
@@ -94,7 +103,7 @@ public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposabl
             foreach (var record in catalog.List())
             {
                 var create = record.Name == ITenantDirectory.DefaultTenant && createDefault;
-                directory._tenants[record.Name] = directory.OpenTenant(record.Name, create);
+                directory._tenants[record.Name] = directory.OpenTenant(record.Name, create, record.Settings);
             }
             directory.RemovedLeftovers = directory.RemoveLeftovers();
         }
@@ -112,14 +121,16 @@ public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposabl
         return !Directory.Exists(tenants) || !Directory.EnumerateFileSystemEntries(tenants).Any();
     }
 
-    private Tenant OpenTenant(string name, bool create)
+    private Tenant OpenTenant(string name, bool create, IReadOnlyDictionary<string, string>? settings)
     {
         var path = Data.TenantPath(name);
         CheckTables(name, path);
         var pubSub = _pubSubs(name);
+        var events = new KeyspaceEventSettings();
+        events.Apply(settings ?? NoSettings, _options.KeyspaceEvents.Flags);
         try
         {
-            return new Tenant(TenantGrain.Open(name, path, _options with { PubSub = pubSub }, create), pubSub);
+            return new Tenant(TenantGrain.Open(name, path, _options with { PubSub = pubSub, KeyspaceEvents = events }, create), pubSub, events);
         }
         catch (StorageCorruptionException e)
         {
@@ -181,26 +192,35 @@ public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposabl
     /// <summary>The grain of <paramref name="name"/> with its statistics, or null when there is no such tenant.</summary>
     public TenantGrain? FindGrain(string name) => _tenants.TryGetValue(name, out var tenant) ? tenant.Grain : null;
 
-    public async ValueTask<bool> CheckPasswordAsync(string name, ReadOnlyMemory<byte> password)
+    /// <inheritdoc />
+    /// <remarks>An unknown tenant takes as long as a wrong password (see <see cref="PasswordVerifier"/>).</remarks>
+    public ValueTask<bool> CheckPasswordAsync(string name, ReadOnlyMemory<byte> password)
     {
-        var record = Catalog.Find(name);
-        if (record?.Password is not { } stored || !_tenants.ContainsKey(name))
+        var stored = _tenants.ContainsKey(name) ? Catalog.Find(name)?.Password : null;
+        return _verifier.VerifyAsync(name, stored, password);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> GetSettings(string name) => Catalog.Find(name)?.Settings ?? NoSettings;
+
+    /// <inheritdoc />
+    public async ValueTask<bool> SetSettingsAsync(string name, IReadOnlyDictionary<string, string> changes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        await _changes.WaitAsync(cancellationToken);
+        try
         {
-            return false;
-        }
-        var digest = HMACSHA256.HashData(stored.Salt, password.Span);
-        if (_accepted.TryGetValue(name, out var known) && ReferenceEquals(known.Record, record) &&
-            CryptographicOperations.FixedTimeEquals(known.Digest, digest))
-        {
+            if (!_tenants.TryGetValue(name, out var tenant) || !await Catalog.TrySetSettingsAsync(name, changes, cancellationToken))
+            {
+                return false;
+            }
+            tenant.Events.Apply(GetSettings(name), _options.KeyspaceEvents.Flags);
             return true;
         }
-        // The key-derivation function takes tens of milliseconds: off the connection's (socket) thread.
-        var ok = await Task.Run(() => TenantPassword.Verify(stored, password.Span));
-        if (ok)
+        finally
         {
-            _accepted[name] = (record, digest);
+            _changes.Release();
         }
-        return ok;
     }
 
     /// <summary>Creates tenant <paramref name="name"/> with an empty dataset; durable when it returns <see cref="TenantChangeStatus.Done"/>.</summary>
@@ -226,7 +246,7 @@ public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposabl
                 Directory.Delete(path, recursive: true);
             }
             var hash = await Task.Run(() => TenantPassword.Hash(System.Text.Encoding.UTF8.GetBytes(password), _passwordIterations), cancellationToken);
-            var tenant = OpenTenant(name, create: true);
+            var tenant = OpenTenant(name, create: true, settings: null);
             bool added;
             try
             {
@@ -272,7 +292,7 @@ public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposabl
             {
                 return TenantChangeStatus.NotFound;
             }
-            _accepted.TryRemove(name, out _);
+            _verifier.Forget(name);
             if (_tenants.TryRemove(name, out var tenant))
             {
                 Dropped?.Invoke(name);
@@ -309,5 +329,5 @@ public sealed class TenantDirectory : ITenantDirectory, ITenantAdmin, IDisposabl
         _tenants.Clear();
     }
 
-    private sealed record Tenant(TenantGrain Grain, IPubSub PubSub);
+    private sealed record Tenant(TenantGrain Grain, IPubSub PubSub, KeyspaceEventSettings Events);
 }

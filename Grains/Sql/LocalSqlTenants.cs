@@ -16,11 +16,12 @@ public sealed class LocalSqlTenants : ISqlTenantDirectory, IDisposable
 
     private readonly TenantDirectory _tenants;
     private readonly ConcurrentDictionary<string, LocalSqlTenant> _open = new(StringComparer.Ordinal);
-    private readonly ScramSecrets _secrets = new();
+    private readonly ScramSecrets _secrets;
 
     public LocalSqlTenants(TenantDirectory tenants)
     {
         _tenants = tenants;
+        _secrets = new ScramSecrets(tenants.PasswordIterations);
         tenants.Dropped += OnDropped;
     }
 
@@ -33,7 +34,10 @@ public sealed class LocalSqlTenants : ISqlTenantDirectory, IDisposable
         return _open.GetOrAdd(name, n => new LocalSqlTenant(n, Path.Combine(_tenants.Data.TenantPath(n), FileName)));
     }
 
-    public ScramSecret? FindScramSecret(string name) => _tenants.Find(name) is null ? null : _secrets.For(name, _tenants.Catalog.Find(name)?.Password);
+    /// <inheritdoc />
+    /// <remarks>A tenant that does not exist gets a mock verifier, so SCRAM does not tell which tenants exist.</remarks>
+    public ScramSecret? FindScramSecret(string name) =>
+        _tenants.Find(name) is null ? _secrets.Mock(name) : _secrets.For(name, _tenants.Catalog.Find(name)?.Password);
 
     public ValueTask<bool> CheckPasswordAsync(string name, ReadOnlyMemory<byte> password) => _tenants.CheckPasswordAsync(name, password);
 

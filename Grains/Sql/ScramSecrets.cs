@@ -11,6 +11,23 @@ namespace IceFire.Grains.Sql;
 internal sealed class ScramSecrets
 {
     private readonly ConcurrentDictionary<string, (PasswordHash Hash, ScramSecret Secret)> _secrets = new(StringComparer.Ordinal);
+    private readonly byte[] _mockKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+    private readonly int _iterations;
+
+    /// <param name="iterations">The iteration count of new tenants' hashes, which a mock verifier announces too.</param>
+    public ScramSecrets(int iterations = TenantPassword.DefaultIterations) => _iterations = iterations;
+
+    /// <summary>
+    /// A verifier no password matches, for a tenant that does not exist: the exchange runs to its end as for a real
+    /// tenant (PostgreSQL's mock authentication), with a salt that is the same for every attempt at the same name and
+    /// the iteration count real tenants have, so neither the messages nor their timing tell which tenants exist.
+    /// </summary>
+    public ScramSecret Mock(string name)
+    {
+        var salt = System.Security.Cryptography.HMACSHA256.HashData(_mockKey, System.Text.Encoding.UTF8.GetBytes(name))[..16];
+        return new ScramSecret(salt, _iterations, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32),
+            System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    }
 
     /// <summary>
     /// The verifier of tenant <paramref name="name"/>'s password as <paramref name="stored"/>; null for <c>default</c>

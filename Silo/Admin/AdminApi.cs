@@ -13,11 +13,11 @@ using Microsoft.AspNetCore.Routing;
 namespace IceFire.Silo.Admin;
 
 /// <summary>
-/// The admin HTTP API: probes for Kubernetes (/healthz, /readyz, no token), the tenant table (/tenants) and the
-/// cluster view (/cluster), both behind the admin token when one is set. Handlers are plain request delegates
+/// The admin HTTP API: probes for Kubernetes (/healthz, /readyz, no token), the tenant table (/tenants), the
+/// cluster view (/cluster), CONFIG (/config) and statistics (/stats), all behind the admin token when one is set. Handlers are plain request delegates
 /// writing source-generated JSON: no reflection, nothing compiled at start.
 /// </summary>
-internal sealed class AdminApi
+internal sealed partial class AdminApi
 {
     private readonly ITenantAdmin _admin;
     private readonly ITenantDirectory _tenants;
@@ -52,6 +52,9 @@ internal sealed class AdminApi
         routes.MapPost("/tenants", CreateTenantAsync);
         routes.MapDelete("/tenants/{name}", DropTenantAsync);
         routes.MapGet("/cluster", ClusterAsync);
+        routes.MapGet("/config", GetConfigAsync);
+        routes.MapPut("/config", SetConfigAsync);
+        routes.MapGet("/stats", StatsAsync);
     }
 
     private Task HealthAsync(HttpContext context) => Text(context, StatusCodes.Status200OK, "ok");

@@ -30,12 +30,18 @@ internal sealed record ClusterMember(string Id, IReadOnlyDictionary<string, stri
 /// <summary>A tenant's replicas; <paramref name="Learners"/> are those still catching up, without a vote yet (as the leader sees it).</summary>
 internal sealed record TenantPlacement(string Name, IReadOnlyList<string> Replicas, string? Leader, long CommitIndex, IReadOnlyDictionary<string, long>? Lag = null, IReadOnlyList<string>? Learners = null);
 
+/// <summary>GET /stats: failed logins (RESP and SQL) and how many of them the login throttle delayed.</summary>
+internal sealed record AdminStats(long AuthFailures, long AuthThrottled, int AuthTrackedSources, int AuthTrackedTenants);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CreateTenantRequest))]
 [JsonSerializable(typeof(TenantSummary))]
 [JsonSerializable(typeof(List<TenantSummary>))]
 [JsonSerializable(typeof(AdminError))]
 [JsonSerializable(typeof(ClusterView))]
+[JsonSerializable(typeof(AdminStats))]
+[JsonSerializable(typeof(SortedDictionary<string, string>))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class AdminJson : JsonSerializerContext
 {
     /// <summary>As <see cref="JsonSerializerContext"/>'s default, but writing quotes and non-ASCII letters as they are, for people and shell scripts reading the answers.</summary>

@@ -39,7 +39,10 @@ public sealed class FileTenantCatalog : ITenantCatalog
         var path = System.IO.Path.Combine(dataPath, FileName);
         if (File.Exists(path))
         {
-            return new FileTenantCatalog(path, Read(path));
+            var records = Read(path);
+            // Written by an older version with the default mode: it holds password hashes, so only the owner reads it.
+            DurableFile.RestrictToOwner(path);
+            return new FileTenantCatalog(path, records);
         }
         var tenants = System.IO.Path.Combine(dataPath, "tenants");
         if (Directory.Exists(tenants))
@@ -55,16 +58,16 @@ public sealed class FileTenantCatalog : ITenantCatalog
                 }
             }
         }
-        var records = new List<TenantRecord> { new(Interfaces.ITenantDirectory.DefaultTenant, DateTimeOffset.UtcNow, null) };
+        var first = new List<TenantRecord> { new(Interfaces.ITenantDirectory.DefaultTenant, DateTimeOffset.UtcNow, null) };
         try
         {
-            Write(path, records);
+            Write(path, first);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DataDirectoryException($"cannot write {path}: {e.Message}", e);
         }
-        return new FileTenantCatalog(path, records);
+        return new FileTenantCatalog(path, first);
     }
 
     public IReadOnlyList<TenantRecord> List() => [.. _records];
@@ -135,6 +138,45 @@ public sealed class FileTenantCatalog : ITenantCatalog
         }
     }
 
+    public async ValueTask<bool> TrySetSettingsAsync(string name, IReadOnlyDictionary<string, string> changes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            var next = new List<TenantRecord>(_records);
+            var at = next.FindIndex(r => r.Name == name);
+            if (at < 0)
+            {
+                return false;
+            }
+            var settings = Sorted(next[at].Settings);
+            foreach (var pair in changes)
+            {
+                settings[pair.Key] = pair.Value;
+            }
+            // The password hash keeps its identity: caches keyed on it stay valid.
+            next[at] = next[at] with { Settings = settings };
+            Write(_path, next);
+            _records = next;
+            return true;
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    private static SortedDictionary<string, string> Sorted(IReadOnlyDictionary<string, string>? settings)
+    {
+        var sorted = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in settings ?? new Dictionary<string, string>())
+        {
+            sorted[pair.Key] = pair.Value;
+        }
+        return sorted;
+    }
+
     private static void Sort(List<TenantRecord> records) => records.Sort(static (a, b) =>
         a.Name == Interfaces.ITenantDirectory.DefaultTenant ? -1
         : b.Name == Interfaces.ITenantDirectory.DefaultTenant ? 1
@@ -156,6 +198,7 @@ public sealed class FileTenantCatalog : ITenantCatalog
                     Salt = r.Password.Salt,
                     Hash = r.Password.Hash,
                 },
+                Settings = r.Settings is { Count: > 0 } settings ? Sorted(settings) : null,
             });
         }
         DurableFile.Replace(path, JsonSerializer.SerializeToUtf8Bytes(file, CatalogJson.Default.CatalogFile));
@@ -213,7 +256,7 @@ public sealed class FileTenantCatalog : ITenantCatalog
             {
                 throw Damaged(path, $"tenant '{entry.Name}' has no password hash");
             }
-            records.Add(new TenantRecord(entry.Name, entry.Created, password));
+            records.Add(new TenantRecord(entry.Name, entry.Created, password, entry.Settings is { Count: > 0 } settings ? settings : null));
         }
         if (!names.Contains(Interfaces.ITenantDirectory.DefaultTenant))
         {
@@ -240,6 +283,9 @@ public sealed class FileTenantCatalog : ITenantCatalog
         public DateTimeOffset Created { get; set; }
 
         public CatalogPassword? Password { get; set; }
+
+        /// <summary>The tenant's own CONFIG settings (absent in catalogs written before tenants had any).</summary>
+        public SortedDictionary<string, string>? Settings { get; set; }
     }
 
     internal sealed class CatalogPassword

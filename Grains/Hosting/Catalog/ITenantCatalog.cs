@@ -4,7 +4,8 @@ namespace IceFire.Grains.Hosting.Catalog;
 /// <param name="Name">Valid per <see cref="TenantName"/>.</param>
 /// <param name="Created">When the tenant was created (UTC).</param>
 /// <param name="Password">The password's hash; null for <c>default</c>, whose password is the silo's requirepass.</param>
-public sealed record TenantRecord(string Name, DateTimeOffset Created, PasswordHash? Password);
+/// <param name="Settings">The CONFIG parameters the tenant set for itself (per-tenant ones only); null when none.</param>
+public sealed record TenantRecord(string Name, DateTimeOffset Created, PasswordHash? Password, IReadOnlyDictionary<string, string>? Settings = null);
 
 /// <summary>
 /// The durable table of tenants: which tenants exist, with their password hashes. The tenant directory opens
@@ -31,4 +32,10 @@ public interface ITenantCatalog
 
     /// <summary>Removes <paramref name="name"/>; false when there is no such tenant. <c>default</c> cannot be removed.</summary>
     ValueTask<bool> TryRemoveAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets <paramref name="changes"/> among tenant <paramref name="name"/>'s <see cref="TenantRecord.Settings"/>, keeping
+    /// the others; false (and no change) when there is no such tenant.
+    /// </summary>
+    ValueTask<bool> TrySetSettingsAsync(string name, IReadOnlyDictionary<string, string> changes, CancellationToken cancellationToken = default);
 }

@@ -6,14 +6,16 @@ namespace IceFire.Silo.Tests.Infrastructure;
 /// <summary>A raw RESP connection: sends bytes, reads whole replies back as their exact bytes.</summary>
 internal sealed class RespSocket : IDisposable
 {
-    private readonly TcpClient _client = new();
+    private readonly TcpClient _client;
     private readonly NetworkStream _stream;
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
 
-    private RespSocket(int port)
+    private RespSocket(int port, string? from = null)
     {
+        // Any 127.0.0.0/8 address is the loopback's own: a test can connect from several client addresses.
+        _client = from is null ? new TcpClient() : new TcpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(from), 0));
         _client.Connect("127.0.0.1", port);
         _client.NoDelay = true;
         _stream = _client.GetStream();
@@ -21,6 +23,9 @@ internal sealed class RespSocket : IDisposable
     }
 
     public static RespSocket Connect(int port) => new(port);
+
+    /// <summary>Connects from the loopback address <paramref name="from"/> (127.x.y.z), as a client on another host would.</summary>
+    public static RespSocket ConnectFrom(int port, string from) => new(port, from);
 
     /// <summary>How long a read waits for the server before it fails with an <see cref="IOException"/> (10 s unless set).</summary>
     public TimeSpan ReadTimeout

@@ -95,12 +95,18 @@ public sealed class SqlWireTests
         var directory = new ClusterSqlTenants(
             name => name == "shop" ? placed : null,
             (name, given) => ValueTask.FromResult(name == "shop" && given.Span.SequenceEqual(password)),
-            cluster[2].Router);
+            cluster[2].Router,
+            4096);
         Assert.NotNull(directory.Find("shop"));
         Assert.NotNull(directory.Find("default"));
         Assert.Null(directory.Find("nobody"));
         Assert.Null(directory.FindScramSecret("default"));
-        Assert.Null(directory.FindScramSecret("nobody"));
+        // An unknown tenant gets a mock verifier: the same salt for every attempt at that name, the real iteration count.
+        var mock = directory.FindScramSecret("nobody");
+        Assert.NotNull(mock);
+        Assert.Equal(4096, mock.Iterations);
+        Assert.Equal(mock.Salt, directory.FindScramSecret("nobody")!.Salt);
+        Assert.NotEqual(mock.Salt, directory.FindScramSecret("nobody-else")!.Salt);
         var secret = directory.FindScramSecret("shop");
         Assert.NotNull(secret);
         Assert.Equal(ScramSecret.FromSaltedPassword(hash.Salt, hash.Iterations, hash.Hash).StoredKey, secret.StoredKey);
