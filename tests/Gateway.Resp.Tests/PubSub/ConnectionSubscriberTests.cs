@@ -104,7 +104,7 @@ public sealed class ConnectionSubscriberTests : IDisposable
     public async Task ASubscriberOverTheSoftLimitIsClosedAfterTheSoftSeconds()
     {
         var limits = new ClientLimits(512L << 20);
-        Assert.True(limits.TrySet("client-output-buffer-limit", "pubsub 0 1mb 1", out var error));
+        Assert.True(limits.TrySet("client-output-buffer-limit", "pubsub 0 1mb 1", apply: true, out var error));
         Assert.Null(error);
         var closed = 0;
         var subscriber = new ConnectionSubscriber(new DuplexPipe(_input.Reader, _output.Writer), _writer, limits, () => Interlocked.Increment(ref closed));

@@ -22,7 +22,6 @@ public sealed class PgWireFuzzTests(ITestOutputHelper output) : IAsyncLifetime, 
 
     private const string Tenant = "pgfuzz";
     private const string TenantPassword = "pgfuzz-pw";
-    private const int Workers = 3;
     private readonly TempDirectory _temp = new();
     private SiloProcess? _silo;
 
@@ -46,42 +45,14 @@ public sealed class PgWireFuzzTests(ITestOutputHelper output) : IAsyncLifetime, 
     public async Task MutatedPgWireTrafficNeitherCrashesStallsNorKeepsMemory()
     {
         var silo = _silo!;
-        var budget = FuzzBudget.FromEnvironment(TimeSpan.FromSeconds(12), 2);
-        output.WriteLine($"seed {budget.Seed}, {budget.Bursts} bursts of {budget.PerBurst.TotalSeconds} s (ICEFIRE_FUZZ_SEED replays it)");
+        var run = new FuzzRun(output, silo, FuzzBudget.FromEnvironment(TimeSpan.FromSeconds(12), 2));
         var probeConnection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1", Port = silo.SqlPort, Username = "probe", Password = "probe-pw", Database = "probe", Pooling = false,
         }.ConnectionString);
         await using var _ = probeConnection;
         await probeConnection.OpenAsync();
-        var baseline = ProcessMemory.ResidentBytes(silo.ProcessId);
-        long inputs = 0;
-        for (var burst = 0; burst < budget.Bursts; burst++)
-        {
-            await using (var probe = new LivenessProbe(token => SelectOne(probeConnection, token), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2)))
-            {
-                var until = DateTime.UtcNow + budget.PerBurst;
-                var workers = new Task<long>[Workers];
-                for (var w = 0; w < Workers; w++)
-                {
-                    var seed = HashCode.Combine(budget.Seed, burst, w);
-                    workers[w] = Task.Run(() => Fuzz(silo.SqlPort, new Mutator(seed), until));
-                }
-                foreach (var count in await Task.WhenAll(workers))
-                {
-                    inputs += count;
-                }
-                output.WriteLine($"burst {burst}: {inputs} inputs so far, {probe.Checks} probes, slowest {probe.Slowest.TotalMilliseconds:F1} ms, RSS {ProcessMemory.Mb(ProcessMemory.ResidentBytes(silo.ProcessId))}");
-                Assert.True(probe.Misses.Count == 0, $"SELECT 1 from another tenant missed its 2 s deadline during burst {burst} (seed {budget.Seed}):\n{string.Join("\n", probe.Misses)}");
-            }
-            Assert.False(silo.HasExited, $"the silo exited during burst {burst} (seed {budget.Seed}):\n{silo.StandardError}");
-            var bound = Math.Max(baseline * 2, baseline + 160L * 1024 * 1024);
-            var after = await ProcessMemory.WaitForResidentAtMostAsync(silo.ProcessId, bound, TimeSpan.FromSeconds(30));
-            output.WriteLine($"burst {burst}: RSS {ProcessMemory.Mb(after)} after the burst (baseline {ProcessMemory.Mb(baseline)}, bound {ProcessMemory.Mb(bound)})");
-            Assert.True(after <= bound, $"the silo kept {ProcessMemory.Mb(after)} resident 30 s after burst {burst}; it started at {ProcessMemory.Mb(baseline)} (seed {budget.Seed})");
-        }
-        output.WriteLine($"{inputs} inputs in all");
-        Assert.True(inputs > 100, $"only {inputs} inputs were sent");
+        await run.RunAsync("SELECT 1", token => SelectOne(probeConnection, token), (mutator, until) => Fuzz(silo.SqlPort, mutator, until));
 
         await using (var check = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
         {
@@ -92,7 +63,7 @@ public sealed class PgWireFuzzTests(ITestOutputHelper output) : IAsyncLifetime, 
             await using var command = new NpgsqlCommand("SELECT 40 + 2", check);
             Assert.Equal(42L, Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
         }
-        FuzzLog.AssertNothingUnhandled(silo, budget.Seed);
+        run.AssertNothingUnhandled();
     }
 
     private static async Task SelectOne(NpgsqlConnection connection, CancellationToken token)

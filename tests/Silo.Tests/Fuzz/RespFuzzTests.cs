@@ -20,7 +20,6 @@ public sealed class RespFuzzTests(ITestOutputHelper output) : IAsyncLifetime, ID
 
     private const string Tenant = "fuzz";
     private const string TenantPassword = "fuzz-pw";
-    private const int Workers = 3;
     private readonly TempDirectory _temp = new();
     private SiloProcess? _silo;
 
@@ -39,40 +38,11 @@ public sealed class RespFuzzTests(ITestOutputHelper output) : IAsyncLifetime, ID
     public async Task MutatedRespTrafficNeitherCrashesStallsNorKeepsMemory()
     {
         var silo = _silo!;
-        var budget = FuzzBudget.FromEnvironment(TimeSpan.FromSeconds(12), 2);
-        output.WriteLine($"seed {budget.Seed}, {budget.Bursts} bursts of {budget.PerBurst.TotalSeconds} s (ICEFIRE_FUZZ_SEED replays it)");
+        var run = new FuzzRun(output, silo, FuzzBudget.FromEnvironment(TimeSpan.FromSeconds(12), 2));
         var corpus = Corpus();
         using var probeSocket = RespSocket.Connect(silo.Port);
         Assert.Equal("+OK\r\n", probeSocket.Call("AUTH", "probe-pw"));
-        var baseline = ProcessMemory.ResidentBytes(silo.ProcessId);
-        long inputs = 0;
-        for (var burst = 0; burst < budget.Bursts; burst++)
-        {
-            await using (var probe = new LivenessProbe(_ => Ping(probeSocket), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2)))
-            {
-                var until = DateTime.UtcNow + budget.PerBurst;
-                var workers = new Task<long>[Workers];
-                for (var w = 0; w < Workers; w++)
-                {
-                    var seed = HashCode.Combine(budget.Seed, burst, w);
-                    workers[w] = Task.Run(() => Fuzz(silo.Port, corpus, new Mutator(seed), until));
-                }
-                foreach (var count in await Task.WhenAll(workers))
-                {
-                    inputs += count;
-                }
-                output.WriteLine($"burst {burst}: {inputs} inputs so far, {probe.Checks} PINGs, slowest {probe.Slowest.TotalMilliseconds:F1} ms, RSS {ProcessMemory.Mb(ProcessMemory.ResidentBytes(silo.ProcessId))}");
-                Assert.True(probe.Misses.Count == 0, $"PING from another tenant missed its 2 s deadline during burst {burst} (seed {budget.Seed}):\n{string.Join("\n", probe.Misses)}");
-            }
-            Assert.False(silo.HasExited, $"the silo exited during burst {burst} (seed {budget.Seed}):\n{silo.StandardError}");
-            // Memory a burst took must be handed back once its connections are gone.
-            var bound = Math.Max(baseline * 2, baseline + 160L * 1024 * 1024);
-            var after = await ProcessMemory.WaitForResidentAtMostAsync(silo.ProcessId, bound, TimeSpan.FromSeconds(30));
-            output.WriteLine($"burst {burst}: RSS {ProcessMemory.Mb(after)} after the burst (baseline {ProcessMemory.Mb(baseline)}, bound {ProcessMemory.Mb(bound)})");
-            Assert.True(after <= bound, $"the silo kept {ProcessMemory.Mb(after)} resident 30 s after burst {burst}; it started at {ProcessMemory.Mb(baseline)} (seed {budget.Seed})");
-        }
-        output.WriteLine($"{inputs} inputs in all");
-        Assert.True(inputs > 100, $"only {inputs} inputs were sent");
+        await run.RunAsync("PING", _ => Ping(probeSocket), (mutator, until) => Fuzz(silo.Port, corpus, mutator, until));
 
         // Still serving, in the fuzzed tenant and the other one, and nothing went unhandled.
         using var check = RespSocket.Connect(silo.Port);
@@ -80,7 +50,7 @@ public sealed class RespFuzzTests(ITestOutputHelper output) : IAsyncLifetime, ID
         Assert.Equal("+OK\r\n", check.Call("SET", "after-fuzz", "yes"));
         Assert.Equal("$3\r\nyes\r\n", check.Call("GET", "after-fuzz"));
         Assert.Equal("+PONG\r\n", probeSocket.Call("PING"));
-        FuzzLog.AssertNothingUnhandled(silo, budget.Seed);
+        run.AssertNothingUnhandled();
     }
 
     private static async Task Ping(RespSocket socket)
