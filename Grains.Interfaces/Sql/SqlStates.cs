@@ -23,6 +23,7 @@ public static class SqlStates
     public const string ActiveTransaction = "25001";
     public const string IdleInTransactionTimeout = "25P03";
     public const string NoActiveTransaction = "25P01";
+    public const string InvalidSavepointSpecification = "3B001";
     public const string SerializationFailure = "40001";
     public const string LockNotAvailable = "55P03";
     public const string ReadOnlyTransaction = "25006";

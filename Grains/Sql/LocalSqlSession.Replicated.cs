@@ -57,17 +57,20 @@ internal sealed partial class LocalSqlSession
                         ? new SqlExecuteResult(null, LeaderLostError)
                         : new SqlExecuteResult(LocalSqlCursor.Completed(statement.Columns, 0, 0, "ROLLBACK"), null);
                 }
-                if (verb is "COMMIT" or "END" && !IsRollbackTo(statement.Sql))
+                if (verb is "COMMIT" or "END")
                 {
                     return await CommitCaptureAsync(replication, statement.Columns, verb);
                 }
-                if (verb == "ROLLBACK" && !IsRollbackTo(statement.Sql))
+                if (verb == "ROLLBACK" && statement.Savepoint.Kind == SqlSavepointKind.None)
                 {
                     DropCapture();
                     ReleaseWriteLock();
                     return new SqlExecuteResult(LocalSqlCursor.Completed(statement.Columns, 0, 0, verb), null);
                 }
-                return await Task.Run(() => statement.IsReadOnly ? Start(statement, parameters, wasInTransaction: true) : StartCaptured(statement, parameters), CancellationToken.None);
+                // Savepoint statements are read-only to SQLite, but the capture must see them to keep its parts in step.
+                return await Task.Run(() => statement.IsReadOnly && statement.Savepoint.Kind == SqlSavepointKind.None
+                    ? Start(statement, parameters, wasInTransaction: true)
+                    : StartCaptured(statement, parameters), CancellationToken.None);
             }
             if (verb == "BEGIN")
             {
@@ -77,10 +80,6 @@ internal sealed partial class LocalSqlSession
                 }
                 _explicit = true;
                 return new SqlExecuteResult(LocalSqlCursor.Completed(statement.Columns, 0, 0, verb), null);
-            }
-            if (verb is "SAVEPOINT" or "RELEASE" || (verb == "ROLLBACK" && IsRollbackTo(statement.Sql)))
-            {
-                return new SqlExecuteResult(null, new SqlError(SqlStates.NoActiveTransaction, $"{verb} can only be used in transaction blocks"));
             }
             if (statement.IsReadOnly)
             {
@@ -147,7 +146,7 @@ internal sealed partial class LocalSqlSession
     private SqlExecuteResult StartCaptured(LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters)
     {
         var capture = _capture!;
-        if (capture.BeforeStatement(statement.Sql) == SqlStatementKind.Refused && statement.CommandVerb is not ("SAVEPOINT" or "RELEASE" or "ROLLBACK"))
+        if (capture.BeforeStatement(statement.Sql) == SqlStatementKind.Refused)
         {
             // PRAGMAs that write, temporary or virtual tables: their effect cannot be captured, so they do not run.
             return Failed(new SqlError(SqlStates.FeatureNotSupported,

@@ -80,8 +80,10 @@ internal sealed partial class LocalSqlSession : ISqlSession
                 return new SqlExecuteResult(null, LeaderLostError);
             }
         }
-        if (_failed)
+        var savepoint = st.Savepoint.Kind;
+        if (_failed && savepoint != SqlSavepointKind.RollbackTo)
         {
+            // PostgreSQL's aborted transaction: only its end, or a ROLLBACK TO that makes it usable again, is accepted.
             if (verb is "ROLLBACK" or "COMMIT")
             {
                 return new SqlExecuteResult(RollbackFailed(), null);
@@ -89,8 +91,13 @@ internal sealed partial class LocalSqlSession : ISqlSession
             return new SqlExecuteResult(null, SqlError.InFailedTransaction);
         }
         var inTransaction = InSqliteTransaction;
+        if (!inTransaction && !_failed && savepoint != SqlSavepointKind.None)
+        {
+            // SQLite would open a transaction for a SAVEPOINT; PostgreSQL refuses savepoints outside one.
+            return new SqlExecuteResult(null, new SqlError(SqlStates.NoActiveTransaction, $"{SavepointVerb(savepoint)} can only be used in transaction blocks"));
+        }
         // PostgreSQL answers these with a warning and carries on; SQLite would fail them.
-        if ((!inTransaction && verb is "COMMIT" or "ROLLBACK" && !IsRollbackTo(st.Sql)) || (inTransaction && verb == "BEGIN"))
+        if ((!inTransaction && verb is "COMMIT" or "ROLLBACK" && savepoint == SqlSavepointKind.None) || (inTransaction && verb == "BEGIN"))
         {
             return new SqlExecuteResult(LocalSqlCursor.Completed(st.Columns, 0, 0, verb), null);
         }
@@ -98,7 +105,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
         {
             return await ExecuteReplicatedAsync(replication, st, parameters, inTransaction, cancellationToken);
         }
-        if ((!st.IsReadOnly || verb is "BEGIN" or "SAVEPOINT") && !_holdsLock)
+        if ((!st.IsReadOnly || verb == "BEGIN") && !_holdsLock)
         {
             await _tenant.WriteLock.WaitAsync(cancellationToken);
             _holdsLock = true;
@@ -149,6 +156,11 @@ internal sealed partial class LocalSqlSession : ISqlSession
         }
         var changes = statement.CommandVerb is "INSERT" or "UPDATE" or "DELETE" ? raw.sqlite3_changes(_db) : 0;
         statement.Return(stmt);
+        if (statement.Savepoint.Kind == SqlSavepointKind.RollbackTo)
+        {
+            // The statement that failed is undone: the transaction is usable again, as after PostgreSQL's ROLLBACK TO.
+            _failed = false;
+        }
         AfterStatement();
         return new SqlExecuteResult(LocalSqlCursor.Buffered(columns, rows, changes, statement.CommandVerb), null);
     }
@@ -251,5 +263,10 @@ internal sealed partial class LocalSqlSession : ISqlSession
         _gate.Release();
     }
 
-    private static bool IsRollbackTo(string sql) => sql.Contains(" TO ", StringComparison.OrdinalIgnoreCase);
+    private static string SavepointVerb(SqlSavepointKind kind) => kind switch
+    {
+        SqlSavepointKind.Savepoint => "SAVEPOINT",
+        SqlSavepointKind.Release => "RELEASE SAVEPOINT",
+        _ => "ROLLBACK TO SAVEPOINT",
+    };
 }

@@ -137,8 +137,9 @@ internal sealed class SqlWriteBatcher : IAsyncDisposable
 
     private WriteOutcome RunOne(SqlWriteCapture capture, SqliteConnection connection, sqlite3 db, PendingWrite write)
     {
-        if (capture.BeforeStatement(write.Sql) == SqlStatementKind.Refused)
+        if (capture.BeforeStatement(write.Sql) is SqlStatementKind.Refused or SqlStatementKind.Savepoint)
         {
+            capture.AfterStatement(false);
             return WriteOutcome.Failed(new SqlError(SqlStates.FeatureNotSupported,
                 $"{write.Verb} is not supported on a replicated database: its effect cannot be replicated"));
         }
