@@ -43,6 +43,7 @@ public static class SqlStates
     public const string DuplicatePreparedStatement = "42P05";
     public const string UndefinedObject = "42704";
     public const string AdminShutdown = "57P01";
+    public const string IdleSessionTimeout = "57P05";
 
     /// <summary>The tenant's group has no leader to run the statement (PostgreSQL's answer while it cannot serve yet).</summary>
     public const string CannotConnectNow = "57P03";

@@ -39,7 +39,7 @@ internal sealed partial class LocalSqlSession
                 return new SqlExecuteResult(null, new SqlError(SqlStates.ReadOnlyTransaction,
                     $"cannot execute {statement.CommandVerb} in a follower read: it serves reads outside transactions only"));
             }
-            return await Task.Run(() => Start(statement, parameters, wasInTransaction: false), CancellationToken.None);
+            return await StartAsync(statement, parameters, wasInTransaction: false, cancellationToken);
         }
         await _gate.WaitAsync(cancellationToken);
         try
@@ -68,9 +68,9 @@ internal sealed partial class LocalSqlSession
                     return new SqlExecuteResult(LocalSqlCursor.Completed(statement.Columns, 0, 0, verb), null);
                 }
                 // Savepoint statements are read-only to SQLite, but the capture must see them to keep its parts in step.
-                return await Task.Run(() => statement.IsReadOnly && statement.Savepoint.Kind == SqlSavepointKind.None
-                    ? Start(statement, parameters, wasInTransaction: true)
-                    : StartCaptured(statement, parameters), CancellationToken.None);
+                return statement.IsReadOnly && statement.Savepoint.Kind == SqlSavepointKind.None
+                    ? await StartAsync(statement, parameters, wasInTransaction: true, cancellationToken)
+                    : await StepAsync(() => StartCaptured(statement, parameters), () => Failed(StatementTimeoutError, _explicit), Deadline, cancellationToken);
             }
             if (verb == "BEGIN")
             {
@@ -91,11 +91,11 @@ internal sealed partial class LocalSqlSession
                 {
                     return new SqlExecuteResult(null, e.Error);
                 }
-                return await Task.Run(() => Start(statement, parameters, wasInTransaction: false), CancellationToken.None);
+                return await StartAsync(statement, parameters, wasInTransaction: false, cancellationToken);
             }
             // One statement that writes: it rides in the next batch of autocommit writes, committed through the log
             // with the others before the answer.
-            var outcome = await _tenant.Batcher.RunAsync(statement.Sql, parameters.ToArray(), statement.Columns, verb, Options);
+            var outcome = await _tenant.Batcher.RunAsync(statement.Sql, parameters.ToArray(), statement.Columns, verb, Options, Deadline, cancellationToken);
             if (outcome.Error is { } error)
             {
                 return new SqlExecuteResult(null, error);
@@ -116,13 +116,16 @@ internal sealed partial class LocalSqlSession
     /// <summary>Takes the write lock, waits until this replica may write, and opens the capture; or says why not.</summary>
     private async ValueTask<SqlError?> BeginCaptureAsync(ISqlReplication replication, CancellationToken cancellationToken)
     {
-        await _tenant.WriteLock.WaitAsync(cancellationToken);
+        if (!await WaitUntilDeadlineAsync(_tenant.WriteLock, cancellationToken))
+        {
+            return StopError(StatementTimeoutError);
+        }
         _holdsLock = true;
         try
         {
             await replication.BeforeWriteAsync(cancellationToken);
             _captureTerm = replication.LeaderTerm;
-            _capture = await Task.Run(() => SqlWriteCapture.Begin(_connection), CancellationToken.None);
+            _capture = await SqlWorkers.RunAsync(() => SqlWriteCapture.Begin(_connection));
             return null;
         }
         catch (SqlReplicationException e)
@@ -167,7 +170,7 @@ internal sealed partial class LocalSqlSession
         SqlWriteUnit unit;
         try
         {
-            unit = await Task.Run(() => _capture!.Finish(), CancellationToken.None);
+            unit = await SqlWorkers.RunAsync(() => _capture!.Finish());
         }
         finally
         {

@@ -26,6 +26,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
         _tenant = tenant;
         _connection = connection;
         _db = connection.Handle!;
+        InstallProgressHandler();
     }
 
     private bool InSqliteTransaction => raw.sqlite3_get_autocommit(_db) == 0;
@@ -69,6 +70,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
         {
             return new SqlExecuteResult(null, TenantDropped);
         }
+        BeginStatement(cancellationToken);
         var verb = st.CommandVerb;
         if (_leaderLost)
         {
@@ -107,12 +109,15 @@ internal sealed partial class LocalSqlSession : ISqlSession
         }
         if ((!st.IsReadOnly || verb == "BEGIN") && !_holdsLock)
         {
-            await _tenant.WriteLock.WaitAsync(cancellationToken);
+            if (!await WaitUntilDeadlineAsync(_tenant.WriteLock, cancellationToken))
+            {
+                return new SqlExecuteResult(null, StopError(StatementTimeoutError));
+            }
             _holdsLock = true;
         }
         try
         {
-            return await Task.Run(() => Start(st, parameters, inTransaction), CancellationToken.None);
+            return await StartAsync(st, parameters, inTransaction, cancellationToken);
         }
         catch
         {
@@ -120,6 +125,10 @@ internal sealed partial class LocalSqlSession : ISqlSession
             throw;
         }
     }
+
+    /// <summary><see cref="Start"/> on a SQL worker, in one of the tenant's statement slots.</summary>
+    private ValueTask<SqlExecuteResult> StartAsync(LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters, bool wasInTransaction, CancellationToken cancellationToken) =>
+        StepAsync(() => Start(statement, parameters, wasInTransaction), () => Failed(StatementTimeoutError, wasInTransaction), Deadline, cancellationToken);
 
     private SqlExecuteResult Start(LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters, bool wasInTransaction)
     {
@@ -169,7 +178,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
     internal SqlExecuteResult Failed(SqlError error, bool wasInTransaction)
     {
         OnError(wasInTransaction);
-        return new SqlExecuteResult(null, error);
+        return new SqlExecuteResult(null, StopError(error));
     }
 
     internal void OnError(bool wasInTransaction)
@@ -214,16 +223,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
         }
     }
 
-    public void Cancel()
-    {
-        lock (_closeGate)
-        {
-            if (!_disposed)
-            {
-                raw.sqlite3_interrupt(_db);
-            }
-        }
-    }
+    public void Cancel() => Stop(StoppedByUser);
 
     internal void Forget(LocalSqlStatement statement) => _statements.Remove(statement);
 
