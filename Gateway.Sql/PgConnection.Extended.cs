@@ -261,6 +261,7 @@ internal sealed partial class PgConnection
         var executed = await _session!.ExecuteAsync(portal.Statement.Sql!, portal.Parameters, cancellationToken);
         if (executed.Error is { } error)
         {
+            ThrowIfStopped(cancellationToken);
             portal.Done = true;
             WriteError(error);
             _skipUntilSync = true;

@@ -52,6 +52,7 @@ internal sealed partial class PgConnection
             }
             if (result.Error is { } failed)
             {
+                ThrowIfStopped(cancellationToken);
                 WriteError(failed);
                 return (false, failed);
             }

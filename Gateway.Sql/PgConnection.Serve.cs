@@ -13,9 +13,10 @@ internal sealed partial class PgConnection
     {
         while (!stopping.IsCancellationRequested)
         {
-            var message = TransactionState == SqlTransactionState.Idle || IdleInTransactionTimeout() is not { } idle
-                ? await ReadMessageAsync(startup: false, stopping)
-                : await ReadInTransactionAsync(idle, stopping);
+            var state = TransactionState;
+            var message = state == SqlTransactionState.Idle
+                ? _idleSessionTimeoutMs > 0 ? await ReadIdleAsync(stopping) : await ReadMessageAsync(startup: false, stopping)
+                : IdleInTransactionTimeout() is { } idle ? await ReadInTransactionAsync(idle, stopping) : await ReadMessageAsync(startup: false, stopping);
             if (message is not { } m)
             {
                 return;

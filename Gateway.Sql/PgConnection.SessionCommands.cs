@@ -61,6 +61,16 @@ internal sealed partial class PgConnection
                     _parameters[FollowerReadsSetting] = on ? "on" : "off";
                     break;
                 }
+                if (TrySetTimeout(command.Name, command.Value, out var invalid))
+                {
+                    if (invalid is not null)
+                    {
+                        WriteError(invalid);
+                        _skipUntilSync = !text;
+                        return;
+                    }
+                    break;
+                }
                 if (command.Name.Equals(IdleTimeoutSetting, StringComparison.OrdinalIgnoreCase) &&
                     !long.TryParse(command.Value?.Trim('\''), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
                 {
@@ -75,9 +85,13 @@ internal sealed partial class PgConnection
                     PgMessages.ParameterStatus(_out, setting, _parameters[setting]);
                 }
                 break;
-            case SessionCommandKind.Reset when command.Name.Equals(FollowerReadsSetting, StringComparison.OrdinalIgnoreCase) || command.Name.Equals("ALL", StringComparison.OrdinalIgnoreCase):
-                _session!.FollowerReads = false;
-                _parameters[FollowerReadsSetting] = "off";
+            case SessionCommandKind.Reset:
+                if (command.Name.Equals(FollowerReadsSetting, StringComparison.OrdinalIgnoreCase) || command.Name.Equals("ALL", StringComparison.OrdinalIgnoreCase))
+                {
+                    _session!.FollowerReads = false;
+                    _parameters[FollowerReadsSetting] = "off";
+                }
+                ResetTimeouts(command.Name);
                 break;
             case SessionCommandKind.Discard when command.Name == "ALL":
                 _discardRequested = true;

@@ -44,6 +44,7 @@ internal sealed partial class PgConnection
                 var executed = await _session.ExecuteAsync(statement, ReadOnlyMemory<SqlValue>.Empty, cancellationToken);
                 if (executed.Error is { } failed)
                 {
+                    ThrowIfStopped(cancellationToken);
                     WriteError(failed);
                     return;
                 }

@@ -26,6 +26,8 @@ internal sealed partial class PgConnection
         ["max_identifier_length"] = "63",
         ["lc_collate"] = "C",
         ["lc_ctype"] = "C",
+        [StatementTimeoutSetting] = "0",
+        [IdleSessionTimeoutSetting] = "0",
     };
 
     /// <summary>SSLRequest, GSSENCRequest, CancelRequest, then StartupMessage and authentication. False closes the connection.</summary>
@@ -74,6 +76,35 @@ internal sealed partial class PgConnection
                 return parameters;
             }
             parameters[name] = reader.String();
+        }
+    }
+
+    /// <summary>
+    /// Settings a client gives at start-up: as parameters of their own (statement_timeout=...), or in "options" as
+    /// PostgreSQL's command-line switches (-c statement_timeout=1s, --idle_session_timeout=5min).
+    /// </summary>
+    private static IEnumerable<(string Name, string Value)> StartupSettings(Dictionary<string, string> startup)
+    {
+        foreach (var (name, value) in startup)
+        {
+            if (name != "options")
+            {
+                yield return (name, value);
+                continue;
+            }
+            var words = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            for (var i = 0; i < words.Length; i++)
+            {
+                var setting = words[i] == "-c" && i + 1 < words.Length ? words[++i]
+                    : words[i].StartsWith("--", StringComparison.Ordinal) ? words[i][2..]
+                    : words[i].StartsWith("-c", StringComparison.Ordinal) ? words[i][2..]
+                    : null;
+                var eq = setting?.IndexOf('=') ?? -1;
+                if (eq > 0)
+                {
+                    yield return (setting![..eq].Replace('-', '_'), setting[(eq + 1)..]);
+                }
+            }
         }
     }
 
@@ -129,6 +160,14 @@ internal sealed partial class PgConnection
             if (name is "application_name" or "client_encoding" or "DateStyle" or "TimeZone" or "search_path")
             {
                 _parameters[name] = value;
+            }
+        }
+        foreach (var (name, value) in StartupSettings(startup))
+        {
+            if (TrySetTimeout(name, value, out var invalid) && invalid is not null)
+            {
+                await SendFatalAsync(invalid.SqlState, invalid.Message);
+                return false;
             }
         }
         _parameters["server_version"] = $"16.0 (IceFire {_server.Options.Version})";

@@ -37,20 +37,31 @@ internal sealed partial class PgConnection
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        // Fires when the silo stops or the client closes its socket, even while a statement runs: the session then
+        // stops the statement rather than run it for nobody.
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(stopping, _connection.ConnectionClosed);
         try
         {
-            if (await StartUpAsync(stopping))
+            if (await StartUpAsync(closed.Token))
             {
-                await ServeAsync(stopping);
+                await ServeAsync(closed.Token);
+            }
+            if (stopping.IsCancellationRequested)
+            {
+                await SendShutdownAsync();
             }
         }
         catch (PgProtocolException e)
         {
             await SendFatalAsync(SqlStates.ProtocolViolation, e.Message);
         }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            await SendShutdownAsync();
+        }
         catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or IOException or ObjectDisposedException)
         {
-            // The client went away or the silo is stopping.
+            // The client went away.
         }
         finally
         {

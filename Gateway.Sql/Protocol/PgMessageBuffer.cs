@@ -90,6 +90,9 @@ internal sealed class PgMessageBuffer
         }
     }
 
+    /// <summary>Drops what was written and not flushed.</summary>
+    public void Reset() => _length = 0;
+
     public async ValueTask FlushAsync(PipeWriter output, CancellationToken cancellationToken)
     {
         if (_length > 0)

@@ -19,6 +19,13 @@ public interface ISqlSession : IAsyncDisposable
     bool FollowerReads { get => false; set { } }
 
     /// <summary>
+    /// PostgreSQL's statement_timeout: a statement still running this long after it was sent (waiting for its turn
+    /// included) is stopped and fails with 57014 "canceling statement due to statement timeout"; inside a
+    /// transaction the transaction is then failed. Zero (the default) for none.
+    /// </summary>
+    TimeSpan StatementTimeout { get => TimeSpan.Zero; set { } }
+
+    /// <summary>
     /// Prepares the first statement of <paramref name="sql"/>. Returns it with the offset (in chars) where the
     /// rest of the text starts, or an error. A text holding only whitespace and comments gives no statement.
     /// </summary>
@@ -31,7 +38,9 @@ public interface ISqlSession : IAsyncDisposable
     ValueTask<SqlPrepareResult> PrepareAsync(string sql, CancellationToken cancellationToken) => ValueTask.FromResult(Prepare(sql));
 
     /// <summary>
-    /// Binds <paramref name="parameters"/> (index 0 is ?1) and starts the statement. A statement that writes runs
+    /// Binds <paramref name="parameters"/> (index 0 is ?1) and starts the statement. <paramref name="cancellationToken"/>
+    /// stops it (the client went away, the silo stops): the statement then fails, or the call throws
+    /// <see cref="OperationCanceledException"/> while it waited for its turn. A statement that writes runs
     /// to completion here under the tenant's write lock; a read is stepped to its first row and continued by
     /// <see cref="ISqlCursor.FetchAsync"/>. In the failed state only ROLLBACK (or COMMIT, which rolls back) runs.
     /// </summary>

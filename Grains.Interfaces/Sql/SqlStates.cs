@@ -26,6 +26,7 @@ public static class SqlStates
     public const string ActiveTransaction = "25001";
     public const string IdleInTransactionTimeout = "25P03";
     public const string NoActiveTransaction = "25P01";
+    public const string InvalidSavepointSpecification = "3B001";
     public const string SerializationFailure = "40001";
     public const string LockNotAvailable = "55P03";
     public const string ReadOnlyTransaction = "25006";
@@ -45,6 +46,7 @@ public static class SqlStates
     public const string DuplicatePreparedStatement = "42P05";
     public const string UndefinedObject = "42704";
     public const string AdminShutdown = "57P01";
+    public const string IdleSessionTimeout = "57P05";
 
     /// <summary>The tenant's group has no leader to run the statement (PostgreSQL's answer while it cannot serve yet).</summary>
     public const string CannotConnectNow = "57P03";

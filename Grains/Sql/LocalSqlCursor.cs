@@ -12,6 +12,7 @@ internal sealed class LocalSqlCursor : ISqlCursor
     private readonly LocalSqlSession? _session;
     private readonly LocalSqlStatement? _statement;
     private readonly bool _wasInTransaction;
+    private readonly long _deadline = long.MaxValue;
     private readonly List<SqlValue[]>? _buffered;
     private readonly long _changes;
     private readonly string _verb;
@@ -27,6 +28,7 @@ internal sealed class LocalSqlCursor : ISqlCursor
         _statement = statement;
         _stmt = stmt;
         _wasInTransaction = wasInTransaction;
+        _deadline = session.Deadline;
         _verb = statement.CommandVerb;
         _row = new SqlValue[raw.sqlite3_column_count(stmt)];
         ReadRow();
@@ -100,7 +102,18 @@ internal sealed class LocalSqlCursor : ISqlCursor
         {
             return ValueTask.FromResult(FetchBuffered(maxRows, sink));
         }
-        return new ValueTask<SqlFetchResult>(Task.Run(() => FetchLive(maxRows, sink), CancellationToken.None));
+        // Each chunk is a turn of its own: a long read lets the tenant's other statements step between its chunks.
+        return _session!.StepAsync(() => FetchLive(maxRows, sink), TimedOut, _deadline, cancellationToken);
+    }
+
+    /// <summary>The statement's deadline passed while it waited for its next turn: it ends here with 57014.</summary>
+    private SqlFetchResult TimedOut()
+    {
+        var stmt = _stmt!;
+        _stmt = null;
+        _statement!.Return(stmt);
+        _session!.OnError(_wasInTransaction);
+        return new SqlFetchResult(false, _rows, 0, _verb, _session.StopError(LocalSqlSession.StatementTimeoutError));
     }
 
     private SqlFetchResult FetchBuffered(int maxRows, ISqlRowSink sink)
@@ -148,7 +161,7 @@ internal sealed class LocalSqlCursor : ISqlCursor
             var error = SqliteErrors.FromConnection(raw.sqlite3_db_handle(stmt), rc);
             _statement!.Return(stmt);
             _session!.OnError(_wasInTransaction);
-            return new SqlFetchResult(false, _rows, 0, _verb, error);
+            return new SqlFetchResult(false, _rows, 0, _verb, _session.StopError(error));
         }
     }
 

@@ -39,7 +39,7 @@ internal sealed partial class LocalSqlSession
                 return new SqlExecuteResult(null, new SqlError(SqlStates.ReadOnlyTransaction,
                     $"cannot execute {statement.CommandVerb} in a follower read: it serves reads outside transactions only"));
             }
-            return await Task.Run(() => Start(statement, parameters, wasInTransaction: false), CancellationToken.None);
+            return await StartAsync(statement, parameters, wasInTransaction: false, cancellationToken);
         }
         await _gate.WaitAsync(cancellationToken);
         try
@@ -57,17 +57,20 @@ internal sealed partial class LocalSqlSession
                         ? new SqlExecuteResult(null, LeaderLostError)
                         : new SqlExecuteResult(LocalSqlCursor.Completed(statement.Columns, 0, 0, "ROLLBACK"), null);
                 }
-                if (verb is "COMMIT" or "END" && !IsRollbackTo(statement.Sql))
+                if (verb is "COMMIT" or "END")
                 {
                     return await CommitCaptureAsync(replication, statement.Columns, verb);
                 }
-                if (verb == "ROLLBACK" && !IsRollbackTo(statement.Sql))
+                if (verb == "ROLLBACK" && statement.Savepoint.Kind == SqlSavepointKind.None)
                 {
                     DropCapture();
                     ReleaseWriteLock();
                     return new SqlExecuteResult(LocalSqlCursor.Completed(statement.Columns, 0, 0, verb), null);
                 }
-                return await Task.Run(() => statement.IsReadOnly ? Start(statement, parameters, wasInTransaction: true) : StartCaptured(statement, parameters), CancellationToken.None);
+                // Savepoint statements are read-only to SQLite, but the capture must see them to keep its parts in step.
+                return statement.IsReadOnly && statement.Savepoint.Kind == SqlSavepointKind.None
+                    ? await StartAsync(statement, parameters, wasInTransaction: true, cancellationToken)
+                    : await StepAsync(() => StartCaptured(statement, parameters), () => Failed(StatementTimeoutError, _explicit), Deadline, cancellationToken);
             }
             if (verb == "BEGIN")
             {
@@ -77,10 +80,6 @@ internal sealed partial class LocalSqlSession
                 }
                 _explicit = true;
                 return new SqlExecuteResult(LocalSqlCursor.Completed(statement.Columns, 0, 0, verb), null);
-            }
-            if (verb is "SAVEPOINT" or "RELEASE" || (verb == "ROLLBACK" && IsRollbackTo(statement.Sql)))
-            {
-                return new SqlExecuteResult(null, new SqlError(SqlStates.NoActiveTransaction, $"{verb} can only be used in transaction blocks"));
             }
             if (statement.IsReadOnly)
             {
@@ -92,11 +91,11 @@ internal sealed partial class LocalSqlSession
                 {
                     return new SqlExecuteResult(null, e.Error);
                 }
-                return await Task.Run(() => Start(statement, parameters, wasInTransaction: false), CancellationToken.None);
+                return await StartAsync(statement, parameters, wasInTransaction: false, cancellationToken);
             }
             // One statement that writes: it rides in the next batch of autocommit writes, committed through the log
             // with the others before the answer.
-            var outcome = await _tenant.Batcher.RunAsync(statement.Sql, parameters.ToArray(), statement.Columns, verb, Options);
+            var outcome = await _tenant.Batcher.RunAsync(statement.Sql, parameters.ToArray(), statement.Columns, verb, Options, Deadline, cancellationToken);
             if (outcome.Error is { } error)
             {
                 return new SqlExecuteResult(null, error);
@@ -117,13 +116,16 @@ internal sealed partial class LocalSqlSession
     /// <summary>Takes the write lock, waits until this replica may write, and opens the capture; or says why not.</summary>
     private async ValueTask<SqlError?> BeginCaptureAsync(ISqlReplication replication, CancellationToken cancellationToken)
     {
-        await _tenant.WriteLock.WaitAsync(cancellationToken);
+        if (!await WaitUntilDeadlineAsync(_tenant.WriteLock, cancellationToken))
+        {
+            return StopError(StatementTimeoutError);
+        }
         _holdsLock = true;
         try
         {
             await replication.BeforeWriteAsync(cancellationToken);
             _captureTerm = replication.LeaderTerm;
-            _capture = await Task.Run(() => SqlWriteCapture.Begin(_connection), CancellationToken.None);
+            _capture = await SqlWorkers.RunAsync(() => SqlWriteCapture.Begin(_connection));
             return null;
         }
         catch (SqlReplicationException e)
@@ -147,7 +149,7 @@ internal sealed partial class LocalSqlSession
     private SqlExecuteResult StartCaptured(LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters)
     {
         var capture = _capture!;
-        if (capture.BeforeStatement(statement.Sql) == SqlStatementKind.Refused && statement.CommandVerb is not ("SAVEPOINT" or "RELEASE" or "ROLLBACK"))
+        if (capture.BeforeStatement(statement.Sql) == SqlStatementKind.Refused)
         {
             // PRAGMAs that write, temporary or virtual tables: their effect cannot be captured, so they do not run.
             return Failed(new SqlError(SqlStates.FeatureNotSupported,
@@ -168,7 +170,7 @@ internal sealed partial class LocalSqlSession
         SqlWriteUnit unit;
         try
         {
-            unit = await Task.Run(() => _capture!.Finish(), CancellationToken.None);
+            unit = await SqlWorkers.RunAsync(() => _capture!.Finish());
         }
         finally
         {

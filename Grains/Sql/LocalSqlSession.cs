@@ -26,6 +26,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
         _tenant = tenant;
         _connection = connection;
         _db = connection.Handle!;
+        InstallProgressHandler();
     }
 
     private bool InSqliteTransaction => raw.sqlite3_get_autocommit(_db) == 0;
@@ -69,6 +70,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
         {
             return new SqlExecuteResult(null, TenantDropped);
         }
+        BeginStatement(cancellationToken);
         var verb = st.CommandVerb;
         if (_leaderLost)
         {
@@ -80,8 +82,10 @@ internal sealed partial class LocalSqlSession : ISqlSession
                 return new SqlExecuteResult(null, LeaderLostError);
             }
         }
-        if (_failed)
+        var savepoint = st.Savepoint.Kind;
+        if (_failed && savepoint != SqlSavepointKind.RollbackTo)
         {
+            // PostgreSQL's aborted transaction: only its end, or a ROLLBACK TO that makes it usable again, is accepted.
             if (verb is "ROLLBACK" or "COMMIT")
             {
                 return new SqlExecuteResult(RollbackFailed(), null);
@@ -89,8 +93,13 @@ internal sealed partial class LocalSqlSession : ISqlSession
             return new SqlExecuteResult(null, SqlError.InFailedTransaction);
         }
         var inTransaction = InSqliteTransaction;
+        if (!inTransaction && !_failed && savepoint != SqlSavepointKind.None)
+        {
+            // SQLite would open a transaction for a SAVEPOINT; PostgreSQL refuses savepoints outside one.
+            return new SqlExecuteResult(null, new SqlError(SqlStates.NoActiveTransaction, $"{SavepointVerb(savepoint)} can only be used in transaction blocks"));
+        }
         // PostgreSQL answers these with a warning and carries on; SQLite would fail them.
-        if ((!inTransaction && verb is "COMMIT" or "ROLLBACK" && !IsRollbackTo(st.Sql)) || (inTransaction && verb == "BEGIN"))
+        if ((!inTransaction && verb is "COMMIT" or "ROLLBACK" && savepoint == SqlSavepointKind.None) || (inTransaction && verb == "BEGIN"))
         {
             return new SqlExecuteResult(LocalSqlCursor.Completed(st.Columns, 0, 0, verb), null);
         }
@@ -98,14 +107,17 @@ internal sealed partial class LocalSqlSession : ISqlSession
         {
             return await ExecuteReplicatedAsync(replication, st, parameters, inTransaction, cancellationToken);
         }
-        if ((!st.IsReadOnly || verb is "BEGIN" or "SAVEPOINT") && !_holdsLock)
+        if ((!st.IsReadOnly || verb == "BEGIN") && !_holdsLock)
         {
-            await _tenant.WriteLock.WaitAsync(cancellationToken);
+            if (!await WaitUntilDeadlineAsync(_tenant.WriteLock, cancellationToken))
+            {
+                return new SqlExecuteResult(null, StopError(StatementTimeoutError));
+            }
             _holdsLock = true;
         }
         try
         {
-            return await Task.Run(() => Start(st, parameters, inTransaction), CancellationToken.None);
+            return await StartAsync(st, parameters, inTransaction, cancellationToken);
         }
         catch
         {
@@ -113,6 +125,10 @@ internal sealed partial class LocalSqlSession : ISqlSession
             throw;
         }
     }
+
+    /// <summary><see cref="Start"/> on a SQL worker, in one of the tenant's statement slots.</summary>
+    private ValueTask<SqlExecuteResult> StartAsync(LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters, bool wasInTransaction, CancellationToken cancellationToken) =>
+        StepAsync(() => Start(statement, parameters, wasInTransaction), () => Failed(StatementTimeoutError, wasInTransaction), Deadline, cancellationToken);
 
     private SqlExecuteResult Start(LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters, bool wasInTransaction)
     {
@@ -149,6 +165,11 @@ internal sealed partial class LocalSqlSession : ISqlSession
         }
         var changes = statement.CommandVerb is "INSERT" or "UPDATE" or "DELETE" ? raw.sqlite3_changes(_db) : 0;
         statement.Return(stmt);
+        if (statement.Savepoint.Kind == SqlSavepointKind.RollbackTo)
+        {
+            // The statement that failed is undone: the transaction is usable again, as after PostgreSQL's ROLLBACK TO.
+            _failed = false;
+        }
         AfterStatement();
         return new SqlExecuteResult(LocalSqlCursor.Buffered(columns, rows, changes, statement.CommandVerb), null);
     }
@@ -157,7 +178,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
     internal SqlExecuteResult Failed(SqlError error, bool wasInTransaction)
     {
         OnError(wasInTransaction);
-        return new SqlExecuteResult(null, error);
+        return new SqlExecuteResult(null, StopError(error));
     }
 
     internal void OnError(bool wasInTransaction)
@@ -202,16 +223,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
         }
     }
 
-    public void Cancel()
-    {
-        lock (_closeGate)
-        {
-            if (!_disposed)
-            {
-                raw.sqlite3_interrupt(_db);
-            }
-        }
-    }
+    public void Cancel() => Stop(StoppedByUser);
 
     internal void Forget(LocalSqlStatement statement) => _statements.Remove(statement);
 
@@ -251,5 +263,10 @@ internal sealed partial class LocalSqlSession : ISqlSession
         _gate.Release();
     }
 
-    private static bool IsRollbackTo(string sql) => sql.Contains(" TO ", StringComparison.OrdinalIgnoreCase);
+    private static string SavepointVerb(SqlSavepointKind kind) => kind switch
+    {
+        SqlSavepointKind.Savepoint => "SAVEPOINT",
+        SqlSavepointKind.Release => "RELEASE SAVEPOINT",
+        _ => "ROLLBACK TO SAVEPOINT",
+    };
 }

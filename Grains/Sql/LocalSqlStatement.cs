@@ -20,6 +20,7 @@ internal sealed class LocalSqlStatement : ISqlStatement
         ParameterCount = raw.sqlite3_bind_parameter_count(stmt);
         IsReadOnly = raw.sqlite3_stmt_readonly(stmt) != 0;
         CommandVerb = CommandVerbs.Of(sql, IsReadOnly);
+        Savepoint = SqlSavepointStatement.Parse(sql);
         var count = raw.sqlite3_column_count(stmt);
         var columns = new SqlColumn[count];
         for (var i = 0; i < count; i++)
@@ -39,6 +40,9 @@ internal sealed class LocalSqlStatement : ISqlStatement
     public string CommandVerb { get; }
 
     public bool IsReadOnly { get; }
+
+    /// <summary>The savepoint statement this is (SAVEPOINT, ROLLBACK TO, RELEASE), or kind None.</summary>
+    public SqlSavepointStatement Savepoint { get; }
 
     /// <summary>The compiled form for one execution: the cached one when free, else a fresh copy.</summary>
     public sqlite3_stmt Borrow(out int rc)

@@ -52,6 +52,16 @@ public sealed class LocalSqlTenant : ISqlTenant
         }
     }
 
+    /// <summary>
+    /// How many statements of one tenant step at once, on this silo: the number of cores, and at least 2. Statements
+    /// beyond it wait their turn (within their statement_timeout); a tenant running long queries so holds at most
+    /// this many cores, and the other tenants' statements still find a thread.
+    /// </summary>
+    public static int StatementCap { get; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>The tenant's turns at stepping a statement (<see cref="StatementCap"/>); held for one step or one chunk of rows.</summary>
+    internal SemaphoreSlim StatementSlots { get; } = new(StatementCap, StatementCap);
+
     /// <summary>One writer at a time; the session that holds it may keep it across round trips (BEGIN ... COMMIT).</summary>
     internal SemaphoreSlim WriteLock { get; } = new(1, 1);
 

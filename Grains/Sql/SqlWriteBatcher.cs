@@ -24,6 +24,7 @@ internal sealed class SqlWriteBatcher : IAsyncDisposable
     private readonly Dictionary<string, sqlite3_stmt> _statements = new(StringComparer.Ordinal);
     private readonly SqlNullKeys _nullKeys = new();
     private SqliteConnection? _connection;
+    private PendingWrite? _current;
     private int _running;
     private volatile bool _closed;
 
@@ -33,10 +34,15 @@ internal sealed class SqlWriteBatcher : IAsyncDisposable
         _replication = replication;
     }
 
-    /// <summary>Runs one autocommit write in the next batch; completes once its batch is committed and applied here.</summary>
-    public Task<WriteOutcome> RunAsync(string sql, SqlValue[] parameters, IReadOnlyList<SqlColumn> columns, string verb, SqlSessionOptions options)
+    /// <summary>
+    /// Runs one autocommit write in the next batch; completes once its batch is committed and applied here. A write
+    /// still running at <paramref name="deadline"/> (<see cref="Environment.TickCount64"/>), or whose
+    /// <paramref name="cancellationToken"/> fires, is stopped and answers 57014; one not started by then does not run.
+    /// </summary>
+    public Task<WriteOutcome> RunAsync(string sql, SqlValue[] parameters, IReadOnlyList<SqlColumn> columns, string verb, SqlSessionOptions options,
+        long deadline = long.MaxValue, CancellationToken cancellationToken = default)
     {
-        var pending = new PendingWrite(sql, parameters, columns, verb, options);
+        var pending = new PendingWrite(sql, parameters, columns, verb, options, deadline, cancellationToken);
         _queue.Enqueue(pending);
         if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
         {
@@ -89,7 +95,7 @@ internal sealed class SqlWriteBatcher : IAsyncDisposable
             SqlWriteUnit unit;
             try
             {
-                unit = await Task.Run(() => Execute(batch)).ConfigureAwait(false);
+                unit = await SqlWorkers.RunAsync(() => Execute(batch)).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException or TenantUnavailableException)
             {
@@ -120,30 +126,104 @@ internal sealed class SqlWriteBatcher : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs the batch in one capture on the writer connection and rolls it back; returns the unit.</summary>
+    /// <summary>
+    /// Runs the batch in one capture on the writer connection and rolls it back; returns the unit. A write SQLite
+    /// interrupts takes the whole transaction with it (SQLite rolls back a write statement that is interrupted), so the
+    /// batch then runs again without it.
+    /// </summary>
     private SqlWriteUnit Execute(List<PendingWrite> batch)
     {
-        var connection = _connection ??= _tenant.OpenWriter(batch[0].Options);
-        var db = connection.Handle!;
-        using var capture = SqlWriteCapture.Begin(connection);
-        foreach (var write in batch)
+        if (_connection is null)
         {
-            write.Outcome = RunOne(capture, connection, db, write);
+            _connection = _tenant.OpenWriter(batch[0].Options);
+            raw.sqlite3_progress_handler(_connection.Handle!, LocalSqlSession.ProgressInstructions, OnProgress, this);
         }
-        var unit = capture.Finish();
-        capture.Rollback();
-        return unit;
+        var connection = _connection;
+        var db = connection.Handle!;
+        while (true)
+        {
+            var capture = SqlWriteCapture.Begin(connection);
+            var lost = false;
+            try
+            {
+                foreach (var write in batch)
+                {
+                    if (write.Stopped)
+                    {
+                        continue;
+                    }
+                    write.Outcome = RunOne(capture, connection, db, write);
+                    if (raw.sqlite3_get_autocommit(db) != 0)
+                    {
+                        lost = true;
+                        break;
+                    }
+                }
+                if (!lost)
+                {
+                    var unit = capture.Finish();
+                    capture.Rollback();
+                    return unit;
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _current, null);
+                if (lost)
+                {
+                    DisposeLost(capture);
+                }
+            }
+        }
+    }
+
+    /// <summary>Drops a capture whose transaction SQLite already rolled back.</summary>
+    private static void DisposeLost(SqlWriteCapture capture)
+    {
+        try
+        {
+            capture.Dispose();
+        }
+        catch (SqliteException)
+        {
+            // No transaction was left to roll back.
+        }
+    }
+
+    /// <summary>The progress handler of the writer connection: stops the running write past its deadline or once its caller is gone.</summary>
+    private static int OnProgress(object state)
+    {
+        var write = Volatile.Read(ref ((SqlWriteBatcher)state)._current);
+        return write is not null && write.ShouldStop() ? 1 : 0;
     }
 
     private WriteOutcome RunOne(SqlWriteCapture capture, SqliteConnection connection, sqlite3 db, PendingWrite write)
     {
-        if (capture.BeforeStatement(write.Sql) == SqlStatementKind.Refused)
+        if (capture.BeforeStatement(write.Sql) is SqlStatementKind.Refused or SqlStatementKind.Savepoint)
         {
+            capture.AfterStatement(false);
             return WriteOutcome.Failed(new SqlError(SqlStates.FeatureNotSupported,
                 $"{write.Verb} is not supported on a replicated database: its effect cannot be replicated"));
         }
+        if (write.ShouldStop())
+        {
+            // Its time ran out, or its client went away, while it waited for this batch: it does not run.
+            capture.AfterStatement(false);
+            return write.StoppedOutcome();
+        }
         Exec(db, "SAVEPOINT _icefire_write");
+        Volatile.Write(ref _current, write);
         var (outcome, succeeded) = Step(db, write);
+        Volatile.Write(ref _current, null);
+        if (!succeeded && (outcome.Error?.SqliteCode & 0xff) == SqliteErrors.Interrupt)
+        {
+            outcome = write.StoppedOutcome();
+            if (raw.sqlite3_get_autocommit(db) != 0)
+            {
+                // The transaction is gone; the caller runs the batch again without this write.
+                return outcome;
+            }
+        }
         capture.AfterStatement(succeeded);
         if (succeeded && _nullKeys.Find(connection, capture.Transaction) is { } violation)
         {
@@ -252,8 +332,21 @@ internal sealed class SqlWriteBatcher : IAsyncDisposable
         }
     }
 
-    private sealed class PendingWrite(string sql, SqlValue[] parameters, IReadOnlyList<SqlColumn> columns, string verb, SqlSessionOptions options)
+    private sealed class PendingWrite(string sql, SqlValue[] parameters, IReadOnlyList<SqlColumn> columns, string verb, SqlSessionOptions options,
+        long deadline, CancellationToken cancellationToken)
     {
+        /// <summary>Set once the write was stopped (timeout or caller gone): it keeps its 57014 and does not run again.</summary>
+        public bool Stopped { get; private set; }
+
+        public bool ShouldStop() => cancellationToken.IsCancellationRequested || Environment.TickCount64 >= deadline;
+
+        public WriteOutcome StoppedOutcome()
+        {
+            Stopped = true;
+            LocalSqlSession.CountInterrupted();
+            return WriteOutcome.Failed(cancellationToken.IsCancellationRequested ? LocalSqlSession.UserCancelError : LocalSqlSession.StatementTimeoutError);
+        }
+
         public string Sql => sql;
 
         public SqlValue[] Parameters => parameters;

@@ -80,6 +80,10 @@ internal static class SqliteErrors
         {
             return SqlStates.SyntaxError;
         }
+        if (message.StartsWith("no such savepoint", StringComparison.Ordinal))
+        {
+            return SqlStates.InvalidSavepointSpecification;
+        }
         if (message.StartsWith("no such", StringComparison.Ordinal))
         {
             return SqlStates.UndefinedObject;

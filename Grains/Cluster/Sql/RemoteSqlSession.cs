@@ -14,9 +14,14 @@ namespace IceFire.Grains.Cluster.Sql;
 /// </remarks>
 internal sealed partial class RemoteSqlSession : ISqlSession
 {
+    /// <summary>Where the flags byte sits in a request: after <c>u8 op | u64 session</c>.</summary>
+    private const int FlagsOffset = 9;
+
     private readonly SqlRouter _router;
     private SqlTransactionState _state;
     private bool _failFirst;
+    private TimeSpan _statementTimeout;
+    private bool _sendTimeout;
     private volatile string? _lost;
     private int _disposed;
 
@@ -83,12 +88,34 @@ internal sealed partial class RemoteSqlSession : ISqlSession
     /// <summary>The hosting silo no longer knows the session (its renewal said so): every later call fails.</summary>
     public void MarkLost(string reason) => _lost ??= reason;
 
+    /// <summary>Sent to the leader with the next call that waits for its answer, as <see cref="SqlCallFlags.StatementTimeout"/>.</summary>
+    public TimeSpan StatementTimeout
+    {
+        get => _statementTimeout;
+        set
+        {
+            _sendTimeout |= value != _statementTimeout;
+            _statementTimeout = value;
+        }
+    }
+
     private WireWriter Request(SqlCallOp op)
     {
         var w = new WireWriter();
         w.Byte((byte)op);
         w.UInt64(Id);
-        w.Byte(_failFirst ? (byte)SqlCallFlags.FailFirst : (byte)0);
+        // Cancel and Close are sent without waiting for an answer: the deferred settings ride on the next real call.
+        var withSettings = op is not (SqlCallOp.Cancel or SqlCallOp.Close);
+        var flags = _failFirst ? SqlCallFlags.FailFirst : SqlCallFlags.None;
+        if (withSettings && _sendTimeout)
+        {
+            flags |= SqlCallFlags.StatementTimeout;
+        }
+        w.Byte((byte)flags);
+        if ((flags & SqlCallFlags.StatementTimeout) != 0)
+        {
+            w.Int32((int)Math.Min(int.MaxValue, (long)_statementTimeout.TotalMilliseconds));
+        }
         return w;
     }
 
@@ -115,6 +142,10 @@ internal sealed partial class RemoteSqlSession : ISqlSession
             throw new SqlBackendLostException(e.Sent, e.Message, e);
         }
         _failFirst = false;
+        if ((request.Written.Span[FlagsOffset] & (byte)SqlCallFlags.StatementTimeout) != 0)
+        {
+            _sendTimeout = false;
+        }
         var payload = response.Payload;
         if ((SqlCallStatus)response.Status != SqlCallStatus.Ok || payload.IsEmpty)
         {

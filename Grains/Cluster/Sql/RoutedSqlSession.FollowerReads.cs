@@ -46,7 +46,8 @@ internal sealed partial class RoutedSqlSession
             }
             _readerStatements[st.Sql] = statement = prepared.Statement;
         }
-        return await _reader!.ExecuteAsync(statement, parameters, cancellationToken).ConfigureAwait(false);
+        _reader!.StatementTimeout = _statementTimeout;
+        return await _reader.ExecuteAsync(statement, parameters, cancellationToken).ConfigureAwait(false);
     }
 
     private void ClearReaderStatements()

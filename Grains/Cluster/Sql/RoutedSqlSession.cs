@@ -27,6 +27,7 @@ internal sealed partial class RoutedSqlSession(SqlRouter router, string tenant, 
     private ulong _leaderHint;
     private bool _orphaned;
     private bool _disposed;
+    private TimeSpan _statementTimeout;
 
     public string Tenant => tenant;
 
@@ -38,6 +39,20 @@ internal sealed partial class RoutedSqlSession(SqlRouter router, string tenant, 
 
     public SqlTransactionState TransactionState =>
         _orphaned ? SqlTransactionState.Failed : Volatile.Read(ref _backend)?.TransactionState ?? SqlTransactionState.Idle;
+
+    /// <summary>Kept here and handed to each backend, a new one after a leader change included.</summary>
+    public TimeSpan StatementTimeout
+    {
+        get => _statementTimeout;
+        set
+        {
+            _statementTimeout = value;
+            if (Volatile.Read(ref _backend) is { } backend)
+            {
+                backend.StatementTimeout = value;
+            }
+        }
+    }
 
     /// <summary>Opens the first backend; the error when no leader could be reached in time.</summary>
     internal async ValueTask<SqlError?> ConnectAsync(CancellationToken cancellationToken) =>
@@ -127,6 +142,7 @@ internal sealed partial class RoutedSqlSession(SqlRouter router, string tenant, 
             throw new ObjectDisposedException(nameof(RoutedSqlSession));
         }
         BackendNode = node;
+        backend.StatementTimeout = _statementTimeout;
         Volatile.Write(ref _backend, backend);
         return backend;
     }

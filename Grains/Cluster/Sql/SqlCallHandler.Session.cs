@@ -13,14 +13,19 @@ internal sealed partial class SqlCallHandler
     private static readonly SqlError NoSuchCursor = new(SqlStates.InvalidCursorName, "the portal does not exist on the leader");
 
     /// <summary>A parsed session call: everything read from the payload before the first await.</summary>
-    private readonly record struct SessionRequest(SqlCallOp Op, ulong Session, SqlCallFlags Flags, ulong Target, int MaxRows, string? Sql, SqlValue[]? Values);
+    private readonly record struct SessionRequest(SqlCallOp Op, ulong Session, SqlCallFlags Flags, ulong Target, int MaxRows, string? Sql, SqlValue[]? Values)
+    {
+        /// <summary>The statement_timeout in milliseconds, when <see cref="SqlCallFlags.StatementTimeout"/> is set.</summary>
+        public int TimeoutMs { get; init; }
+    }
 
     private static SessionRequest Decode(SqlCallOp op, ReadOnlySpan<byte> payload)
     {
         var r = new WireReader(payload[1..]);
         var session = r.UInt64();
         var flags = (SqlCallFlags)r.Byte();
-        return op switch
+        var timeoutMs = (flags & SqlCallFlags.StatementTimeout) != 0 ? r.Int32() : 0;
+        SessionRequest request = op switch
         {
             SqlCallOp.Prepare => new(op, session, flags, 0, 0, r.String(), null),
             SqlCallOp.Execute => new(op, session, flags, r.UInt64(), 0, null, SqlWire.Values(ref r)),
@@ -29,6 +34,7 @@ internal sealed partial class SqlCallHandler
             SqlCallOp.Cancel or SqlCallOp.Close => new(op, session, flags, 0, 0, null, null),
             _ => throw new FormatException($"SQL call operation {(byte)op} is unknown"),
         };
+        return request with { TimeoutMs = timeoutMs };
     }
 
     private async ValueTask<RpcResponse> SessionCallAsync(SqlCallOp op, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
@@ -60,6 +66,10 @@ internal sealed partial class SqlCallHandler
             if ((request.Flags & SqlCallFlags.FailFirst) != 0)
             {
                 hosted.Session.Fail();
+            }
+            if ((request.Flags & SqlCallFlags.StatementTimeout) != 0)
+            {
+                hosted.Session.StatementTimeout = TimeSpan.FromMilliseconds(Math.Max(0, request.TimeoutMs));
             }
             var w = new WireWriter();
             // A caller that gives up (or whose connection drops) interrupts the statement it started.

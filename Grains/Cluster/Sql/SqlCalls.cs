@@ -5,7 +5,8 @@ namespace IceFire.Grains.Cluster.Sql;
 /// byte. Numbers reach the wire and are append-only.
 /// </summary>
 /// <remarks>
-/// Every operation on an open session starts with <c>u8 op | u64 session | u8 flags</c>; every answer to one ends
+/// Every operation on an open session starts with <c>u8 op | u64 session | u8 flags</c>, then <c>i32 statement
+/// timeout ms</c> when the flags carry <see cref="SqlCallFlags.StatementTimeout"/>; every answer to one ends
 /// with the session's <see cref="Interfaces.Sql.SqlTransactionState"/> after the call, so the caller never asks for it.
 /// </remarks>
 internal enum SqlCallOp : byte
@@ -64,6 +65,9 @@ internal enum SqlCallFlags : byte
 
     /// <summary>Put the open transaction in the failed state before the operation (<see cref="Interfaces.Sql.ISqlSession.Fail"/>, deferred).</summary>
     FailFirst = 1,
+
+    /// <summary>An <c>i32</c> follows the flags: the session's statement_timeout in milliseconds from now on (<see cref="Interfaces.Sql.ISqlSession.StatementTimeout"/>).</summary>
+    StatementTimeout = 2,
 }
 
 /// <summary>Limits and the call kind of SQL session forwarding.</summary>

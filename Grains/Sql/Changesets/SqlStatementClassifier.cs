@@ -14,6 +14,12 @@ public enum SqlStatementKind
     /// owns the transaction), ATTACH and DETACH, VACUUM, PRAGMA, temporary and virtual tables, anything unknown.
     /// </summary>
     Refused,
+
+    /// <summary>
+    /// SAVEPOINT, ROLLBACK TO or RELEASE inside the captured transaction: runs, and the capture keeps its parts in step
+    /// with it (<see cref="SqlSavepointStatement"/>).
+    /// </summary>
+    Savepoint,
 }
 
 /// <summary>Classifies one SQL statement by its leading keywords, the way SQLite's grammar starts each kind.</summary>
@@ -42,7 +48,7 @@ public static class SqlStatementClassifier
         {
             return SqlStatementKind.Schema;
         }
-        return SqlStatementKind.Refused;
+        return SqlSavepointStatement.Parse(sql).Kind == SqlSavepointKind.None ? SqlStatementKind.Refused : SqlStatementKind.Savepoint;
     }
 
     /// <summary>Whether the statement is a CREATE TABLE (which may be a CREATE TABLE ... AS SELECT).</summary>

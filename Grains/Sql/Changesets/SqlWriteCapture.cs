@@ -20,6 +20,12 @@ namespace IceFire.Grains.Sql;
 /// SELECT is not replayed as text (its SELECT may call random() or read a clock): it becomes the created table's
 /// schema as SQLite stored it, then a changeset inserting its rows with their rowids.
 /// </para>
+/// <para>
+/// Savepoints (SAVEPOINT, ROLLBACK TO, RELEASE) run through <see cref="BeforeStatement"/> and
+/// <see cref="AfterStatement"/> like any statement. A savepoint closes the current session into a part and remembers
+/// how many parts there were; ROLLBACK TO drops the parts recorded since and the session that recorded what SQLite
+/// just undid, so the unit holds exactly what the transaction keeps, including everything before the savepoint.
+/// </para>
 /// <para>Not thread-safe: one capture per connection, used by the thread that owns it.</para>
 /// </remarks>
 public sealed class SqlWriteCapture : IDisposable
@@ -28,8 +34,10 @@ public sealed class SqlWriteCapture : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly List<SqlWritePart> _parts = [];
+    private readonly List<(string Name, int Parts)> _savepoints = [];
     private SqliteSession? _session;
     private string? _pendingSchema;
+    private SqlSavepointStatement _pendingSavepoint;
     private HashSet<string>? _tablesBefore;
     private Dictionary<string, long> _sequencesBefore = [];
     private SqlWriteUnit? _unit;
@@ -77,7 +85,11 @@ public sealed class SqlWriteCapture : IDisposable
             throw new InvalidOperationException("AfterStatement was not called for the previous schema statement.");
         }
         var kind = SqlStatementClassifier.Classify(sql);
-        if (kind == SqlStatementKind.Schema)
+        if (kind == SqlStatementKind.Savepoint)
+        {
+            _pendingSavepoint = SqlSavepointStatement.Parse(sql);
+        }
+        else if (kind == SqlStatementKind.Schema)
         {
             CloseSession();
             _pendingSchema = sql;
@@ -91,6 +103,16 @@ public sealed class SqlWriteCapture : IDisposable
     public void AfterStatement(bool succeeded)
     {
         ThrowIfFinished();
+        if (_pendingSavepoint.Kind != SqlSavepointKind.None)
+        {
+            var savepoint = _pendingSavepoint;
+            _pendingSavepoint = default;
+            if (succeeded)
+            {
+                AfterSavepoint(savepoint);
+            }
+            return;
+        }
         if (_pendingSchema is null)
         {
             return;
@@ -177,6 +199,36 @@ public sealed class SqlWriteCapture : IDisposable
         // SqliteTransaction rolls back on dispose when it was neither committed nor rolled back.
         Transaction.Dispose();
         _ended = true;
+    }
+
+    /// <summary>Keeps the parts in step with a savepoint statement SQLite has just run.</summary>
+    private void AfterSavepoint(SqlSavepointStatement savepoint)
+    {
+        if (savepoint.Kind == SqlSavepointKind.Savepoint)
+        {
+            // What ran before the savepoint is closed into parts that a later ROLLBACK TO leaves alone.
+            CloseSession();
+            _savepoints.Add((savepoint.Name, _parts.Count));
+            _session = SqliteSession.Attach(_connection);
+            return;
+        }
+        var at = _savepoints.FindLastIndex(s => SqlSavepointStatement.SameName(s.Name, savepoint.Name));
+        if (at < 0)
+        {
+            // SQLite ran it, so the savepoint exists; one this capture did not see began before it, with the transaction.
+            return;
+        }
+        if (savepoint.Kind == SqlSavepointKind.Release)
+        {
+            // The changes stay, as part of the enclosing savepoint (or of the transaction).
+            _savepoints.RemoveRange(at, _savepoints.Count - at);
+            return;
+        }
+        // ROLLBACK TO: the savepoint stays, later ones are gone, and so is every change recorded since it was set.
+        _savepoints.RemoveRange(at + 1, _savepoints.Count - at - 1);
+        _parts.RemoveRange(_savepoints[at].Parts, _parts.Count - _savepoints[at].Parts);
+        _session?.Dispose();
+        _session = SqliteSession.Attach(_connection);
     }
 
     private void CloseSession()

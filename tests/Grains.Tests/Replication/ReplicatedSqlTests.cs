@@ -192,7 +192,7 @@ public sealed class ReplicatedSqlTests
     }
 
     /// <summary>Runs every statement of <paramref name="sql"/>; returns the last one's tag, or "SELECT" and its rows joined.</summary>
-    private static async Task<string> RunAsync(ISqlSession session, string sql)
+    internal static async Task<string> RunAsync(ISqlSession session, string sql)
     {
         var result = "";
         while (sql.Trim().Length > 0)
@@ -227,7 +227,7 @@ public sealed class ReplicatedSqlTests
     }
 
     /// <summary>Waits until every running replica's file holds the same rows of <paramref name="table"/>, byte for byte.</summary>
-    private static async Task WaitIdenticalAsync(TenantCluster cluster, string table)
+    internal static async Task WaitIdenticalAsync(TenantCluster cluster, string table)
     {
         var leader = await cluster.LeaderAsync();
         string[] dumps = [];
@@ -284,7 +284,7 @@ public sealed class ReplicatedSqlTests
         }
     }
 
-    private sealed class SqlTestException(SqlError error) : Exception($"{error.SqlState}: {error.Message}")
+    internal sealed class SqlTestException(SqlError error) : Exception($"{error.SqlState}: {error.Message}")
     {
         public SqlError Error { get; } = error;
     }

@@ -141,6 +141,23 @@ public sealed class ClusterSqlTests(ClusterSqlFixture fixture, ITestOutputHelper
     });
 
     [Fact]
+    public Task A_savepoint_through_a_follower_keeps_what_ran_before_it_when_a_later_statement_fails() => Run(async () =>
+    {
+        var cluster = fixture.Cluster;
+        var (leader, followers) = await RolesAsync();
+        await using (var c = await ClusterSql.OpenAsync(cluster, followers[0]))
+        await using (var other = await ClusterSql.OpenAsync(cluster, leader))
+        {
+            await SqlSavepoints.RecoverFromAnErrorAsync(c, other, "savepoint_ids");
+        }
+        for (var node = 1; node <= 3; node++)
+        {
+            await using var c = await ClusterSql.OpenAsync(cluster, node);
+            Assert.Equal(["60", "61", "70", "73"], await ClusterSql.RowsAsync(c, "SELECT id FROM savepoint_ids WHERE id < 1000 ORDER BY id"));
+        }
+    });
+
+    [Fact]
     public Task Random_and_now_leave_byte_identical_replicas() => Run(async () =>
     {
         var cluster = fixture.Cluster;

@@ -60,6 +60,14 @@ public sealed class NpgsqlTests(SqlSiloFixture fixture) : IClassFixture<SqlSiloF
     }
 
     [Fact]
+    public async Task A_savepoint_keeps_what_ran_before_it_when_a_later_statement_fails()
+    {
+        await using var c = await fixture.OpenAsync("alpha");
+        await using var other = await fixture.OpenAsync("alpha");
+        await SqlSavepoints.RecoverFromAnErrorAsync(c, other, "savepoint_ids");
+    }
+
+    [Fact]
     public async Task WrongPasswordAndForeignDatabaseAreRefused()
     {
         await FailsWith("28P01", async () =>

@@ -1,6 +1,5 @@
 -- Savepoints rolled back to after a failed statement: every change made before the savepoint is kept
--- (PostgreSQL clients and ORMs recover from an error inside a transaction so). Not in the suite yet: the
--- gateway loses the rows inserted before the savepoint; move this file up to testdata/ once that is fixed.
+-- (PostgreSQL clients and ORMs recover from an error inside a transaction so).
 CREATE TABLE l_items(id INTEGER PRIMARY KEY, v TEXT);
 BEGIN;
 INSERT INTO l_items VALUES (60, 'sixty');
