@@ -36,7 +36,10 @@ public sealed class SqlServer
     /// <summary>The SCRAM verifier of requirepass; null when the default tenant needs no password.</summary>
     internal ScramSecret? DefaultSecret { get; }
 
-    /// <summary>Cancelled when the silo stops: connections finish the statement they run and close.</summary>
+    /// <summary>
+    /// Cancelled when the silo stops: a running statement is stopped, and each connection ends with FATAL 57P01, as
+    /// from PostgreSQL's fast shutdown.
+    /// </summary>
     public CancellationToken Stopping => _stopping.Token;
 
     public void Stop() => _stopping.Cancel();

@@ -158,6 +158,27 @@ public sealed class ClusterSqlTests(ClusterSqlFixture fixture, ITestOutputHelper
     });
 
     [Fact]
+    public Task A_runaway_query_through_a_follower_stops_at_its_timeout_and_when_its_client_is_killed() => Run(async () =>
+    {
+        var cluster = fixture.Cluster;
+        var (leader, followers) = await RolesAsync();
+        await using (var c = await ClusterSql.OpenAsync(cluster, followers[0], commandTimeout: 60))
+        {
+            await ClusterSql.ExecAsync(c, "SET statement_timeout = '500ms'");
+            var e = await Assert.ThrowsAsync<PostgresException>(() => ClusterSql.ExecAsync(c, SqlLimitsTests.Runaway));
+            Assert.Equal("57014", e.SqlState);
+            Assert.Equal("canceling statement due to statement timeout", e.MessageText);
+            Assert.Equal(["1"], await ClusterSql.RowsAsync(c, "SELECT 1"));
+        }
+        // The statement runs on the leader; the client's silo stops it there once the client is gone.
+        using var psql = SqlLimitsTests.StartPsql(cluster.Silo(followers[1]).SqlPort, "default", null, SqlLimitsTests.Runaway);
+        await SiloCpu.WaitBusyAsync(cluster.Silo(leader).ProcessId, "the runaway query to keep a core of the leader busy");
+        psql.Kill();
+        await psql.WaitForExitAsync();
+        await SiloCpu.WaitIdleAsync(cluster.Silo(leader).ProcessId, "the leader to stop the query of a client that is gone");
+    });
+
+    [Fact]
     public Task Random_and_now_leave_byte_identical_replicas() => Run(async () =>
     {
         var cluster = fixture.Cluster;

@@ -81,22 +81,31 @@ public sealed class SqlLimitsTests(SqlSiloFixture fixture) : IClassFixture<SqlSi
     public async Task A_killed_clients_runaway_query_is_stopped()
     {
         var silo = fixture.Silo;
+        using var psql = StartPsql(fixture.Port, "alpha", "alpha-pw", Runaway);
+        await SiloCpu.WaitBusyAsync(silo.ProcessId, "the runaway query to keep a core busy");
+        psql.Kill();
+        await psql.WaitForExitAsync();
+        await SiloCpu.WaitIdleAsync(silo.ProcessId, "the silo to stop the query of a client that is gone");
+    }
+
+    /// <summary>psql running <paramref name="sql"/>, to be killed while it waits: its socket is then closed by the kernel.</summary>
+    internal static Process StartPsql(int port, string user, string? password, string sql)
+    {
         var info = new ProcessStartInfo("psql")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            Environment = { ["PGPASSWORD"] = "alpha-pw" },
         };
-        foreach (var arg in (string[])["-h", "127.0.0.1", "-p", fixture.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "alpha", "-d", "alpha", "-c", Runaway])
+        if (password is not null)
+        {
+            info.Environment["PGPASSWORD"] = password;
+        }
+        foreach (var arg in (string[])["-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", user, "-d", user, "-c", sql])
         {
             info.ArgumentList.Add(arg);
         }
-        using var psql = Process.Start(info)!;
-        await SiloCpu.WaitBusyAsync(silo.ProcessId, "the runaway query to keep a core busy");
-        psql.Kill();
-        await psql.WaitForExitAsync();
-        await SiloCpu.WaitIdleAsync(silo.ProcessId, "the silo to stop the query of a client that is gone");
+        return Process.Start(info)!;
     }
 
     [Fact]
@@ -120,7 +129,9 @@ public sealed class SqlLimitsTests(SqlSiloFixture fixture) : IClassFixture<SqlSi
         {
             for (var i = 0; i < cap + 1; i++)
             {
-                var connection = await fixture.OpenAsync("alpha");
+                // Not pooled: disposing one closes its socket, which stops its statement if it still runs.
+                var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fixture.ConnectionString("alpha")) { Pooling = false }.ConnectionString);
+                await connection.OpenAsync();
                 await ClusterSql.ExecAsync(connection, "SET statement_timeout = '60s'");
                 var command = new NpgsqlCommand(Runaway, connection) { CommandTimeout = 120 };
                 runaways.Add((connection, command, CancelledAsync(command)));
@@ -162,6 +173,11 @@ public sealed class SqlLimitsTests(SqlSiloFixture fixture) : IClassFixture<SqlSi
         {
             foreach (var runaway in runaways)
             {
+                if (!runaway.Outcome.IsCompleted)
+                {
+                    runaway.Command.Cancel();
+                    await Task.WhenAny(runaway.Outcome, Task.Delay(TimeSpan.FromSeconds(10)));
+                }
                 await runaway.Command.DisposeAsync();
                 await runaway.Connection.DisposeAsync();
             }
