@@ -230,6 +230,18 @@ public sealed partial class RedisKeyspace
         return UncheckedPayload(value);
     }
 
+    /// <summary>
+    /// The member an entry stands for and, in <paramref name="payload"/>, its payload, after one check of the entry's
+    /// checksum: for walks that need both, which would check it twice through <see cref="MemberOf"/> and <see cref="MemberPayload"/>.
+    /// </summary>
+    /// <exception cref="StoredValueChecksumException">The entry is not what was written.</exception>
+    public static ReadOnlySpan<byte> MemberAndPayload(ReadOnlySpan<byte> memberKey, ReadOnlySpan<byte> value, out ReadOnlySpan<byte> payload)
+    {
+        Verify(memberKey, value);
+        payload = UncheckedPayload(value);
+        return UncheckedMemberOf(memberKey, value);
+    }
+
     /// <summary>Throws <see cref="StoredValueChecksumException"/> unless the member entry passes its checksum.</summary>
     public static void Verify(ReadOnlySpan<byte> memberKey, ReadOnlySpan<byte> value)
     {

@@ -80,7 +80,8 @@ internal static partial class HashCommands
         using var cursor = ctx.Keyspace.OpenMembers(ctx.Txn, hash.Id, Collections.PrimarySpace, default, out var more);
         for (; more && RedisKeyspace.IsInSpace(cursor.Key, hash.Id, Collections.PrimarySpace); more = cursor.Next())
         {
-            entries.Add((RedisKeyspace.MemberOf(cursor.Key, cursor.Value).ToArray(), RedisKeyspace.MemberPayload(cursor.Key, cursor.Value).ToArray()));
+            var field = RedisKeyspace.MemberAndPayload(cursor.Key, cursor.Value, out var value);
+            entries.Add((field.ToArray(), value.ToArray()));
         }
         return entries;
     }

@@ -131,11 +131,16 @@ internal static partial class HashCommands
         {
             for (; more && RedisKeyspace.IsInSpace(cursor.Key, hash.Id, Collections.PrimarySpace) && written < hash.Count; more = cursor.Next())
             {
-                if (fields)
+                if (fields && values)
+                {
+                    ctx.Reply.WriteBulk(RedisKeyspace.MemberAndPayload(cursor.Key, cursor.Value, out var payload));
+                    ctx.Reply.WriteBulk(payload);
+                }
+                else if (fields)
                 {
                     ctx.Reply.WriteBulk(RedisKeyspace.MemberOf(cursor.Key, cursor.Value));
                 }
-                if (values)
+                else if (values)
                 {
                     ctx.Reply.WriteBulk(RedisKeyspace.MemberPayload(cursor.Key, cursor.Value));
                 }

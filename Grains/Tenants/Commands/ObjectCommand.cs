@@ -100,7 +100,8 @@ internal static class ObjectCommand
         using var cursor = ctx.Keyspace.OpenMembers(ctx.Txn, collection.Id, space, default, out var more);
         for (; more && RedisKeyspace.IsInSpace(cursor.Key, collection.Id, space); more = cursor.Next())
         {
-            if (!test(RedisKeyspace.MemberOf(cursor.Key, cursor.Value), RedisKeyspace.MemberPayload(cursor.Key, cursor.Value)))
+            var member = RedisKeyspace.MemberAndPayload(cursor.Key, cursor.Value, out var payload);
+            if (!test(member, payload))
             {
                 return false;
             }

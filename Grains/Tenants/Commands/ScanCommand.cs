@@ -141,17 +141,17 @@ internal static class ScanCommand
                     next = ctx.Cursors.Save(scope, cursor.Key);
                     break;
                 }
-                var member = RedisKeyspace.MemberOf(cursor.Key, cursor.Value);
+                var member = RedisKeyspace.MemberAndPayload(cursor.Key, cursor.Value, out var payload);
                 if (options.Matches(member))
                 {
                     found.Add(member.ToArray());
                     if (values == ScanValues.Payload)
                     {
-                        found.Add(RedisKeyspace.MemberPayload(cursor.Key, cursor.Value).ToArray());
+                        found.Add(payload.ToArray());
                     }
                     else if (values == ScanValues.Score)
                     {
-                        found.Add(ScoreText(BinaryPrimitives.ReadDoubleLittleEndian(RedisKeyspace.MemberPayload(cursor.Key, cursor.Value))));
+                        found.Add(ScoreText(BinaryPrimitives.ReadDoubleLittleEndian(payload)));
                     }
                 }
             }

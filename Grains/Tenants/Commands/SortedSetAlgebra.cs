@@ -37,8 +37,13 @@ internal readonly record struct ScoredInput(long Id, long Count, bool Exists, bo
     /// <summary>True while <paramref name="cursor"/> stands on one of this input's members.</summary>
     public bool Holds(LmdbCursor cursor) => RedisKeyspace.IsInSpace(cursor.Key, Id, Collections.PrimarySpace);
 
-    /// <summary>The unweighted score of the member the cursor stands on.</summary>
-    public double ScoreAt(LmdbCursor cursor) => IsSet ? 1 : BinaryPrimitives.ReadDoubleLittleEndian(RedisKeyspace.MemberPayload(cursor.Key, cursor.Value));
+    /// <summary>The member the cursor stands on and its unweighted score, with one check of the entry's checksum.</summary>
+    public ReadOnlySpan<byte> MemberAt(LmdbCursor cursor, out double score)
+    {
+        var member = RedisKeyspace.MemberAndPayload(cursor.Key, cursor.Value, out var payload);
+        score = IsSet ? 1 : BinaryPrimitives.ReadDoubleLittleEndian(payload);
+        return member;
+    }
 }
 
 /// <summary>
@@ -110,8 +115,8 @@ internal static class SortedSetAlgebra
             using var cursor = input.Open(ref ctx, out var more);
             for (; more && input.Holds(cursor); more = cursor.Next())
             {
-                var score = Weighted(input.ScoreAt(cursor), input.Weight);
-                var member = RedisKeyspace.MemberOf(cursor.Key, cursor.Value).ToArray();
+                var member = input.MemberAt(cursor, out var unweighted).ToArray();
+                var score = Weighted(unweighted, input.Weight);
                 if (scores.TryGetValue(member, out var total))
                 {
                     Aggregate(ref total, score, aggregate);
@@ -152,8 +157,8 @@ internal static class SortedSetAlgebra
         using var cursor = smallest.Open(ref ctx, out var more);
         for (; more && smallest.Holds(cursor); more = cursor.Next())
         {
-            var member = RedisKeyspace.MemberOf(cursor.Key, cursor.Value);
-            var score = Weighted(smallest.ScoreAt(cursor), smallest.Weight);
+            var member = smallest.MemberAt(cursor, out var unweighted);
+            var score = Weighted(unweighted, smallest.Weight);
             var inAll = true;
             for (var j = 1; j < sorted.Length && inAll; j++)
             {
@@ -194,7 +199,7 @@ internal static class SortedSetAlgebra
         using var cursor = first.Open(ref ctx, out var more);
         for (; more && first.Holds(cursor); more = cursor.Next())
         {
-            var member = RedisKeyspace.MemberOf(cursor.Key, cursor.Value);
+            var member = first.MemberAt(cursor, out var score);
             var elsewhere = false;
             for (var j = 1; j < inputs.Length && !elsewhere; j++)
             {
@@ -202,7 +207,7 @@ internal static class SortedSetAlgebra
             }
             if (!elsewhere)
             {
-                result.Add(new ScoredMember(member.ToArray(), first.ScoreAt(cursor)));
+                result.Add(new ScoredMember(member.ToArray(), score));
             }
         }
         return SortByScore(result);

@@ -64,7 +64,8 @@ internal static partial class SortedSetCommands
             {
                 if (position == wanted[next])
                 {
-                    found[next++] = new ScoredMember(RedisKeyspace.MemberOf(cursor.Key, cursor.Value).ToArray(), input.ScoreAt(cursor));
+                    var member = input.MemberAt(cursor, out var score);
+                    found[next++] = new ScoredMember(member.ToArray(), score);
                 }
             }
         }
