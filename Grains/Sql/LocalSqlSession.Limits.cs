@@ -28,6 +28,9 @@ internal sealed partial class LocalSqlSession
     private long _deadline = long.MaxValue;
     private bool _timedOut;
 
+    /// <summary>True while a step runs on a worker; read and written under <c>_closeGate</c>.</summary>
+    private bool _stepping;
+
     /// <summary>Statements this silo stopped before they completed (timeout, cancel, client gone, shutdown).</summary>
     public static long InterruptedStatements => Interlocked.Read(ref _interrupted);
 
@@ -98,11 +101,31 @@ internal sealed partial class LocalSqlSession
             using var stop = cancellationToken.CanBeCanceled
                 ? cancellationToken.UnsafeRegister(static s => ((LocalSqlSession)s!).Stop(StoppedByCaller), this)
                 : default;
-            return await SqlWorkers.RunAsync(step).ConfigureAwait(false);
+            return await SqlWorkers.RunAsync(() => Stepping(step)).ConfigureAwait(false);
         }
         finally
         {
             slots.Release();
+        }
+    }
+
+    /// <summary>Runs <paramref name="step"/> with <see cref="_stepping"/> set, so an interrupt reaches this step only.</summary>
+    private T Stepping<T>(Func<T> step)
+    {
+        lock (_closeGate)
+        {
+            _stepping = true;
+        }
+        try
+        {
+            return step();
+        }
+        finally
+        {
+            lock (_closeGate)
+            {
+                _stepping = false;
+            }
         }
     }
 
@@ -111,9 +134,11 @@ internal sealed partial class LocalSqlSession
         Interlocked.CompareExchange(ref _stop, reason, NotStopped);
         lock (_closeGate)
         {
-            if (!_disposed)
+            // Also wakes SQLite out of work the progress handler is not called during. Only while a step runs: SQLite
+            // keeps an interrupt until no statement of the connection is active, so one sent between statements,
+            // with a portal open, would fail the next statement that steps.
+            if (!_disposed && _stepping)
             {
-                // Also wakes SQLite out of work the progress handler is not called during.
                 raw.sqlite3_interrupt(_db);
             }
         }
