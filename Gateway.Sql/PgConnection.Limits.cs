@@ -30,13 +30,32 @@ internal sealed partial class PgConnection
         {
             return false;
         }
-        if (ParseMilliseconds(value) is not { } ms)
+        error = CheckTimeout(setting, value, out var ms);
+        if (error is null)
         {
-            error = new SqlError(SqlStates.InvalidParameterValue, $"invalid value for parameter \"{setting}\": \"{value}\"");
-            return true;
+            ApplyTimeout(setting, ms);
         }
-        ApplyTimeout(setting, ms);
         return true;
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> for the time setting <paramref name="setting"/> in milliseconds, or PostgreSQL's error
+    /// (22023): "invalid value" when it is not a time or not an int32, "outside the valid range" when it is negative.
+    /// </summary>
+    internal static SqlError? CheckTimeout(string setting, string? value, out long ms)
+    {
+        ms = 0;
+        if (ParseTime(value) is not { } time || time is < int.MinValue or > int.MaxValue)
+        {
+            return new SqlError(SqlStates.InvalidParameterValue, $"invalid value for parameter \"{setting}\": \"{value}\"");
+        }
+        if (time < 0)
+        {
+            return new SqlError(SqlStates.InvalidParameterValue,
+                string.Create(CultureInfo.InvariantCulture, $"{time} ms is outside the valid range for parameter \"{setting}\" (0 .. {int.MaxValue})"));
+        }
+        ms = (long)time;
+        return null;
     }
 
     private void ApplyTimeout(string setting, long ms)
@@ -67,10 +86,10 @@ internal sealed partial class PgConnection
     }
 
     /// <summary>
-    /// A time as PostgreSQL reads one for a setting in milliseconds: a number with an optional unit (us, ms, s, min,
-    /// h, d; ms when none), or DEFAULT (0). Null when it is not one, or is out of the range 0 .. int.MaxValue ms.
+    /// A time as PostgreSQL reads one for a setting in milliseconds: a signed number with an optional unit (us, ms,
+    /// s, min, h, d; ms when none), or DEFAULT (0), in milliseconds rounded, of any size. Null when it is not one.
     /// </summary>
-    internal static long? ParseMilliseconds(string? value)
+    private static double? ParseTime(string? value)
     {
         var text = (value ?? "").Trim().Trim('\'').Trim();
         if (text.Equals("DEFAULT", StringComparison.OrdinalIgnoreCase))
@@ -78,7 +97,7 @@ internal sealed partial class PgConnection
             return 0;
         }
         var end = 0;
-        while (end < text.Length && (char.IsAsciiDigit(text[end]) || text[end] is '.' or '+'))
+        while (end < text.Length && (char.IsAsciiDigit(text[end]) || text[end] is '.' or '+' or '-'))
         {
             end++;
         }
@@ -100,8 +119,7 @@ internal sealed partial class PgConnection
         {
             return null;
         }
-        var ms = Math.Round(number * factor);
-        return ms is >= 0 and <= int.MaxValue ? (long)ms : null;
+        return Math.Round(number * factor);
     }
 
     /// <summary>Milliseconds as SHOW prints them: in the largest unit that divides them (0, 500ms, 1s, 2min, 1h, 1d).</summary>

@@ -49,7 +49,9 @@ public sealed class LoginThrottle
     private readonly ConcurrentDictionary<string, Counter> _tenants = new(StringComparer.Ordinal);
     private long _failures;
     private long _throttled;
-    private long _lastSweep;
+    // One per table: a sweep of one must not use up the other's turn, or with both full one would never be swept.
+    private long _lastSourceSweep;
+    private long _lastTenantSweep;
 
     /// <summary>A throttle with <paramref name="options"/> (the defaults when null) on <paramref name="time"/>'s clock.</summary>
     public LoginThrottle(LoginThrottleOptions? options = null, TimeProvider? time = null)
@@ -100,7 +102,7 @@ public sealed class LoginThrottle
             tenant = LongName;
         }
         var now = _time.GetUtcNow().UtcTicks;
-        var inRow = Math.Max(Count(_sources, source, now), Count(_tenants, tenant, now));
+        var inRow = Math.Max(Count(_sources, ref _lastSourceSweep, source, now), Count(_tenants, ref _lastTenantSweep, tenant, now));
         var delay = DelayFor(inRow);
         if (delay > TimeSpan.Zero)
         {
@@ -136,13 +138,13 @@ public sealed class LoginThrottle
     /// Counts a failure under <paramref name="key"/> at <paramref name="now"/> (UTC ticks); returns the failures in a
     /// row, this one included.
     /// </summary>
-    private int Count(ConcurrentDictionary<string, Counter> counters, string key, long now)
+    private int Count(ConcurrentDictionary<string, Counter> counters, ref long lastSweep, string key, long now)
     {
         if (!counters.TryGetValue(key, out var counter))
         {
             if (counters.Count >= _options.MaxTracked)
             {
-                Sweep(counters, now);
+                Sweep(counters, ref lastSweep, now);
                 if (counters.Count >= _options.MaxTracked)
                 {
                     key = Overflow;
@@ -163,11 +165,11 @@ public sealed class LoginThrottle
     }
 
     /// <summary>Forgets the counters that have been quiet for the quiet period.</summary>
-    private void Sweep(ConcurrentDictionary<string, Counter> counters, long now)
+    private void Sweep(ConcurrentDictionary<string, Counter> counters, ref long lastSweep, long now)
     {
         // At most one sweep a second: under a flood of new names every failure would otherwise walk the whole table.
-        var last = Interlocked.Read(ref _lastSweep);
-        if (last != 0 && now - last < TimeSpan.TicksPerSecond || Interlocked.CompareExchange(ref _lastSweep, now, last) != last)
+        var last = Interlocked.Read(ref lastSweep);
+        if (last != 0 && now - last < TimeSpan.TicksPerSecond || Interlocked.CompareExchange(ref lastSweep, now, last) != last)
         {
             return;
         }

@@ -150,16 +150,16 @@ internal static partial class PgParameters
                 var high = HexDigit(data[i]);
                 if (high < 0)
                 {
-                    return new SqlError(SqlStates.InvalidTextRepresentation, $"invalid hexadecimal digit: \"{(char)data[i]}\"");
+                    return BadHexDigit(data[i..]);
                 }
                 if (i + 1 >= data.Length)
                 {
-                    return new SqlError(SqlStates.InvalidTextRepresentation, "invalid hexadecimal data: odd number of digits");
+                    return new SqlError(SqlStates.InvalidParameterValue, "invalid hexadecimal data: odd number of digits");
                 }
                 var low = HexDigit(data[i + 1]);
                 if (low < 0)
                 {
-                    return new SqlError(SqlStates.InvalidTextRepresentation, $"invalid hexadecimal digit: \"{(char)data[i + 1]}\"");
+                    return BadHexDigit(data[(i + 1)..]);
                 }
                 bytes.Add((byte)(high * 16 + low));
                 i += 2;
@@ -191,6 +191,16 @@ internal static partial class PgParameters
         }
         value = SqlValue.FromBlob([.. bytes]);
         return null;
+    }
+
+    /// <summary>
+    /// PostgreSQL's error for the character starting <paramref name="rest"/> in bytea's hex format: 22023, naming the
+    /// whole character (the text is valid UTF-8 by then).
+    /// </summary>
+    private static SqlError BadHexDigit(ReadOnlySpan<byte> rest)
+    {
+        System.Text.Rune.DecodeFromUtf8(rest, out _, out var length);
+        return new SqlError(SqlStates.InvalidParameterValue, $"invalid hexadecimal digit: \"{Encoding.UTF8.GetString(rest[..Math.Max(length, 1)])}\"");
     }
 
     private static int HexDigit(byte c) => c switch

@@ -97,7 +97,6 @@ internal readonly record struct PgType(uint Oid, string Name, short Length)
             var declared = columns[i].DeclaredType is { Length: > 0 } name ? FromDeclared(name) : (PgType?)null;
             var fits = declared is not null;
             var classes = 0;
-            var numericFits = true;
             foreach (var row in rows)
             {
                 if (i >= row.Length || row[i].IsNull)
@@ -106,11 +105,30 @@ internal readonly record struct PgType(uint Oid, string Name, short Length)
                 }
                 classes |= 1 << (int)row[i].Kind;
                 fits = fits && PgValues.Fits(row[i], declared!.Value);
-                numericFits = numericFits && PgValues.Fits(row[i], Numeric);
             }
-            types[i] = fits ? declared!.Value : classes == 0 ? ForColumn(columns[i]) : FromStorageClasses(classes, numericFits);
+            types[i] = fits ? declared!.Value
+                : classes == 0 ? ForColumn(columns[i])
+                : FromStorageClasses(classes, classes == IntegerAndReal && AllFit(rows, i, Numeric));
         }
         return types;
+    }
+
+    private const int IntegerAndReal = 1 << (int)SqlStorageClass.Integer | 1 << (int)SqlStorageClass.Real;
+
+    /// <summary>
+    /// Whether every value of column <paramref name="column"/> fits <paramref name="type"/>: asked only when the answer
+    /// chooses the type, as a real's numeric check formats it.
+    /// </summary>
+    private static bool AllFit(IReadOnlyList<SqlValue[]> rows, int column, PgType type)
+    {
+        foreach (var row in rows)
+        {
+            if (column < row.Length && !PgValues.Fits(row[column], type))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static PgType FromDeclared(string declared)

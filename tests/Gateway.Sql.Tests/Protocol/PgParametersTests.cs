@@ -144,13 +144,15 @@ public sealed class PgParametersTests
     {
         static string Hex(string text)
         {
-            var error = PgParameters.Decode(Encoding.ASCII.GetBytes(text), 17, binary: false, 0, out var value);
+            var error = PgParameters.Decode(Encoding.UTF8.GetBytes(text), 17, binary: false, 0, out var value);
             return error is null ? Convert.ToHexString(value.Bytes) : error.SqlState + ":" + error.Message;
         }
         Assert.Equal("0AFF", Hex("\\x0aFF"));
         Assert.Equal("0AFF", Hex("\\x0a ff"));
-        Assert.Equal("22P02:invalid hexadecimal data: odd number of digits", Hex("\\x0af"));
-        Assert.Equal("22P02:invalid hexadecimal digit: \"g\"", Hex("\\x0g"));
+        // PostgreSQL's hex decoder answers 22023 (invalid_parameter_value) and names the whole character.
+        Assert.Equal("22023:invalid hexadecimal data: odd number of digits", Hex("\\x0af"));
+        Assert.Equal("22023:invalid hexadecimal digit: \"g\"", Hex("\\x0g"));
+        Assert.Equal("22023:invalid hexadecimal digit: \"é\"", Hex("\\x0é"));
         Assert.Equal("615C00FF", Hex("a\\\\\\000\\377"));
         Assert.Equal("22P02:invalid input syntax for type bytea", Hex("a\\9"));
     }

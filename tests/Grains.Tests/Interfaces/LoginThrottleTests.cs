@@ -74,6 +74,20 @@ public sealed class LoginThrottleTests
     }
 
     [Fact]
+    public void WithBothTablesFullEachIsSwept()
+    {
+        var clock = new ManualTimeProvider();
+        var throttle = new LoginThrottle(Options with { MaxTracked = 2 }, clock);
+        throttle.Failed("s1", "n1");
+        throttle.Failed("s2", "n2");
+        clock.Advance(TimeSpan.FromMinutes(2));
+        // The sources' sweep makes room for s3; the tenants' table must get its own sweep in the same second.
+        Assert.Equal(TimeSpan.Zero, throttle.Failed("s3", "n3"));
+        Assert.Equal(1, throttle.TrackedTenants);
+        Assert.Equal(TimeSpan.Zero, throttle.Failed("s4", "n4"));
+    }
+
+    [Fact]
     public void NamesLongerThanAnyTenantsShareOneCounter()
     {
         var throttle = new LoginThrottle(Options, new ManualTimeProvider());
