@@ -189,6 +189,8 @@ public sealed class SqlLimitsTests(SqlSiloFixture fixture) : IClassFixture<SqlSi
     {
         using var temp = new TempDirectory();
         await using var silo = await SiloProcess.StartAsync(temp.Sub("data"));
+        // StartAsync returns at the RESP line; the SQL port is printed after it.
+        await silo.WaitReadyAsync();
         var connection = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
