@@ -24,8 +24,8 @@ internal sealed partial class RespConnection
     // Input parsed in one turn before the replies go out and the read loop comes round again.
     private const int TurnBytes = 256 * 1024;
 
-    // A reads-only batch starts this small and doubles while replies stay small, so pipelined reads of large values
-    // do not pile up a batch's worth of them in memory.
+    // The reads of a batch start this few and double while replies stay small, so pipelined reads of large values
+    // (alone or between writes) do not pile up a batch's worth of them in memory.
     private const int FirstReadBatch = 8;
     private const int LargeReplyBytes = 1024;
 
@@ -42,6 +42,8 @@ internal sealed partial class RespConnection
     private readonly ArgumentList _args = new();
     private readonly PartialRequest _partial = new();
     private int _readBatchLimit = FirstReadBatch;
+    // Reads in the batch being built: writes interleaved with them must not let their replies pile up past the limit.
+    private int _batchReads;
     // Input is left unparsed in the pipe (this turn stopped early); the next read returns at once.
     private bool _inputLeft;
     // The socket is gone: stop, run nothing more.
@@ -183,6 +185,7 @@ internal sealed partial class RespConnection
                 // Redis frees a client whose socket is gone with its unread input: nobody would get the replies.
                 _discard = true;
                 _batch.Clear();
+                _batchReads = 0;
                 return offset;
             }
             if (_replies.Length >= ReplyChunkBytes || offset >= TurnBytes)
@@ -323,7 +326,11 @@ internal sealed partial class RespConnection
             return;
         }
         _batch.Add(info, Db, _args.AsSpan());
-        if (_batch.Count >= (_batch.HasWrites ? MaxCommandsPerBatch : _readBatchLimit))
+        if (!info.IsWrite)
+        {
+            _batchReads++;
+        }
+        if (_batch.Count >= MaxCommandsPerBatch || _batchReads >= _readBatchLimit)
         {
             await FlushBatchAsync();
         }
@@ -342,14 +349,15 @@ internal sealed partial class RespConnection
             LastCommand = CommandTable.Get(_batch[_batch.Count - 1].Id).Name;
         }
         var before = _writer.Position;
-        var count = _batch.Count;
-        var reads = !_batch.HasWrites;
+        // Write replies are small: the reply bytes are the reads', which the limit counts.
+        var reads = _batchReads;
+        _batchReads = 0;
         try
         {
             await _tenant.ExecuteAsync(_batch);
-            if (reads && count > 0)
+            if (reads > 0)
             {
-                var perCommand = (_writer.Position - before) / count;
+                var perCommand = (_writer.Position - before) / reads;
                 _readBatchLimit = perCommand > LargeReplyBytes
                     ? (int)Math.Clamp(ReplyChunkBytes / perCommand, 1, MaxCommandsPerBatch)
                     : Math.Min(MaxCommandsPerBatch, _readBatchLimit * 2);

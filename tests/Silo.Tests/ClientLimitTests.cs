@@ -280,6 +280,37 @@ public sealed class ClientLimitTests : IAsyncLifetime, IDisposable
         }
     }
 
+    [Fact]
+    public void MemoryStaysBoundedWhenWritesAreInterleavedWithLargeReads()
+    {
+        using var admin = RespSocket.Connect(Port);
+        Assert.Equal("+OK\r\n", admin.Call("SET", "big", new string('w', 1024 * 1024)));
+        var before = RssMegabytes();
+        using var client = RespSocket.Connect(Port);
+        var id = client.Call("CLIENT", "ID")[1..^2];
+        // A write after each 1 MiB read: the batch of a write pipeline must not hold a gigabyte of the reads' replies.
+        var sender = Task.Run(() =>
+        {
+            try
+            {
+                client.Send(Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n*2\r\n$4\r\nINCR\r\n$5\r\nmixed\r\n", 1000));
+            }
+            catch (IOException)
+            {
+            }
+        });
+        var peak = before;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            peak = Math.Max(peak, RssMegabytes());
+            Assert.True(peak < before + 300, $"RSS went from {before} MB to {peak} MB under a client that does not read");
+            var line = admin.Call("CLIENT", "LIST").Split('\n').First(l => l.Contains($"id={id} ", StringComparison.Ordinal));
+            var omem = long.Parse(line.Split(' ').First(f => f.StartsWith("omem=", StringComparison.Ordinal))[5..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(omem < 12L << 20, $"{omem} bytes of replies held for a client that does not read");
+        }
+    }
+
     private long RssMegabytes()
     {
         foreach (var line in File.ReadLines($"/proc/{_silo!.ProcessId}/status"))
