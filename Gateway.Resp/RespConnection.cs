@@ -48,6 +48,10 @@ internal sealed partial class RespConnection
     private bool _inputLeft;
     // The socket is gone: stop, run nothing more.
     private bool _discard;
+    // The last read ended the input cleanly: the client shut its sending side (FIN) but still reads its replies.
+    private bool _inputEnded;
+    // The connection was seen closed with the input not yet ended: one more read tells a FIN from a reset.
+    private bool _closeSeen;
     private readonly CancellationToken _socketClosed;
     private ITenantGrain _tenant;
     private IPubSub _pubSub;
@@ -119,6 +123,7 @@ internal sealed partial class RespConnection
             {
                 var result = await input.ReadAsync();
                 var buffer = result.Buffer;
+                _inputEnded = result.IsCompleted;
                 var consumed = buffer.GetPosition(await ProcessAsync(buffer));
                 // Stopped with input left (replies to send first, or a turn long enough): the next read returns
                 // at once with the rest; otherwise it waits for new bytes.
@@ -180,8 +185,16 @@ internal sealed partial class RespConnection
         var limits = _server.Limits.Parser;
         while (!_closeAfterReply && offset < buffer.Length)
         {
-            if (_socketClosed.IsCancellationRequested)
+            if (_socketClosed.IsCancellationRequested && !_inputEnded)
             {
+                // The transport reports a FIN as closed too, but a half-closed client still reads: Redis runs what it
+                // sent. A reset fails the next read, a FIN completes it, so end the turn once and let that read tell.
+                if (!_closeSeen)
+                {
+                    _closeSeen = true;
+                    _inputLeft = true;
+                    break;
+                }
                 // Redis frees a client whose socket is gone with its unread input: nobody would get the replies.
                 _discard = true;
                 _batch.Clear();

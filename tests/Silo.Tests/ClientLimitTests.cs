@@ -191,6 +191,34 @@ public sealed class ClientLimitTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task CommandsSentBeforeAHalfCloseAllRunAndAreAnswered()
+    {
+        // A client that sends its commands and then shuts down its sending side (nc -N, a script piping into a socket)
+        // still reads: Redis runs everything that arrived before the FIN and answers it.
+        const int total = 40_000;
+        using var admin = RespSocket.Connect(Port);
+        using var client = new TcpClient("127.0.0.1", Port);
+        var stream = client.GetStream();
+        var reader = Task.Run(async () =>
+        {
+            var received = new MemoryStream();
+            var chunk = new byte[64 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk)) > 0)
+            {
+                received.Write(chunk, 0, read);
+            }
+            return Encoding.ASCII.GetString(received.ToArray());
+        });
+        await stream.WriteAsync(Repeat("*2\r\n$4\r\nINCR\r\n$9\r\nhalfclose\r\n", total));
+        client.Client.Shutdown(SocketShutdown.Send);
+        var replies = await reader.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal($"${total.ToString(System.Globalization.CultureInfo.InvariantCulture).Length}\r\n{total}\r\n",
+            admin.Call("GET", "halfclose"));
+        Assert.EndsWith($":{total}\r\n", replies);
+    }
+
+    [Fact]
     public void ParsingCostGrowsLinearlyWithTheArgumentCount()
     {
         using var socket = RespSocket.Connect(Port);
