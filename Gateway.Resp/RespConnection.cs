@@ -24,8 +24,8 @@ internal sealed partial class RespConnection
     // Input parsed in one turn before the replies go out and the read loop comes round again.
     private const int TurnBytes = 256 * 1024;
 
-    // A reads-only batch starts this small and doubles while replies stay small, so pipelined reads of large values
-    // do not pile up a batch's worth of them in memory.
+    // The reads of a batch start this few and double while replies stay small, so pipelined reads of large values
+    // (alone or between writes) do not pile up a batch's worth of them in memory.
     private const int FirstReadBatch = 8;
     private const int LargeReplyBytes = 1024;
 
@@ -42,10 +42,16 @@ internal sealed partial class RespConnection
     private readonly ArgumentList _args = new();
     private readonly PartialRequest _partial = new();
     private int _readBatchLimit = FirstReadBatch;
+    // Reads in the batch being built: writes interleaved with them must not let their replies pile up past the limit.
+    private int _batchReads;
     // Input is left unparsed in the pipe (this turn stopped early); the next read returns at once.
     private bool _inputLeft;
     // The socket is gone: stop, run nothing more.
     private bool _discard;
+    // The last read ended the input cleanly: the client shut its sending side (FIN) but still reads its replies.
+    private bool _inputEnded;
+    // The connection was seen closed with the input not yet ended: one more read tells a FIN from a reset.
+    private bool _closeSeen;
     private readonly CancellationToken _socketClosed;
     private ITenantGrain _tenant;
     private IPubSub _pubSub;
@@ -117,6 +123,7 @@ internal sealed partial class RespConnection
             {
                 var result = await input.ReadAsync();
                 var buffer = result.Buffer;
+                _inputEnded = result.IsCompleted;
                 var consumed = buffer.GetPosition(await ProcessAsync(buffer));
                 // Stopped with input left (replies to send first, or a turn long enough): the next read returns
                 // at once with the rest; otherwise it waits for new bytes.
@@ -178,11 +185,20 @@ internal sealed partial class RespConnection
         var limits = _server.Limits.Parser;
         while (!_closeAfterReply && offset < buffer.Length)
         {
-            if (_socketClosed.IsCancellationRequested)
+            if (_socketClosed.IsCancellationRequested && !_inputEnded)
             {
+                // The transport reports a FIN as closed too, but a half-closed client still reads: Redis runs what it
+                // sent. A reset fails the next read, a FIN completes it, so end the turn once and let that read tell.
+                if (!_closeSeen)
+                {
+                    _closeSeen = true;
+                    _inputLeft = true;
+                    break;
+                }
                 // Redis frees a client whose socket is gone with its unread input: nobody would get the replies.
                 _discard = true;
                 _batch.Clear();
+                _batchReads = 0;
                 return offset;
             }
             if (_replies.Length >= ReplyChunkBytes || offset >= TurnBytes)
@@ -323,7 +339,11 @@ internal sealed partial class RespConnection
             return;
         }
         _batch.Add(info, Db, _args.AsSpan());
-        if (_batch.Count >= (_batch.HasWrites ? MaxCommandsPerBatch : _readBatchLimit))
+        if (!info.IsWrite)
+        {
+            _batchReads++;
+        }
+        if (_batch.Count >= MaxCommandsPerBatch || _batchReads >= _readBatchLimit)
         {
             await FlushBatchAsync();
         }
@@ -342,14 +362,15 @@ internal sealed partial class RespConnection
             LastCommand = CommandTable.Get(_batch[_batch.Count - 1].Id).Name;
         }
         var before = _writer.Position;
-        var count = _batch.Count;
-        var reads = !_batch.HasWrites;
+        // Write replies are small: the reply bytes are the reads', which the limit counts.
+        var reads = _batchReads;
+        _batchReads = 0;
         try
         {
             await _tenant.ExecuteAsync(_batch);
-            if (reads && count > 0)
+            if (reads > 0)
             {
-                var perCommand = (_writer.Position - before) / count;
+                var perCommand = (_writer.Position - before) / reads;
                 _readBatchLimit = perCommand > LargeReplyBytes
                     ? (int)Math.Clamp(ReplyChunkBytes / perCommand, 1, MaxCommandsPerBatch)
                     : Math.Min(MaxCommandsPerBatch, _readBatchLimit * 2);

@@ -191,6 +191,34 @@ public sealed class ClientLimitTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task CommandsSentBeforeAHalfCloseAllRunAndAreAnswered()
+    {
+        // A client that sends its commands and then shuts down its sending side (nc -N, a script piping into a socket)
+        // still reads: Redis runs everything that arrived before the FIN and answers it.
+        const int total = 40_000;
+        using var admin = RespSocket.Connect(Port);
+        using var client = new TcpClient("127.0.0.1", Port);
+        var stream = client.GetStream();
+        var reader = Task.Run(async () =>
+        {
+            var received = new MemoryStream();
+            var chunk = new byte[64 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk)) > 0)
+            {
+                received.Write(chunk, 0, read);
+            }
+            return Encoding.ASCII.GetString(received.ToArray());
+        });
+        await stream.WriteAsync(Repeat("*2\r\n$4\r\nINCR\r\n$9\r\nhalfclose\r\n", total));
+        client.Client.Shutdown(SocketShutdown.Send);
+        var replies = await reader.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal($"${total.ToString(System.Globalization.CultureInfo.InvariantCulture).Length}\r\n{total}\r\n",
+            admin.Call("GET", "halfclose"));
+        Assert.EndsWith($":{total}\r\n", replies);
+    }
+
+    [Fact]
     public void ParsingCostGrowsLinearlyWithTheArgumentCount()
     {
         using var socket = RespSocket.Connect(Port);
@@ -277,6 +305,37 @@ public sealed class ClientLimitTests : IAsyncLifetime, IDisposable
         {
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"RSS stayed at {after} MB after the client left, from {before} MB before it");
             Assert.Equal("+PONG\r\n", admin.Call("PING"));
+        }
+    }
+
+    [Fact]
+    public void MemoryStaysBoundedWhenWritesAreInterleavedWithLargeReads()
+    {
+        using var admin = RespSocket.Connect(Port);
+        Assert.Equal("+OK\r\n", admin.Call("SET", "big", new string('w', 1024 * 1024)));
+        var before = RssMegabytes();
+        using var client = RespSocket.Connect(Port);
+        var id = client.Call("CLIENT", "ID")[1..^2];
+        // A write after each 1 MiB read: the batch of a write pipeline must not hold a gigabyte of the reads' replies.
+        var sender = Task.Run(() =>
+        {
+            try
+            {
+                client.Send(Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n*2\r\n$4\r\nINCR\r\n$5\r\nmixed\r\n", 1000));
+            }
+            catch (IOException)
+            {
+            }
+        });
+        var peak = before;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            peak = Math.Max(peak, RssMegabytes());
+            Assert.True(peak < before + 300, $"RSS went from {before} MB to {peak} MB under a client that does not read");
+            var line = admin.Call("CLIENT", "LIST").Split('\n').First(l => l.Contains($"id={id} ", StringComparison.Ordinal));
+            var omem = long.Parse(line.Split(' ').First(f => f.StartsWith("omem=", StringComparison.Ordinal))[5..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(omem < 12L << 20, $"{omem} bytes of replies held for a client that does not read");
         }
     }
 
