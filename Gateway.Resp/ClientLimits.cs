@@ -22,12 +22,15 @@ internal sealed class ClientLimits
     /// <summary>Redis' client-query-buffer-limit default: 1gb.</summary>
     public const long DefaultQueryBufferLimit = 1L << 30;
 
+    /// <summary>Redis' client-output-buffer-limit default for the pubsub class: 32mb hard, 8mb soft for 60 s.</summary>
+    public static readonly OutputLimit DefaultPubSub = new(32L << 20, 8L << 20, 60);
+
     /// <summary>Redis' maxclients default.</summary>
     public const int DefaultMaxClients = 10000;
 
     private OutputLimit _normal = new(0, 0, 0);
     private OutputLimit _replica = new(256L << 20, 64L << 20, 60);
-    private OutputLimit _pubSub = new(32L << 20, 8L << 20, 60);
+    private OutputLimit _pubSub = DefaultPubSub;
     private RespLimits _parser;
     private long _queryBufferLimit = DefaultQueryBufferLimit;
     private int _maxClients = DefaultMaxClients;

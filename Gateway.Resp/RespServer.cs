@@ -11,6 +11,7 @@ public sealed class RespServer
     private long _totalConnections;
     private long _totalCommands;
     private long _rejectedConnections;
+    private int _connectedClients;
     private long _outputLimitDisconnections;
     private long _queryLimitDisconnections;
 
@@ -74,23 +75,26 @@ public sealed class RespServer
     /// </summary>
     internal long TryRegister(RespConnection connection)
     {
-        if (Clients.Count >= Limits.MaxClients)
+        // A slot is taken before the check, so connections arriving at the same instant cannot pass maxclients together.
+        if (Interlocked.Increment(ref _connectedClients) > Limits.MaxClients)
         {
+            Interlocked.Decrement(ref _connectedClients);
             Interlocked.Increment(ref _rejectedConnections);
             return 0;
         }
-        return Register(connection);
-    }
-
-    internal long Register(RespConnection connection)
-    {
         var id = Interlocked.Increment(ref _nextClientId);
         Interlocked.Increment(ref _totalConnections);
         Clients[id] = connection;
         return id;
     }
 
-    internal void Unregister(long id) => Clients.TryRemove(id, out _);
+    internal void Unregister(long id)
+    {
+        if (Clients.TryRemove(id, out _))
+        {
+            Interlocked.Decrement(ref _connectedClients);
+        }
+    }
 
     /// <summary>The connections of a dropped tenant answer their next command with an error and close.</summary>
     private void OnTenantDropped(string tenant)

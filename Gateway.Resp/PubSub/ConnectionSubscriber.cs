@@ -20,8 +20,6 @@ namespace IceFire.Gateway.Resp.PubSub;
 /// </remarks>
 internal sealed class ConnectionSubscriber : IPubSubSubscriber, IThreadPoolWorkItem
 {
-    private static readonly OutputLimit DefaultLimit = new(32L << 20, 8L << 20, 60);
-
     private readonly IDuplexPipe _transport;
     private readonly RespReplyWriter _replyWriter;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -192,7 +190,7 @@ internal sealed class ConnectionSubscriber : IPubSubSubscriber, IThreadPoolWorkI
     /// <summary>Past the hard limit, or over the soft limit for longer than the soft seconds (Redis' checkClientOutputBufferLimits).</summary>
     private bool OverLimit(long queued)
     {
-        var limit = _limits?.PubSub ?? DefaultLimit;
+        var limit = _limits?.PubSub ?? ClientLimits.DefaultPubSub;
         if (limit.Hard > 0 && queued > limit.Hard)
         {
             return true;
