@@ -40,15 +40,7 @@ case "$DURABILITY" in
   *) echo "collections: --durability must be periodic or always" >&2; exit 2 ;;
 esac
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ping() {
-  for _ in $(seq 1 200); do
-    [ "$(redis-cli -p "$1" ping 2>/dev/null)" = "PONG" ] && return 0
-    sleep 0.1
-  done
-  echo "collections: server on $1 did not answer" >&2; exit 1
-}
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+source "$ROOT/bench/lib.sh"
 
 # fill PORT PREFIX SIZE: zset, list, hash and set of SIZE members, 1000 members per command.
 fill() {

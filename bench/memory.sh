@@ -36,17 +36,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-wait_ping() {
-  local port="$1"
-  for _ in $(seq 1 300); do
-    if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = "PONG" ]; then return 0; fi
-    sleep 0.1
-  done
-  echo "bench: server on port $port did not answer" >&2
-  exit 1
-}
+source "$ROOT/bench/lib.sh"
 
 WORK="$(mktemp -d)"
 PIDS=()

@@ -72,10 +72,8 @@ for n in "$RUNS" "$SECONDS_PER_ROW" "$ROWS" "$PORT" $CONCURRENCY; do
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || { say "'$n' is not a positive whole number"; exit 2; }
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$ROOT/bench/lib.sh"
 port_busy() { python3 -c 'import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(("127.0.0.1",int(sys.argv[1]))) != 0)' "$1"; }
-# median of numbers on stdin
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 [ -x "$PG_BIN/pg_ctl" ] && [ -x "$PG_BIN/pgbench" ] || { say "PostgreSQL's server and pgbench are missing (apt-get install postgresql)"; exit 1; }
