@@ -1,4 +1,5 @@
 using System.Globalization;
+using IceFire.Grains.Cluster;
 using IceFire.Grains.Tenants;
 
 namespace IceFire.Silo;
@@ -48,9 +49,12 @@ internal sealed record SiloOptions
     /// <summary>Applied entries between two snapshots of a replica in a cluster.</summary>
     public ulong SnapshotEvery { get; init; } = 10_000;
 
-    /// <summary>True when the silo runs as a cluster member: asked to found or join one, or its data directory holds one.</summary>
-    public bool IsClusterMember(string dataPath) =>
-        Bootstrap || Seeds.Count > 0 || NodeId is not null || ClusterPort is not null || Directory.Exists(Path.Combine(dataPath, "cluster"));
+    /// <summary>
+    /// True when the silo opens its cluster port: asked to found or join a cluster, or its data directory knows other
+    /// members. A silo started with none of the cluster options is a cluster of one that other silos cannot reach.
+    /// </summary>
+    public bool ListensForPeers(string dataPath) =>
+        Bootstrap || Seeds.Count > 0 || NodeId is not null || ClusterPort is not null || ClusterNode.KnowsPeers(dataPath);
 
     /// <summary>The cluster port in use.</summary>
     public int EffectiveClusterPort => ClusterPort ?? (RespPort == 0 ? 0 : RespPort + 10000 <= 65535 ? RespPort + 10000 : RespPort - 10000);

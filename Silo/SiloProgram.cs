@@ -94,7 +94,7 @@ internal static class SiloProgram
         Backend backend;
         try
         {
-            backend = options.IsClusterMember(data.Path) ? OpenCluster(options, data, tenantOptions) : OpenSingle(data, tenantOptions);
+            backend = OpenBackend(options, data, tenantOptions);
         }
         catch (Exception e) when (e is DataDirectoryException or DllNotFoundException or IOException or System.Net.Sockets.SocketException)
         {
@@ -112,14 +112,7 @@ internal static class SiloProgram
             Durability = durability,
             Version = Version,
             LoginThrottle = loginThrottle,
-        }, backend.Tenants);
-        if (backend.Single is { } single)
-        {
-            foreach (var leftover in single.RemovedLeftovers)
-            {
-                Console.WriteLine($"icefire: removed tenants/{leftover}, which the tenant catalog does not list (an interrupted create or drop)");
-            }
-        }
+        }, backend.Node);
         // The empty builder: no configuration files to watch, no HTTP pipeline; Kestrel only as the
         // connection listener.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -130,24 +123,22 @@ internal static class SiloProgram
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var handler = new RespConnectionHandler(resp);
-        // A single silo's tables are its own files; a cluster member's sessions run on each tenant's leader.
-        LocalSqlTenants? sqlTenants = backend.Single is { } singleSilo && options.SqlPort is not null ? new LocalSqlTenants(singleSilo) : null;
-        ISqlTenantDirectory? sqlDirectory = options.SqlPort is null ? null : sqlTenants ?? backend.Cluster?.SqlTenants;
-        var sql = sqlDirectory is null ? null : new SqlServer(new SqlServerOptions
+        // Each tenant's sessions run on the silo that leads its group, this one or another.
+        var sql = options.SqlPort is null ? null : new SqlServer(new SqlServerOptions
         {
             RequirePass = options.RequirePass,
             Version = Version,
             Authentication = options.SqlAuth == "password" ? SqlAuthentication.Password : SqlAuthentication.Scram,
             LoginThrottle = loginThrottle,
-        }, sqlDirectory);
+        }, backend.Node.SqlTenants);
         ListenOptions? sqlListener = null;
         ListenOptions? respListener = null;
         ListenOptions? adminListener = null;
         AdminApi? admin = null;
         if (options.AdminPort is not null)
         {
-            var view = backend.View ?? (_ => Task.FromResult(AdminApi.SingleSiloView(backend.Single!, Self(options, respListener, adminListener))));
-            admin = new AdminApi(backend.Admin, backend.Tenants, options.AdminToken, view) { Resp = resp, LoginThrottle = loginThrottle };
+            var node = backend.Node;
+            admin = new AdminApi(node, node, options.AdminToken, cancellationToken => ClusterView(node, cancellationToken)) { Resp = resp, LoginThrottle = loginThrottle };
             // The lighter routing core (no regex constraints); endpoints apply to the admin listener only, as the
             // RESP listener hands its connections straight to the RESP handler.
             builder.Services.AddRoutingCore();
@@ -211,7 +202,6 @@ internal static class SiloProgram
             var ports = $"{options.RespPort} (RESP)" + (sql is not null ? $", {options.SqlPort} (SQL; --sql-port off turns it off)" : "") +
                 (options.AdminPort is { } a ? $", {a} (admin)" : "");
             Console.Error.WriteLine($"icefire: cannot listen on {options.Bind}:{ports}: {reason}");
-            sqlTenants?.Dispose();
             await backend.DisposeAsync();
             data.Dispose();
             return 1;
@@ -226,38 +216,37 @@ internal static class SiloProgram
         {
             Console.WriteLine($"icefire: admin HTTP on {options.Bind}:{BoundPort(adminListener)}{(string.IsNullOrEmpty(options.AdminToken) ? "" : " (token required)")}");
         }
-        if (backend.Cluster is { } cluster)
+        var cluster = backend.Node;
+        var host = options.AdvertisedHost();
+        backend.ClusterOptions.RespAddress = $"{host}:{port}";
+        backend.ClusterOptions.AdminAddress = BoundPort(adminListener) is { } ap ? $"{host}:{ap}" : "";
+        if (backend.ClusterPort is { } clusterPort)
         {
-            var host = options.AdvertisedHost();
-            backend.ClusterOptions!.RespAddress = $"{host}:{port}";
-            backend.ClusterOptions.AdminAddress = BoundPort(adminListener) is { } ap ? $"{host}:{ap}" : "";
-            Console.WriteLine($"icefire: node {cluster.NodeId}, cluster port {options.Bind}:{backend.ClusterPort}, advertised as {backend.ClusterOptions.ClusterAddress}");
-            try
-            {
-                await cluster.StartAsync(lifetime.ApplicationStopping);
-            }
-            catch (Exception e) when (e is ClusterJoinException or DataDirectoryException)
-            {
-                Console.Error.WriteLine($"icefire: cannot start: {e.Message}");
-                await app.StopAsync();
-                await backend.DisposeAsync();
-                data.Dispose();
-                return 1;
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopped while joining.
-            }
-            if (!lifetime.ApplicationStopping.IsCancellationRequested)
-            {
-                var state = cluster.State;
-                Console.WriteLine($"icefire: cluster {state.ClusterId}: {state.Members.Count} member{(state.Members.Count == 1 ? "" : "s")}, {state.Tenants.Count} tenant{(state.Tenants.Count == 1 ? "" : "s")}");
-            }
+            Console.WriteLine($"icefire: node {cluster.NodeId}, cluster port {options.Bind}:{clusterPort}, advertised as {backend.ClusterOptions.ClusterAddress}");
         }
-        else
+        try
         {
-            var tenantCount = backend.Admin.ListTenants().Count;
-            Console.WriteLine($"icefire: {tenantCount} tenant{(tenantCount == 1 ? "" : "s")}");
+            await cluster.StartAsync(lifetime.ApplicationStopping);
+        }
+        catch (Exception e) when (e is ClusterJoinException or DataDirectoryException)
+        {
+            Console.Error.WriteLine($"icefire: cannot start: {e.Message}");
+            await app.StopAsync();
+            await backend.DisposeAsync();
+            data.Dispose();
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while joining.
+        }
+        if (!lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            var state = cluster.State;
+            var tenants = $"{state.Tenants.Count} tenant{(state.Tenants.Count == 1 ? "" : "s")}";
+            Console.WriteLine(backend.ClusterPort is null
+                ? $"icefire: {tenants}"
+                : $"icefire: cluster {state.ClusterId}: {state.Members.Count} member{(state.Members.Count == 1 ? "" : "s")}, {tenants}");
         }
         if (!lifetime.ApplicationStopping.IsCancellationRequested)
         {
@@ -265,46 +254,44 @@ internal static class SiloProgram
             Console.WriteLine("icefire: ready");
         }
         await app.WaitForShutdownAsync();
-        sqlTenants?.Dispose();
         await backend.DisposeAsync();
         data.Dispose();
         Console.WriteLine("icefire: stopped");
         return 0;
     }
 
-    private static Backend OpenSingle(DataDirectory data, TenantOptions tenantOptions)
+    /// <summary>
+    /// Opens this silo's replica of the system group and, when the silo is to be reachable by other silos, binds its
+    /// cluster port (first: joining needs the cluster's leader to reach this silo). A silo started with no cluster
+    /// option is a cluster of one with no cluster port.
+    /// </summary>
+    private static Backend OpenBackend(SiloOptions options, DataDirectory data, TenantOptions tenantOptions)
     {
-        var tenants = TenantDirectory.Open(data, tenantOptions);
-        return new Backend(tenants, tenants, null, tenants, null, null, 0);
-    }
-
-    private static Backend OpenCluster(SiloOptions options, DataDirectory data, TenantOptions tenantOptions)
-    {
-        if (!Directory.Exists(Path.Combine(data.Path, "cluster")) && Directory.Exists(Path.Combine(data.Path, "tenants")) &&
-            Directory.EnumerateFileSystemEntries(Path.Combine(data.Path, "tenants")).Any())
+        var listening = options.ListensForPeers(data.Path);
+        TcpListener? listener = null;
+        int? clusterPort = null;
+        if (listening)
         {
-            throw new DataDirectoryException(
-                $"{data.Path} holds a single silo's data; a cluster member needs a data directory of its own (moving a single silo's data into a cluster is not supported)");
+            listener = new TcpListener(ParseAddress(options.Bind), options.EffectiveClusterPort);
+            listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            try
+            {
+                listener.Start(backlog: 512);
+            }
+            catch (SocketException e)
+            {
+                throw new IOException($"cannot listen on {options.Bind}:{options.EffectiveClusterPort} (cluster port): {e.Message}", e);
+            }
+            clusterPort = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
-        // The cluster port is bound first: joining needs the cluster's leader to reach this silo.
-        var listener = new TcpListener(ParseAddress(options.Bind), options.EffectiveClusterPort);
-        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        try
-        {
-            listener.Start(backlog: 512);
-        }
-        catch (SocketException e)
-        {
-            throw new IOException($"cannot listen on {options.Bind}:{options.EffectiveClusterPort} (cluster port): {e.Message}", e);
-        }
-        var clusterPort = ((IPEndPoint)listener.LocalEndpoint).Port;
         var clusterOptions = new ClusterNodeOptions
         {
             NodeId = options.ResolveNodeId(),
             Data = data,
-            ClusterAddress = $"{options.AdvertisedHost()}:{clusterPort}",
+            ClusterAddress = clusterPort is { } bound ? $"{options.AdvertisedHost()}:{bound}" : "",
             Seeds = options.Seeds,
-            Bootstrap = options.Bootstrap,
+            // Alone, a silo founds its cluster of one on first start.
+            Bootstrap = options.Bootstrap || !listening,
             ReplicationFactor = options.ReplicationFactor,
             ReplicaMoveAfter = options.ReplicaMoveAfter,
             SnapshotEveryEntries = options.SnapshotEvery,
@@ -319,18 +306,15 @@ internal static class SiloProgram
         }
         catch
         {
-            listener.Stop();
+            listener?.Stop();
             throw;
         }
-        var accepting = AcceptClusterConnectionsAsync(listener, node);
-        return new Backend(node, node, node, null, clusterOptions, async () =>
+        var accepting = listener is null ? Task.CompletedTask : AcceptClusterConnectionsAsync(listener, node);
+        return new Backend(node, clusterOptions, async () =>
         {
-            listener.Stop();
+            listener?.Stop();
             await accepting;
-        }, clusterPort)
-        {
-            View = cancellationToken => ClusterView(node, cancellationToken),
-        };
+        }, clusterPort);
     }
 
     private static async Task AcceptClusterConnectionsAsync(TcpListener listener, ClusterNode node)
@@ -358,7 +342,11 @@ internal static class SiloProgram
         var statuses = await node.GetReplicaStatusAsync(cancellationToken);
         var members = state.Members.Select(m =>
         {
-            var addresses = new Dictionary<string, string>(StringComparer.Ordinal) { ["cluster"] = m.ClusterAddress, ["resp"] = m.RespAddress };
+            var addresses = new Dictionary<string, string>(StringComparer.Ordinal) { ["resp"] = m.RespAddress };
+            if (m.ClusterAddress.Length > 0)
+            {
+                addresses["cluster"] = m.ClusterAddress;
+            }
             if (m.AdminAddress.Length > 0)
             {
                 addresses["admin"] = m.AdminAddress;
@@ -384,29 +372,13 @@ internal static class SiloProgram
 
     private static string Id(ulong node) => node.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>What serves the tenants: one silo's own directory, or this silo's membership of a cluster.</summary>
-    private sealed record Backend(
-        ITenantDirectory Tenants,
-        ITenantAdmin Admin,
-        ClusterNode? Cluster,
-        TenantDirectory? Single,
-        ClusterNodeOptions? ClusterOptions,
-        Func<Task>? StopListening,
-        int ClusterPort) : IAsyncDisposable
+    /// <summary>This silo's membership of its cluster (of one, when no cluster option is given) and its cluster port.</summary>
+    private sealed record Backend(ClusterNode Node, ClusterNodeOptions ClusterOptions, Func<Task> StopListening, int? ClusterPort) : IAsyncDisposable
     {
-        public Func<CancellationToken, Task<ClusterView>>? View { get; init; }
-
         public async ValueTask DisposeAsync()
         {
-            if (StopListening is not null)
-            {
-                await StopListening();
-            }
-            if (Cluster is not null)
-            {
-                await Cluster.DisposeAsync();
-            }
-            Single?.Dispose();
+            await StopListening();
+            await Node.DisposeAsync();
         }
     }
 
@@ -419,20 +391,4 @@ internal static class SiloProgram
 
     /// <summary>The port a listener bound (Kestrel writes the bound end point back, so port 0 shows the chosen one).</summary>
     private static int? BoundPort(ListenOptions? listener) => listener?.IPEndPoint?.Port;
-
-    /// <summary>This silo as GET /cluster shows it.</summary>
-    private static ClusterMember Self(SiloOptions options, ListenOptions? resp, ListenOptions? admin)
-    {
-        var addresses = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["resp"] = $"{options.Bind}:{BoundPort(resp) ?? options.RespPort}",
-        };
-        if (BoundPort(admin) is { } adminPort)
-        {
-            addresses["admin"] = $"{options.Bind}:{adminPort}";
-        }
-        // A silo is named after its host for now (a StatefulSet pod's name is stable); cluster membership will
-        // give silos persistent ids.
-        return new ClusterMember(Environment.MachineName.ToLowerInvariant(), addresses, "up");
-    }
 }

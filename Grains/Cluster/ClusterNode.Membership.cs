@@ -128,7 +128,27 @@ public sealed partial class ClusterNode
             {
                 return;
             }
-            var targets = State.Members.Where(m => m.Id != NodeId).Select(m => m.ClusterAddress).Concat(OtherSeeds()).Distinct().ToList();
+            if (_system.Role == RaftRole.Leader)
+            {
+                // Leading the system group (always so in a cluster of one): the change needs no other silo.
+                try
+                {
+                    var own = await AnswerJoinAsync(new JoinRequestProto { Member = SelfMember(), ClusterId = _identity?.ClusterId ?? "" }, stop).ConfigureAwait(false);
+                    if (own.Status == JoinResponseProto.Types.Status.Joined)
+                    {
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is RaftProposalException or RaftOutcomeUnknownException)
+                {
+                    // Lost the leadership meanwhile: ask the new leader below.
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            var targets = State.Members.Where(m => m.Id != NodeId && m.ClusterAddress.Length > 0).Select(m => m.ClusterAddress).Concat(OtherSeeds()).Distinct().ToList();
             foreach (var target in targets)
             {
                 var answer = await TryJoinThroughAsync(target, stop).ConfigureAwait(false);

@@ -4,6 +4,10 @@ using Google.Protobuf;
 using IceFire.Grains.Cluster.Rpc;
 using IceFire.Grains.Cluster.Wire;
 using IceFire.Grains.Interfaces;
+using IceFire.Grains.Storage.Lmdb;
+using IceFire.Grains.Storage.Keyspace;
+using IceFire.Grains.Sql;
+using IceFire.Grains.Hosting;
 using IceFire.Grains.Tenants.Replication;
 using IceFire.Raft;
 using IceFire.Raft.Hosting;
@@ -26,7 +30,8 @@ public sealed partial class ClusterNode
         var changed = false;
         foreach (var member in state.Members)
         {
-            if (member.Id != NodeId)
+            // A member without a cluster address is a cluster of one that opened no cluster port.
+            if (member.Id != NodeId && member.ClusterAddress.Length > 0)
             {
                 changed |= SetPeer(member.Id, member.ClusterAddress);
             }
@@ -37,7 +42,16 @@ public sealed partial class ClusterNode
         }
     }
 
-    private string PeersPath => System.IO.Path.Combine(_options.Data.Path, "cluster", "peers.txt");
+    private string PeersPath => PeersPathIn(_options.Data.Path);
+
+    private static string PeersPathIn(string dataPath) => System.IO.Path.Combine(dataPath, "cluster", "peers.txt");
+
+    /// <summary>True when the data directory at <paramref name="dataPath"/> knows the addresses of other members.</summary>
+    public static bool KnowsPeers(string dataPath)
+    {
+        var peers = new FileInfo(PeersPathIn(dataPath));
+        return peers.Exists && peers.Length > 0;
+    }
 
     /// <summary>
     /// Keeps the members' cluster addresses beside the system group's log: after a restart of the whole cluster, a silo
@@ -163,12 +177,25 @@ public sealed partial class ClusterNode
 
     private void OpenReplica(TenantPlacementInfo tenant)
     {
-        var path = System.IO.Path.Combine(_options.Data.Path, "tenants", $"{tenant.Name}.g{tenant.GroupId}");
+        var path = ReplicaPath(tenant.Name, tenant.GroupId);
         var founder = tenant.InitialReplicas.Contains(NodeId);
         var fresh = !Directory.Exists(path);
         _options.Log($"node {NodeId}: opening replica of tenant {tenant.Name} (group {tenant.GroupId}{(founder ? "" : ", joining as learner")}){(fresh ? "" : " from " + path)}");
         var pubSub = PubSubFor(tenant.Name);
-        var replica = ReplicatedTenant.Open(tenant.Name, path, _options.Tenant with { PubSub = pubSub, KeyspaceEvents = KeyspaceEventsFor(tenant.Name) }, NodeId);
+        CheckTables(tenant.Name, path);
+        ReplicatedTenant replica;
+        try
+        {
+            replica = ReplicatedTenant.Open(tenant.Name, path, _options.Tenant with { PubSub = pubSub, KeyspaceEvents = KeyspaceEventsFor(tenant.Name) }, NodeId);
+        }
+        catch (StorageCorruptionException e)
+        {
+            throw new DataDirectoryException($"tenant '{tenant.Name}' in {path} is damaged: {e.Message}; refusing to start", e);
+        }
+        catch (LmdbException e)
+        {
+            throw new DataDirectoryException($"tenant '{tenant.Name}' in {path} cannot be opened: {e.Message}; refusing to start", e);
+        }
         try
         {
             var storage = replica.OpenLog(tenant.GroupId, founder ? new ConfState(tenant.InitialReplicas, []) : ConfState.Empty);
@@ -186,6 +213,26 @@ public sealed partial class ClusterNode
         {
             replica.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A damaged SQL file stops the replica's opening as a damaged LMDB file does, before anything opens it for writing:
+    /// SQLite would otherwise answer every SQL login "database disk image is malformed" and could write over what is left.
+    /// </summary>
+    private static void CheckTables(string name, string directory)
+    {
+        var file = System.IO.Path.Combine(directory, LocalSqlTenant.FileName);
+        if (!File.Exists(file))
+        {
+            return;
+        }
+        var problems = SqliteFileCheck.Check(file);
+        if (problems.Count > 0)
+        {
+            throw new DataDirectoryException(
+                $"tenant '{name}': {file} is damaged ({string.Join("; ", problems)}); refusing to start. " +
+                "The file was left as it is: restore it from a backup, or run `icefire check --data DIR` for the whole report");
         }
     }
 

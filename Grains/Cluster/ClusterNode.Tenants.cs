@@ -204,6 +204,10 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
         if (status == TenantChangeStatus.Done)
         {
             await WaitForAsync(() => !State.Tenants.ContainsKey(name), $"the drop of tenant {name} to reach this silo", cancellationToken).ConfigureAwait(false);
+            // Its data here is gone before the drop is answered, as on a single silo; other silos delete theirs as
+            // they apply the drop.
+            Signal();
+            await WaitForAsync(() => !_replicas.ContainsKey(name), $"this silo's replica of tenant {name} to close", cancellationToken).ConfigureAwait(false);
         }
         return status;
     }

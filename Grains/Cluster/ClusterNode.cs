@@ -3,6 +3,7 @@ using System.Net;
 using IceFire.Grains.Cluster.Rpc;
 using IceFire.Grains.Cluster.Sql;
 using IceFire.Grains.Hosting;
+using IceFire.Grains.Hosting.Catalog;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Streams;
 using IceFire.Raft;
@@ -57,6 +58,16 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             throw new DataDirectoryException(
                 $"the data directory {options.Data.Path} belongs to node {_identity.NodeId} of cluster {_identity.ClusterId}, not node {options.NodeId}; refusing to start");
+        }
+        if (HoldsSingleSiloData)
+        {
+            if (_identity is null && !options.Bootstrap)
+            {
+                throw new DataDirectoryException(
+                    $"{options.Data.Path} holds a single silo's data; joining another cluster with it is not supported: start it without --seeds to keep serving it, or give this silo an empty data directory");
+            }
+            // Read before anything is written: a damaged catalog stops the start with the directory as it was.
+            SingleSiloCatalog.Read(SingleSiloCatalogPath);
         }
         _pubSubs = options.PubSubs ?? (_ => new LocalPubSub());
         _machine = new SystemStateMachine(options.NodeId);
@@ -142,6 +153,18 @@ public sealed partial class ClusterNode : IAsyncDisposable
             UpdatePeers(State);
             // Addresses may have changed (a rescheduled pod): tell the cluster, without holding up the start.
             _ = Task.Run(() => RejoinAsync(_stop.Token), CancellationToken.None);
+        }
+        // Before any replica opens: a single silo's tenants move to where their replicas live.
+        await AdoptSingleSiloDataAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForAsync(() => State.IsBorn, "the cluster state", cancellationToken).ConfigureAwait(false);
+        // This silo's replicas open before it reports ready; a damaged one stops the start (DataDirectoryException).
+        try
+        {
+            await ReconcileReplicasAsync(State, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (DataDirectoryException or OperationCanceledException))
+        {
+            _options.Log($"node {NodeId}: opening this silo's replicas failed: {e.Message}; retrying");
         }
         _loop = Task.Run(() => ReconcileLoopAsync(_stop.Token), CancellationToken.None);
         _pinger = Task.Run(() => PingLoopAsync(_stop.Token), CancellationToken.None);

@@ -10,7 +10,8 @@ namespace IceFire.Grains.Hosting;
 /// <c>icefire check --data DIR</c>: checks a stopped silo's data directory and writes nothing to it. Each tenant's LMDB
 /// environment is opened read-only without its lock file (<see cref="LmdbEnvironment.OpenReadOnly(string)"/>); its keyspace
 /// (<see cref="KeyspaceCheck"/>) and its Raft log (<see cref="LmdbRaftLogCheck"/>) are checked; each tables.sqlite is
-/// opened read-only for <c>PRAGMA integrity_check</c>; the tenant catalog is read and compared with the tenants found.
+/// opened read-only for <c>PRAGMA integrity_check</c>; a single silo's tenant catalog not yet adopted is read and
+/// compared with the tenants found.
 /// </summary>
 public static class DataDirectoryCheck
 {
@@ -27,7 +28,8 @@ public static class DataDirectoryCheck
         using var held = HoldLock(path);
         var tenantsRoot = Path.Combine(path, "tenants");
         var cluster = Directory.Exists(Path.Combine(path, "cluster"));
-        var listed = cluster ? null : CheckCatalog(path, report);
+        // A single silo's catalog is there only until the first start of a build that runs it as a cluster of one.
+        var listed = CheckCatalog(path, report);
         var directories = Directory.Exists(tenantsRoot) ? Directory.GetDirectories(tenantsRoot) : [];
         Array.Sort(directories, StringComparer.Ordinal);
         foreach (var directory in directories)
@@ -35,10 +37,10 @@ public static class DataDirectoryCheck
             var name = Path.GetFileName(directory);
             if (listed is not null && !listed.Contains(name))
             {
-                report.Note($"tenants/{name}: not in the tenant catalog (an interrupted create or drop; the next start removes it)");
+                report.Note($"tenants/{name}: not in the tenant catalog (an interrupted create or drop)");
                 continue;
             }
-            CheckTenant(directory, $"tenant '{name}'", report);
+            CheckTenant(directory, $"tenant '{TenantOf(name)}'", report);
         }
         if (listed is not null)
         {
@@ -78,18 +80,26 @@ public static class DataDirectoryCheck
         }
     }
 
+    /// <summary>The tenant a directory under <c>tenants/</c> belongs to: <c>NAME</c> of a replica's <c>NAME.gGROUP</c>.</summary>
+    private static string TenantOf(string directoryName)
+    {
+        var suffix = directoryName.LastIndexOf(".g", StringComparison.Ordinal);
+        return suffix > 0 && ulong.TryParse(directoryName.AsSpan(suffix + 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)
+            ? directoryName[..suffix]
+            : directoryName;
+    }
+
     private static HashSet<string>? CheckCatalog(string path, DataCheckReport report)
     {
-        var file = Path.Combine(path, FileTenantCatalog.FileName);
+        var file = Path.Combine(path, SingleSiloCatalog.FileName);
         if (!File.Exists(file))
         {
-            report.Note($"{FileTenantCatalog.FileName}: absent (a directory from before the catalog; the next start writes one listing 'default')");
             return null;
         }
         try
         {
-            var records = FileTenantCatalog.ReadExisting(file);
-            report.Ok($"tenant catalog: {records.Count} tenants");
+            var records = SingleSiloCatalog.Read(file);
+            report.Ok($"tenant catalog: {records.Count} tenants (a single silo's, adopted at the next start)");
             return records.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         }
         catch (DataDirectoryException e)
@@ -110,13 +120,13 @@ public static class DataDirectoryCheck
         {
             CheckEnvironment(directory, label, report);
         }
-        var tables = Path.Combine(directory, LocalSqlTenants.FileName);
+        var tables = Path.Combine(directory, LocalSqlTenant.FileName);
         if (File.Exists(tables))
         {
             var problems = SqliteFileCheck.Check(tables, full: true, offline: true);
             if (problems.Count == 0)
             {
-                report.Ok($"{label}: {LocalSqlTenants.FileName} (integrity_check)");
+                report.Ok($"{label}: {LocalSqlTenant.FileName} (integrity_check)");
             }
             foreach (var problem in problems)
             {

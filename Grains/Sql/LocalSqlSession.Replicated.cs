@@ -100,6 +100,7 @@ internal sealed partial class LocalSqlSession
             {
                 return new SqlExecuteResult(null, error);
             }
+            _batchedChanges = outcome.Changes;
             if (outcome.LastRowid is { } rowid)
             {
                 // last_insert_rowid() on this session answers for the insert it ran elsewhere.
@@ -148,6 +149,7 @@ internal sealed partial class LocalSqlSession
     /// <summary>Runs a statement that writes inside the open capture, recording what it did.</summary>
     private SqlExecuteResult StartCaptured(LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters)
     {
+        _batchedChanges = null;
         var capture = _capture!;
         if (capture.BeforeStatement(statement.Sql) == SqlStatementKind.Refused)
         {

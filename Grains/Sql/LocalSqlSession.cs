@@ -20,6 +20,8 @@ internal sealed partial class LocalSqlSession : ISqlSession
     private bool _holdsLock;
     private bool _failed;
     private bool _disposed;
+    // Rows the last write changed when it ran in the write batch; null when it ran on this connection.
+    private long? _batchedChanges;
 
     public LocalSqlSession(LocalSqlTenant tenant, SqliteConnection connection)
     {
@@ -27,6 +29,9 @@ internal sealed partial class LocalSqlSession : ISqlSession
         _connection = connection;
         _db = connection.Handle!;
         InstallProgressHandler();
+        // An autocommit write runs in the tenant's write batch, on another connection: changes() here answers for it
+        // as SQLite's own would for a write run on this connection.
+        connection.CreateFunction("changes", () => _batchedChanges ?? raw.sqlite3_changes(_db), isDeterministic: false);
     }
 
     private bool InSqliteTransaction => raw.sqlite3_get_autocommit(_db) == 0;

@@ -14,6 +14,9 @@ namespace IceFire.Grains.Sql;
 /// </summary>
 public sealed class LocalSqlTenant : ISqlTenant
 {
+    /// <summary>The file name of a tenant's SQLite database inside its replica's directory.</summary>
+    public const string FileName = "tables.sqlite";
+
     private readonly string _path;
     private readonly ConcurrentDictionary<LocalSqlSession, byte> _sessions = new();
     private int _initialized;

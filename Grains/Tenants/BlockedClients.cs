@@ -6,18 +6,19 @@ using IceFire.Grains.Tenants.Commands;
 namespace IceFire.Grains.Tenants;
 
 /// <summary>
-/// The clients whose blocking command (BLPOP, BLMOVE, BZPOPMIN ...) waits for a key: per key, a queue in
-/// arrival order, so several clients blocked on one key are served first come, first served, as in Redis.
+/// The clients whose blocking command (BLPOP, BLMOVE, BZPOPMIN ...) waits for a key on the tenant's leader: per key, a
+/// queue in arrival order, so several clients blocked on one key are served first come, first served, as in Redis.
 /// </summary>
 /// <remarks>
-/// Everything but <see cref="Enqueue"/> runs on the tenant's writer thread, so a waiter is served, timed
-/// out or unblocked exactly once. Parking and serving happen inside a group's write transaction and are
-/// tentative until it commits (<see cref="CommitRound"/>): a group that aborts, or runs again after the
-/// map grew, leaves the waiters as they were (<see cref="AbortRound"/>). A served client's reply is
-/// written in the same transaction as the push that woke it, and its batch completes with that group, so
-/// no other client sees the element in between and the pop is as durable as any write.
+/// The leader alone may not pop for a waiter, because followers would not; instead, when a write makes a waited-on key
+/// non-empty, the leader takes the oldest waiter of the key (<see cref="CommitReplicatedRound"/>) and proposes its
+/// command again. Every replica runs that entry like any other: the command pops when a key holds data, and otherwise
+/// (another client was faster) the leader parks it again in the place and with the deadline it had. While its entry is
+/// in the log the waiter neither times out nor unblocks. Parking is tentative until the apply that parked commits; an
+/// apply that aborts leaves the waiters as they were (<see cref="AbortRound"/>). Everything but <see cref="Enqueue"/>
+/// and <see cref="RequestUnblock"/> runs on the replica's apply and leader turns, one at a time.
 /// </remarks>
-internal sealed partial class BlockedClients(ManualResetEventSlim wake)
+internal sealed class BlockedClients(ManualResetEventSlim wake)
 {
     private static ReadOnlySpan<byte> UnblockedError => "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"u8;
 
@@ -26,15 +27,11 @@ internal sealed partial class BlockedClients(ManualResetEventSlim wake)
     private readonly PriorityQueue<Waiter, long> _deadlines = new();
     private readonly List<WaitQueue> _ready = [];
     private readonly List<Waiter> _parkedInRound = [];
-    private readonly List<Waiter> _servedInRound = [];
     private readonly List<Waiter> _reparkedInRound = [];
     private readonly ConcurrentQueue<Request> _requests = new();
 
     /// <summary>Waiters, those parked in the running round included.</summary>
     public int Count => _byBatch.Count;
-
-    /// <summary>True when a write made a key that someone waits on non-empty and <see cref="Serve"/> has yet to look.</summary>
-    public bool HasReady => _ready.Count > 0;
 
     /// <summary>
     /// Parks the current command (the batch's last, outside MULTI) until one of its keys, arguments
@@ -93,72 +90,6 @@ internal sealed partial class BlockedClients(ManualResetEventSlim wake)
         _ready.Add(queue);
     }
 
-    /// <summary>
-    /// Serves the clients blocked on the keys made ready since the last call, in the order the keys were
-    /// written and, per key, in the order the clients blocked, while the key holds data of their kind. A
-    /// served command may push (BLMOVE) and so make more keys ready; they are served in the same call.
-    /// </summary>
-    public void Serve(ref CommandContext ctx)
-    {
-        var batch = ctx.Batch;
-        var command = ctx.Command;
-        var reply = ctx.Reply;
-        for (var r = 0; r < _ready.Count; r++)
-        {
-            var queue = _ready[r];
-            queue.Ready = false;
-            for (var node = queue.Waiters.First; node is not null; node = node.Next)
-            {
-                var waiter = node.Value;
-                if (waiter.State != WaiterState.Waiting)
-                {
-                    continue;
-                }
-                if (!ctx.Keyspace.TryGetForWrite(ctx.Writer, queue.Db, queue.Key, ctx.NowMs, out var value) || value.Kind != waiter.Kind)
-                {
-                    // Empty again, or now another type: the rest keep waiting (Redis 7.0 leaves them blocked).
-                    break;
-                }
-                ctx.Batch = waiter.Batch;
-                ctx.Command = waiter.Command;
-                ctx.Reply = waiter.Batch.Replies;
-                waiter.ReplyPosition = ctx.Reply.Position;
-                BlockingCommands.Serve(ref ctx, waiter.Entries[waiter.Find(queue)].ArgIndex);
-                waiter.State = WaiterState.Served;
-                _servedInRound.Add(waiter);
-            }
-        }
-        _ready.Clear();
-        ctx.Batch = batch;
-        ctx.Command = command;
-        ctx.Reply = reply;
-    }
-
-    /// <summary>
-    /// The round's transaction committed: served clients leave the queues and their batches join
-    /// <paramref name="group"/> to complete with it; batches still waiting leave the group.
-    /// </summary>
-    public void CommitRound(List<CommandBatch> group)
-    {
-        ClearReady();
-        CommitServed(group);
-        CommitParked(group);
-    }
-
-    private void CommitServed(List<CommandBatch> group)
-    {
-        foreach (var waiter in _servedInRound)
-        {
-            Remove(waiter);
-            if (!waiter.ParkedInRound)
-            {
-                waiter.Batch.IsBlocked = false;
-                group.Add(waiter.Batch);
-            }
-        }
-        _servedInRound.Clear();
-    }
-
     private void CommitParked(List<CommandBatch> group)
     {
         foreach (var waiter in _parkedInRound)
@@ -186,23 +117,74 @@ internal sealed partial class BlockedClients(ManualResetEventSlim wake)
         _parkedInRound.Clear();
     }
 
+    /// <summary>
+    /// The round's transaction committed. Waiters whose serve found nothing wait again; the other batches of
+    /// <paramref name="serving"/> were answered by their serve and join <paramref name="answered"/>; commands that
+    /// parked leave it. Then, per key made ready, its oldest waiting client goes to <paramref name="serveNext"/> to be
+    /// proposed again.
+    /// </summary>
+    public void CommitReplicatedRound(List<CommandBatch> answered, List<CommandBatch> serving, List<CommandBatch> serveNext)
+    {
+        foreach (var waiter in _reparkedInRound)
+        {
+            waiter.State = WaiterState.Waiting;
+            if (waiter.DeadlineMs != long.MaxValue)
+            {
+                // Its deadline may have passed while it was proposed, and been dropped then.
+                _deadlines.Enqueue(waiter, waiter.DeadlineMs);
+            }
+        }
+        _reparkedInRound.Clear();
+        foreach (var batch in serving)
+        {
+            if (_byBatch.TryGetValue(batch, out var waiter) && waiter.State == WaiterState.Proposed)
+            {
+                Remove(waiter);
+                batch.IsBlocked = false;
+                answered.Add(batch);
+            }
+        }
+        CommitParked(answered);
+        foreach (var queue in _ready)
+        {
+            queue.Ready = false;
+            for (var node = queue.Waiters.First; node is not null; node = node.Next)
+            {
+                if (node.Value.State == WaiterState.Waiting)
+                {
+                    node.Value.State = WaiterState.Proposed;
+                    serveNext.Add(node.Value.Batch);
+                    break;
+                }
+            }
+        }
+        _ready.Clear();
+    }
+
+    /// <summary>True while <paramref name="batch"/>'s command is proposed again to be served.</summary>
+    public bool IsProposed(CommandBatch batch) => _byBatch.TryGetValue(batch, out var waiter) && waiter.State == WaiterState.Proposed;
+
+    /// <summary>Ends the wait of <paramref name="batch"/> with <paramref name="error"/>; false when it was not waiting.</summary>
+    public bool Fail(CommandBatch batch, Exception error)
+    {
+        if (!_byBatch.TryGetValue(batch, out var waiter))
+        {
+            return false;
+        }
+        Remove(waiter);
+        batch.IsBlocked = false;
+        batch.Fail(error);
+        return true;
+    }
+
     /// <summary>The round's transaction is gone: waiters are as before it, served replies are dropped.</summary>
     public void AbortRound()
     {
         ClearReady();
-        foreach (var waiter in _servedInRound)
-        {
-            if (!waiter.ParkedInRound)
-            {
-                waiter.State = WaiterState.Waiting;
-                waiter.Batch.Replies.Rewind(waiter.ReplyPosition);
-            }
-        }
         foreach (var waiter in _parkedInRound)
         {
             Remove(waiter);
         }
-        _servedInRound.Clear();
         _parkedInRound.Clear();
         _reparkedInRound.Clear();
     }
@@ -353,7 +335,6 @@ internal sealed partial class BlockedClients(ManualResetEventSlim wake)
     private enum WaiterState
     {
         Waiting,
-        Served,
         Done,
 
         /// <summary>A replicated tenant proposed the command again to serve it; its entry decides.</summary>
@@ -392,7 +373,6 @@ internal sealed partial class BlockedClients(ManualResetEventSlim wake)
 
         public bool ParkedInRound { get; set; } = true;
 
-        public long ReplyPosition { get; set; }
 
         public CancellationTokenRegistration Registration { get; set; }
 

@@ -221,32 +221,6 @@ internal sealed partial class AdminApi
         return text.ToString();
     }
 
-    /// <summary>GET /cluster of a single silo: it is the only member, and every tenant's only replica and leader.</summary>
-    public static ClusterView SingleSiloView(TenantDirectory tenants, ClusterMember self)
-    {
-        ArgumentNullException.ThrowIfNull(tenants);
-        ArgumentNullException.ThrowIfNull(self);
-        var placements = new List<TenantPlacement>();
-        foreach (var record in tenants.Catalog.List())
-        {
-            if (tenants.FindGrain(record.Name) is not { } grain)
-            {
-                continue;
-            }
-            long commitIndex;
-            try
-            {
-                commitIndex = grain.CommitIndex;
-            }
-            catch (ObjectDisposedException)
-            {
-                continue; // dropped just now
-            }
-            placements.Add(new TenantPlacement(record.Name, [self.Id], self.Id, commitIndex));
-        }
-        return new ClusterView([self], placements);
-    }
-
     private async ValueTask<long?> CountKeysAsync(string name)
     {
         if (_tenants.Find(name) is not { } grain)

@@ -30,7 +30,7 @@ public sealed class IntegrityTests : IDisposable
             Assert.Equal(":3\r\n", socket.Call("RPUSH", "queue", "first", "LISTELEMENT-9a6c3d7b", "third"));
             Assert.Equal("+OK\r\n", socket.Call("SET", "healthy", "still-good"));
         });
-        var file = Path.Combine(data, "tenants", "default", "data.mdb");
+        var file = Path.Combine(SiloProcess.TenantDirectory(data, "default")!, "data.mdb");
         FlipByteInside(file, "STRINGVALUE-7f3a9c1e");
         FlipByteInside(file, "HASHFIELD-5d2b8e4f");
         FlipByteInside(file, "LISTELEMENT-9a6c3d7b");
@@ -82,7 +82,7 @@ public sealed class IntegrityTests : IDisposable
         Assert.Contains("no damage found", healthy.Output);
         Assert.Contains("tenant 'default': keyspace format 2, 3 keys", healthy.Output);
 
-        var file = Path.Combine(data, "tenants", "default", "data.mdb");
+        var file = Path.Combine(SiloProcess.TenantDirectory(data, "default")!, "data.mdb");
         FlipByteInside(file, "STRINGVALUE-1c9e5a3f");
         FlipByteInside(file, "SETMEMBER-4e7b2d9a");
         var before = Snapshot(data);
@@ -135,7 +135,7 @@ public sealed class IntegrityTests : IDisposable
             silo.Terminate();
             Assert.Equal(0, await silo.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         }
-        var tables = Path.Combine(data, "tenants", "default", "tables.sqlite");
+        var tables = Path.Combine(SiloProcess.TenantDirectory(data, "default")!, "tables.sqlite");
         var whole = await File.ReadAllBytesAsync(tables);
         Assert.True(whole.Length > 64 * 1024, $"tables.sqlite has only {whole.Length} bytes");
         await File.WriteAllBytesAsync(tables, whole[..(whole.Length / 2)]);

@@ -103,7 +103,7 @@ public sealed class ServeTests : IDisposable
             silo.Terminate();
             await silo.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
-        var file = Path.Combine(data, "tenants", "default", "data.mdb");
+        var file = Path.Combine(SiloProcess.TenantDirectory(data, "default")!, "data.mdb");
         var garbage = new byte[16384];
         new Random(7).NextBytes(garbage);
         await File.WriteAllBytesAsync(file, garbage);

@@ -22,7 +22,7 @@ public sealed partial class ReplicatedTenant
     private ulong _sqlCaughtUpTerm;
 
     /// <summary>The path of this replica's SQLite database.</summary>
-    public string SqlPath => Path.Combine(_directory, LocalSqlTenants.FileName);
+    public string SqlPath => Path.Combine(_directory, LocalSqlTenant.FileName);
 
     /// <summary>The tenant's SQL database as served by this replica: statements run here only while it leads.</summary>
     public ISqlTenant Sql

@@ -59,6 +59,9 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
 
     public string Name { get; }
 
+    /// <summary>The keyspace in the replica's environment.</summary>
+    internal RedisKeyspace Keyspace => _keyspace;
+
     /// <summary>The highest log index applied to this replica's environment.</summary>
     public ulong AppliedIndex => Volatile.Read(ref _applied);
 

@@ -1,6 +1,5 @@
-using System.Text;
 using IceFire.Grains.Hosting;
-using IceFire.Grains.Hosting.Catalog;
+using IceFire.Grains.Cluster;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Tenants;
 using IceFire.Grains.Tests.Support;
@@ -8,7 +7,7 @@ using Xunit;
 
 namespace IceFire.Grains.Tests.Hosting;
 
-/// <summary>Passwords and per-tenant settings in a single silo's tenant directory and catalog.</summary>
+/// <summary>Passwords and per-tenant settings of a silo running as a cluster of one (no cluster port).</summary>
 public sealed class TenantSecretsTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -17,17 +16,38 @@ public sealed class TenantSecretsTests : IDisposable
 
     private string DataPath => _temp.Sub("data");
 
-    private TenantDirectory Open(out DataDirectory data)
+    private sealed class Silo(ClusterNode node, DataDirectory data) : IAsyncDisposable
     {
-        data = DataDirectory.Open(DataPath);
-        return TenantDirectory.Open(data, new TenantOptions { Durability = DurabilityMode.Periodic }, passwordIterations: 1000);
+        public ClusterNode Node => node;
+
+        public async ValueTask DisposeAsync()
+        {
+            await node.DisposeAsync();
+            data.Dispose();
+        }
+    }
+
+    private async Task<Silo> OpenAsync()
+    {
+        var data = DataDirectory.Open(DataPath);
+        var node = new ClusterNode(new ClusterNodeOptions
+        {
+            NodeId = 1,
+            Data = data,
+            ClusterAddress = "",
+            Bootstrap = true,
+            PasswordIterations = 1000,
+            Tenant = new TenantOptions { Durability = DurabilityMode.Periodic },
+        });
+        await node.StartAsync(CancellationToken.None);
+        return new Silo(node, data);
     }
 
     [Fact]
     public async Task AnUnknownTenantRunsTheKeyDerivationAndACorrectPasswordIsRemembered()
     {
-        var tenants = Open(out var data);
-        try
+        await using var silo = await OpenAsync();
+        var tenants = silo.Node;
         {
             Assert.Equal(TenantChangeStatus.Done, await tenants.CreateAsync("shop", "pw"));
             var before = tenants.Passwords.Derivations;
@@ -47,27 +67,23 @@ public sealed class TenantSecretsTests : IDisposable
             Assert.False(await tenants.CheckPasswordAsync("shop", "pw"u8.ToArray()));
             Assert.True(await tenants.CheckPasswordAsync("shop", "new"u8.ToArray()));
         }
-        finally
-        {
-            tenants.Dispose();
-            data.Dispose();
-        }
     }
 
     [Fact]
     public async Task SettingsArePerTenantAndSurviveAReopen()
     {
-        var tenants = Open(out var data);
+        var silo = await OpenAsync();
+        var tenants = silo.Node;
         Assert.Equal(TenantChangeStatus.Done, await tenants.CreateAsync("a", "pw"));
         Assert.Equal(TenantChangeStatus.Done, await tenants.CreateAsync("b", "pw"));
         Assert.True(await tenants.SetSettingsAsync("a", new Dictionary<string, string> { ["notify-keyspace-events"] = "AKE", ["timeout"] = "30" }));
         Assert.True(await tenants.SetSettingsAsync("a", new Dictionary<string, string> { ["timeout"] = "40" }));
         Assert.False(await tenants.SetSettingsAsync("nobody", new Dictionary<string, string> { ["timeout"] = "1" }));
         Assert.Empty(tenants.GetSettings("b"));
-        tenants.Dispose();
-        data.Dispose();
+        await silo.DisposeAsync();
 
-        tenants = Open(out data);
+        silo = await OpenAsync();
+        tenants = silo.Node;
         try
         {
             var a = tenants.GetSettings("a");
@@ -79,28 +95,7 @@ public sealed class TenantSecretsTests : IDisposable
         }
         finally
         {
-            tenants.Dispose();
-            data.Dispose();
+            await silo.DisposeAsync();
         }
-    }
-
-    [Fact]
-    public async Task TheCatalogIsReadableByItsOwnerOnly()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // no Unix file modes
-        }
-        var catalog = FileTenantCatalog.Open(_temp.Path);
-        var path = Path.Combine(_temp.Path, FileTenantCatalog.FileName);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        Assert.True(await catalog.TryAddAsync(new TenantRecord("t", DateTimeOffset.UtcNow, TenantPassword.Hash("pw"u8, 1000))));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-
-        // A catalog an older version left readable by others is restricted when opened.
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        FileTenantCatalog.Open(_temp.Path);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        Assert.DoesNotContain("\"pw\"", Encoding.UTF8.GetString(File.ReadAllBytes(path)));
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using IceFire.Grains.Storage.Keyspace;
 using IceFire.Grains.Tenants;
+using IceFire.Grains.Tenants.Replication;
 using IceFire.Grains.Tests.Support;
 using Xunit;
 using static IceFire.Grains.Tests.Tenants.Resp;
@@ -31,14 +32,6 @@ public sealed class TenantGrainDurabilityTests
     }
 
     [Fact]
-    public void OpeningAMissingTenantWithoutCreateIsRefused()
-    {
-        using var dir = new TempDirectory("icefire-missing");
-        Assert.Throws<StorageCorruptionException>(() => TenantGrain.Open("t", dir.Path, new TenantOptions(), create: false));
-        Assert.False(File.Exists(Path.Combine(dir.Path, "data.mdb")));
-    }
-
-    [Fact]
     public void OpeningADamagedTenantThrowsAndLeavesTheFileAlone()
     {
         using var dir = new TempDirectory("icefire-damaged");
@@ -46,7 +39,7 @@ public sealed class TenantGrainDurabilityTests
         garbage.AsSpan().Fill(0x5A);
         var dataFile = Path.Combine(dir.Path, "data.mdb");
         File.WriteAllBytes(dataFile, garbage);
-        var error = Assert.ThrowsAny<Exception>(() => TenantGrain.Open("t", dir.Path, new TenantOptions(), create: true));
+        var error = Assert.ThrowsAny<Exception>(() => ReplicatedTenant.Open("t", dir.Path, new TenantOptions(), nodeId: 1));
         Assert.True(error is IceFire.Grains.Storage.Lmdb.LmdbException { IsCorruption: true } or StorageCorruptionException, error.ToString());
         Assert.Equal(garbage, File.ReadAllBytes(dataFile));
     }

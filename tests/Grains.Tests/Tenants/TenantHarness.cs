@@ -1,34 +1,62 @@
 using System.Text;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Tenants;
+using IceFire.Grains.Tenants.Replication;
+using IceFire.Raft;
+using IceFire.Raft.Hosting;
+using IceFire.Raft.Transport;
 using IceFire.Grains.Tests.Support;
 
 namespace IceFire.Grains.Tests.Tenants;
 
-/// <summary>A tenant grain in a temporary directory with a fake clock; runs commands and returns their RESP2 replies.</summary>
+/// <summary>
+/// A tenant in a temporary directory with a fake clock, as a single silo runs it: a replicated tenant whose group has
+/// one voter, this process. Runs commands and returns their RESP2 replies.
+/// </summary>
 public sealed class TenantHarness : IDisposable
 {
+    private const ulong GroupId = 100;
     private readonly TempDirectory _dir = new("icefire-tenant");
+    private RaftHost _host;
 
     public TenantHarness(TenantOptions? options = null)
     {
         Options = (options ?? new TenantOptions { Durability = DurabilityMode.Periodic }) with { Time = Clock };
-        Grain = TenantGrain.Open("default", _dir.Path, Options, create: true);
+        (_host, Grain) = Open();
     }
 
     public ManualTimeProvider Clock { get; } = new();
 
     public TenantOptions Options { get; }
 
-    public TenantGrain Grain { get; private set; }
+    public ReplicatedTenant Grain { get; private set; }
 
     public string Directory => _dir.Path;
 
-    /// <summary>Closes the grain (flushing it) and opens the same directory again.</summary>
+    private (RaftHost, ReplicatedTenant) Open()
+    {
+        var host = new RaftHost(new RaftHostOptions { NodeId = 1, TickInterval = TimeSpan.FromMilliseconds(20) }, NoPeers.Instance);
+        var tenant = ReplicatedTenant.Open("default", _dir.Path, Options, nodeId: 1);
+        var group = host.AddGroup(GroupId, new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 1 }, tenant.OpenLog(GroupId, new ConfState([1], [])), tenant);
+        tenant.Attach(group);
+        host.Start();
+        group.Campaign();
+        Eventually.WaitUntilAsync(() => tenant.IsLeader && group.Role == RaftRole.Leader, "the tenant's only replica to lead its group")
+            .GetAwaiter().GetResult();
+        return (host, tenant);
+    }
+
+    /// <summary>Closes the tenant (its group first) and opens the same directory again.</summary>
     public void Reopen()
     {
+        Close();
+        (_host, Grain) = Open();
+    }
+
+    private void Close()
+    {
+        _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Grain.Dispose();
-        Grain = TenantGrain.Open("default", _dir.Path, Options, create: false);
     }
 
     public static ReadOnlyMemory<byte>[] Args(params string[] args)
@@ -68,8 +96,18 @@ public sealed class TenantHarness : IDisposable
 
     public void Dispose()
     {
-        Grain.Dispose();
+        Close();
         _dir.Dispose();
+    }
+
+    /// <summary>The transport of a group with no other members: nothing to send.</summary>
+    private sealed class NoPeers : IRaftTransport
+    {
+        public static readonly NoPeers Instance = new();
+
+        public void Send(ulong group, Message message)
+        {
+        }
     }
 }
 

@@ -30,6 +30,22 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     /// <summary>The SQL (PostgreSQL protocol) port the silo reported.</summary>
     public int SqlPort => Volatile.Read(ref _sqlPort) is > 0 and var p ? p : throw new InvalidOperationException("no SQL port reported");
 
+    /// <summary>
+    /// The directory of <paramref name="tenant"/>'s replica in the data directory <paramref name="data"/>
+    /// (<c>tenants/NAME.gGROUP</c>), or null when there is none.
+    /// </summary>
+    public static string? TenantDirectory(string data, string tenant)
+    {
+        var root = Path.Combine(data, "tenants");
+        var found = Directory.Exists(root) ? Directory.GetDirectories(root, tenant + ".g*") : [];
+        return found.Length switch
+        {
+            0 => null,
+            1 => found[0],
+            _ => throw new InvalidOperationException($"{root} holds {found.Length} replicas of tenant {tenant}"),
+        };
+    }
+
     /// <summary>The admin API's base address.</summary>
     public Uri AdminUri => new($"http://127.0.0.1:{AdminPort}/");
 
