@@ -11,6 +11,7 @@ using IceFire.Grains.Sql;
 using IceFire.Grains.Tenants;
 using IceFire.Silo.Admin;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -123,6 +124,9 @@ internal static class SiloProgram
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var handler = new RespConnectionHandler(resp);
+        // Clients may connect once the listeners are bound, before this silo knows its cluster state and has opened its
+        // replicas; their first command waits for that, as it would have waited for the port.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Each tenant's sessions run on the silo that leads its group, this one or another.
         var sql = options.SqlPort is null ? null : new SqlServer(new SqlServerOptions
         {
@@ -164,7 +168,7 @@ internal static class SiloProgram
             kestrel.Listen(ParseAddress(options.Bind), options.RespPort, listen =>
             {
                 respListener = listen;
-                listen.Use(_ => handler.OnConnectedAsync);
+                listen.Use(_ => connection => AfterStartAsync(started.Task, connection, handler.OnConnectedAsync));
             });
             if (sql is not null)
             {
@@ -172,7 +176,7 @@ internal static class SiloProgram
                 kestrel.Listen(ParseAddress(options.Bind), options.SqlPort!.Value, listen =>
                 {
                     sqlListener = listen;
-                    listen.Use(_ => sqlHandler.OnConnectedAsync);
+                    listen.Use(_ => connection => AfterStartAsync(started.Task, connection, sqlHandler.OnConnectedAsync));
                 });
             }
             if (options.AdminPort is { } adminPort)
@@ -231,6 +235,7 @@ internal static class SiloProgram
         catch (Exception e) when (e is ClusterJoinException or DataDirectoryException)
         {
             Console.Error.WriteLine($"icefire: cannot start: {e.Message}");
+            started.TrySetCanceled();
             await app.StopAsync();
             await backend.DisposeAsync();
             data.Dispose();
@@ -239,7 +244,9 @@ internal static class SiloProgram
         catch (OperationCanceledException)
         {
             // Stopped while joining.
+            started.TrySetCanceled();
         }
+        started.TrySetResult();
         if (!lifetime.ApplicationStopping.IsCancellationRequested)
         {
             var state = cluster.State;
@@ -315,6 +322,23 @@ internal static class SiloProgram
             listener?.Stop();
             await accepting;
         }, clusterPort);
+    }
+
+    /// <summary>Serves a client connection once the silo has started; closes it when the start failed.</summary>
+    private static async Task AfterStartAsync(Task started, ConnectionContext connection, Func<ConnectionContext, Task> serve)
+    {
+        if (!started.IsCompletedSuccessfully)
+        {
+            try
+            {
+                await started.WaitAsync(connection.ConnectionClosed);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        await serve(connection);
     }
 
     private static async Task AcceptClusterConnectionsAsync(TcpListener listener, ClusterNode node)
