@@ -200,7 +200,7 @@ internal static class SiloProgram
         }
         catch (IOException e)
         {
-            var reason = e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
+            var reason = e.InnerException is AddressInUseException
                 ? "the address is already in use (another server on this port?)"
                 : (e.InnerException ?? e).Message;
             var ports = $"{options.RespPort} (RESP)" + (sql is not null ? $", {options.SqlPort} (SQL; --sql-port off turns it off)" : "") +

@@ -200,14 +200,26 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
         {
             return TenantChangeStatus.NotFound;
         }
+        _replicas.TryGetValue(name, out var local);
         var status = await ChangeTenantAsync(new TenantChangeRequestProto { Drop = name }, cancellationToken).ConfigureAwait(false);
         if (status == TenantChangeStatus.Done)
         {
             await WaitForAsync(() => !State.Tenants.ContainsKey(name), $"the drop of tenant {name} to reach this silo", cancellationToken).ConfigureAwait(false);
-            // Its data here is gone before the drop is answered, as on a single silo; other silos delete theirs as
-            // they apply the drop.
-            Signal();
-            await WaitForAsync(() => !_replicas.ContainsKey(name), $"this silo's replica of tenant {name} to close", cancellationToken).ConfigureAwait(false);
+            // Its data here is gone before the drop is answered (other silos delete theirs as they apply the drop);
+            // a replica that cannot be deleted is reported by the reconcile loop, and the drop stands.
+            if (local is not null)
+            {
+                Signal();
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                bounded.CancelAfter(_options.RequestTimeout);
+                try
+                {
+                    await WaitForAsync(() => !Directory.Exists(local.Path), $"this silo's replica of tenant {name} to be deleted", bounded.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                }
+            }
         }
         return status;
     }

@@ -168,7 +168,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
         _loop = Task.Run(() => ReconcileLoopAsync(_stop.Token), CancellationToken.None);
         _pinger = Task.Run(() => PingLoopAsync(_stop.Token), CancellationToken.None);
-        await WaitForAsync(() => State.IsBorn, "the cluster state", cancellationToken).ConfigureAwait(false);
         Signal();
     }
 

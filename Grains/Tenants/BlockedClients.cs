@@ -78,16 +78,24 @@ internal sealed class BlockedClients(ManualResetEventSlim wake)
         return true;
     }
 
-    /// <summary>Notes that <paramref name="key"/> was written and may now serve the clients blocked on it.</summary>
-    public void KeyReady(int db, ReadOnlySpan<byte> key)
+    /// <summary>
+    /// Notes that <paramref name="key"/> was written as a <paramref name="kind"/> and may now serve the clients blocked
+    /// on it for that kind; those waiting for another kind keep waiting, as in Redis 7.0.
+    /// </summary>
+    public void KeyReady(int db, ReadOnlySpan<byte> key, ValueKind kind)
     {
         if (_byBatch.Count == 0 || _queues[db] is not { } queues ||
-            !queues.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out var queue) || queue.Ready)
+            !queues.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out var queue))
         {
             return;
         }
-        queue.Ready = true;
-        _ready.Add(queue);
+        // The last write of the round decides what the key holds when the round commits.
+        queue.ReadyKind = kind;
+        if (!queue.Ready)
+        {
+            queue.Ready = true;
+            _ready.Add(queue);
+        }
     }
 
     private void CommitParked(List<CommandBatch> group)
@@ -150,7 +158,7 @@ internal sealed class BlockedClients(ManualResetEventSlim wake)
             queue.Ready = false;
             for (var node = queue.Waiters.First; node is not null; node = node.Next)
             {
-                if (node.Value.State == WaiterState.Waiting)
+                if (node.Value.State == WaiterState.Waiting && node.Value.Kind == queue.ReadyKind)
                 {
                     node.Value.State = WaiterState.Proposed;
                     serveNext.Add(node.Value.Batch);
@@ -352,6 +360,9 @@ internal sealed class BlockedClients(ManualResetEventSlim wake)
 
         /// <summary>True while the queue is in the ready list.</summary>
         public bool Ready { get; set; }
+
+        /// <summary>What the key was last written as while <see cref="Ready"/>.</summary>
+        public ValueKind ReadyKind { get; set; }
     }
 
     private readonly record struct WaitEntry(WaitQueue Queue, LinkedListNode<Waiter> Node, int ArgIndex);

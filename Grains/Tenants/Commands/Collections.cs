@@ -105,7 +105,7 @@ internal static class Collections
         ctx.Keyspace.Put(ctx.Writer, ctx.Db, key, kind, collection.ExpireAtMs, payload, keepMembers: true);
         if (kind == ValueKind.ZSet)
         {
-            ctx.Blocking?.KeyReady(ctx.Db, key);
+            ctx.Blocking?.KeyReady(ctx.Db, key, ValueKind.ZSet);
         }
     }
 }

@@ -199,7 +199,7 @@ internal static partial class KeyCommands
         {
             ctx.Keyspace.Put(ctx.Writer, db, key, _kind, _expireAtMs, _buffer.AsSpan(0, _length));
             // A list or sorted set renamed or copied onto a key may wake the clients blocked on it.
-            ctx.Blocking?.KeyReady(db, key);
+            ctx.Blocking?.KeyReady(db, key, _kind);
         }
 
         /// <summary>For a collection, copies its members to a new collection and points this value at it (COPY).</summary>

@@ -68,7 +68,7 @@ internal static class ListAccess
         Span<byte> payload = stackalloc byte[ListHeader.Length];
         list.Header.Write(payload);
         ctx.Keyspace.Put(ctx.Writer, ctx.Db, key, ValueKind.List, list.ExpireAtMs, payload, keepMembers: true);
-        ctx.Blocking?.KeyReady(ctx.Db, key);
+        ctx.Blocking?.KeyReady(ctx.Db, key, ValueKind.List);
     }
 
     public static bool TryRead(ref CommandContext ctx, in OpenList list, long position, out ReadOnlySpan<byte> element)

@@ -199,7 +199,7 @@ public sealed class TenantGrainStringTests : IDisposable
     [Fact]
     public async Task WritesAfterDisposeFail()
     {
-        _t.Grain.Dispose();
+        _t.Close();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => _t.Run("SET", "k", "v"));
     }
 }

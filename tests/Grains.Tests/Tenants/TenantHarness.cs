@@ -18,6 +18,7 @@ public sealed class TenantHarness : IDisposable
     private const ulong GroupId = 100;
     private readonly TempDirectory _dir = new("icefire-tenant");
     private RaftHost _host;
+    private bool _closed;
 
     public TenantHarness(TenantOptions? options = null)
     {
@@ -35,6 +36,7 @@ public sealed class TenantHarness : IDisposable
 
     private (RaftHost, ReplicatedTenant) Open()
     {
+        _closed = false;
         var host = new RaftHost(new RaftHostOptions { NodeId = 1, TickInterval = TimeSpan.FromMilliseconds(20) }, NoPeers.Instance);
         var tenant = ReplicatedTenant.Open("default", _dir.Path, Options, nodeId: 1);
         var group = host.AddGroup(GroupId, new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 1 }, tenant.OpenLog(GroupId, new ConfState([1], [])), tenant);
@@ -53,8 +55,17 @@ public sealed class TenantHarness : IDisposable
         (_host, Grain) = Open();
     }
 
-    private void Close()
+    /// <summary>
+    /// Closes the tenant as its silo does: the group leaves its host (no more applies), then the environment closes.
+    /// Writes in flight complete or fail. Closing twice does nothing.
+    /// </summary>
+    public void Close()
     {
+        if (_closed)
+        {
+            return;
+        }
+        _closed = true;
         _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Grain.Dispose();
     }
