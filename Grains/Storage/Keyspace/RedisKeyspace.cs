@@ -71,7 +71,7 @@ public sealed partial class RedisKeyspace
             {
                 meta = txn.OpenDatabase("meta", create: isNew);
             }
-            catch (LmdbException error) when (error.ErrorCode == LmdbNative.MDB_NOTFOUND)
+            catch (LmdbException error) when (error.ErrorCode == (int)LightningDB.MDBResultCode.NotFound)
             {
                 throw new StorageCorruptionException($"{env.Path} has no keyspace format stamp");
             }

@@ -1,3 +1,5 @@
+using LightningDB;
+
 namespace IceFire.Grains.Storage.Lmdb;
 
 public sealed partial class LmdbEnvironment
@@ -11,22 +13,15 @@ public sealed partial class LmdbEnvironment
     {
         ThrowIfDisposed();
         using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
-        var added = false;
-        file.SafeFileHandle.DangerousAddRef(ref added);
         // The copy reads the map: keep it from being resized underneath.
-        _mapGate.EnterShared();
+        EnterMap();
         try
         {
-            var fd = (int)file.SafeFileHandle.DangerousGetHandle();
-            LmdbException.Check(LmdbNative.mdb_env_copyfd2(Raw, fd, LmdbNative.MDB_CP_COMPACT), $"mdb_env_copyfd2({path})");
+            LmdbException.Check(_lightning.CopyToStream(file, compact: true), $"mdb_env_copyfd2({path})");
         }
         finally
         {
             _mapGate.ExitShared();
-            if (added)
-            {
-                file.SafeFileHandle.DangerousRelease();
-            }
         }
     }
 
@@ -36,7 +31,7 @@ public sealed partial class LmdbEnvironment
     /// <see cref="OpenExistingDatabase"/>.
     /// </summary>
     /// <exception cref="LmdbException">The file is not an LMDB data file (<see cref="LmdbException.IsCorruption"/>).</exception>
-    public static LmdbEnvironment OpenImage(string file) => OpenReadOnly(file, file, LmdbNative.MDB_NOSUBDIR);
+    public static LmdbEnvironment OpenImage(string file) => OpenReadOnly(file, file, EnvironmentOpenFlags.NoSubDir);
 
     /// <summary>
     /// Opens the environment in <paramref name="directory"/> read-only and without its lock file (MDB_RDONLY, MDB_NOLOCK):
@@ -45,31 +40,21 @@ public sealed partial class LmdbEnvironment
     /// </summary>
     /// <exception cref="LmdbException">The data file is not an LMDB data file (<see cref="LmdbException.IsCorruption"/>).</exception>
     public static LmdbEnvironment OpenReadOnly(string directory) =>
-        OpenReadOnly(directory, System.IO.Path.Combine(directory, "data.mdb"), 0);
+        OpenReadOnly(directory, System.IO.Path.Combine(directory, "data.mdb"), EnvironmentOpenFlags.None);
 
-    private static LmdbEnvironment OpenReadOnly(string path, string file, uint extraFlags)
+    private static LmdbEnvironment OpenReadOnly(string path, string file, EnvironmentOpenFlags extraFlags)
     {
         var options = new LmdbEnvironmentOptions { SyncOnCommit = false };
-        LmdbNative.EnsureLoaded();
-        LmdbException.Check(LmdbNative.mdb_env_create(out var raw), "mdb_env_create");
-        var handle = new EnvironmentHandle();
-        handle.Set(raw);
-        try
-        {
-            LmdbException.Check(LmdbNative.mdb_env_set_maxdbs(raw, options.MaxDatabases), "mdb_env_set_maxdbs");
-            // LMDB raises the map to the size the file's meta page records if this is smaller.
-            var length = Math.Max(new FileInfo(file).Length, 1L << 20);
-            LmdbException.Check(LmdbNative.mdb_env_set_mapsize(raw, (nuint)length), "mdb_env_set_mapsize");
-            var flags = extraFlags | LmdbNative.MDB_RDONLY | LmdbNative.MDB_NOLOCK | LmdbNative.MDB_NOTLS | LmdbNative.MDB_NORDAHEAD;
-            LmdbException.Check(LmdbNative.mdb_env_open(raw, path, flags, Convert.ToUInt32("444", 8)), $"mdb_env_open({path})");
-            LmdbException.Check(LmdbNative.mdb_env_info(raw, out var info), "mdb_env_info");
-            return new LmdbEnvironment(handle, path, (long)info.MapSize, options);
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
+        LmdbLibrary.EnsureLoaded();
+        // LMDB raises the map to the size the file's meta page records if this is smaller. Reading the length first
+        // also fails a missing file before LightningDB would create a directory for it.
+        var length = Math.Max(new FileInfo(file).Length, 1L << 20);
+        var configuration = new EnvironmentConfiguration { MapSize = length, MaxDatabases = checked((int)options.MaxDatabases) };
+        var flags = extraFlags | EnvironmentOpenFlags.ReadOnly | EnvironmentOpenFlags.NoLock
+            | EnvironmentOpenFlags.NoThreadLocalStorage | EnvironmentOpenFlags.NoReadAhead;
+        const UnixAccessMode Mode = UnixAccessMode.OwnerRead | UnixAccessMode.GroupRead | UnixAccessMode.OtherRead;
+        var lightning = OpenLightning(path, configuration, flags, Mode);
+        return new LmdbEnvironment(lightning, path, options);
     }
 
     /// <summary>Names of the named databases in the environment, as <paramref name="txn"/> sees them, in key order.</summary>

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using LightningDB;
+using NativeLmdb = LightningDB.Native.Lmdb;
 
 namespace IceFire.Grains.Storage.Lmdb;
 
@@ -43,14 +45,14 @@ public sealed record LmdbEnvironmentOptions
 }
 
 /// <summary>
-/// One LMDB environment (a directory holding data.mdb and lock.mdb).
+/// One LMDB environment (a directory holding data.mdb and lock.mdb), opened through LightningDB.
 /// Threading: opened with MDB_NOTLS, so a read transaction may move between threads, but one
 /// transaction is used by one thread at a time. There is at most one write transaction at a time;
 /// callers keep writes on one thread (LMDB would otherwise block the second writer on a mutex).
 /// </summary>
 public sealed partial class LmdbEnvironment : IDisposable
 {
-    private readonly EnvironmentHandle _handle;
+    private readonly LightningEnvironment _lightning;
     private readonly ConcurrentBag<LmdbReadTransaction> _readPool = new();
     // Readers hold this shared while a read transaction is live; Grow takes it exclusively,
     // because mdb_env_set_mapsize remaps the file and would pull memory from under a reader.
@@ -58,13 +60,16 @@ public sealed partial class LmdbEnvironment : IDisposable
     private readonly Dictionary<string, LmdbDatabase> _databases = new(StringComparer.Ordinal);
     private long _mapSize;
     private int _disposed;
+    // The owner's reference plus one per live write transaction or environment query: LightningDB must not close
+    // the environment under either, so the last one to leave closes it. Readers are covered by the map gate.
+    private int _users = 1;
 
-    private LmdbEnvironment(EnvironmentHandle handle, string path, long mapSize, LmdbEnvironmentOptions options)
+    private LmdbEnvironment(LightningEnvironment lightning, string path, LmdbEnvironmentOptions options)
     {
-        _handle = handle;
+        _lightning = lightning;
         Path = path;
-        _mapSize = mapSize;
         Options = options;
+        _mapSize = (long)Info().me_mapsize;
     }
 
     /// <summary>The directory of the environment.</summary>
@@ -75,53 +80,87 @@ public sealed partial class LmdbEnvironment : IDisposable
     /// <summary>The current map size in bytes.</summary>
     public long MapSize => Interlocked.Read(ref _mapSize);
 
-    internal IntPtr Raw => _handle.DangerousGetHandle();
-
-    internal EnvironmentHandle Handle => _handle;
+    internal LightningEnvironment Lightning => _lightning;
 
     /// <summary>Opens (creating if absent) the environment in directory <paramref name="path"/>.</summary>
     /// <exception cref="LmdbException">LMDB refused; <see cref="LmdbException.IsCorruption"/> tells a damaged file.</exception>
+    /// <exception cref="DllNotFoundException">liblmdb.so.0 is not installed.</exception>
     public static LmdbEnvironment Open(string path, LmdbEnvironmentOptions? options = null)
     {
         options ??= new LmdbEnvironmentOptions();
-        LmdbNative.EnsureLoaded();
+        LmdbLibrary.EnsureLoaded();
         Directory.CreateDirectory(path);
-        LmdbException.Check(LmdbNative.mdb_env_create(out var raw), "mdb_env_create");
-        var handle = new EnvironmentHandle();
-        handle.Set(raw);
+        var flags = EnvironmentOpenFlags.NoThreadLocalStorage | EnvironmentOpenFlags.NoReadAhead;
+        if (!options.SyncOnCommit)
+        {
+            flags |= EnvironmentOpenFlags.NoSync;
+        }
+        else if (options.DeferMetaSync)
+        {
+            flags |= EnvironmentOpenFlags.NoMetaSync;
+        }
+        if (options.WriteMap)
+        {
+            flags |= EnvironmentOpenFlags.WriteMap;
+        }
+        var configuration = new EnvironmentConfiguration
+        {
+            MapSize = options.InitialMapSize,
+            MaxDatabases = checked((int)options.MaxDatabases),
+            MaxReaders = checked((int)options.MaxReaders),
+        };
+        const UnixAccessMode Mode = UnixAccessMode.OwnerRead | UnixAccessMode.OwnerWrite | UnixAccessMode.GroupRead | UnixAccessMode.OtherRead;
+        var lightning = OpenLightning(path, configuration, flags, Mode);
         try
         {
-            LmdbException.Check(LmdbNative.mdb_env_set_maxdbs(raw, options.MaxDatabases), "mdb_env_set_maxdbs");
-            LmdbException.Check(LmdbNative.mdb_env_set_maxreaders(raw, options.MaxReaders), "mdb_env_set_maxreaders");
-            LmdbException.Check(LmdbNative.mdb_env_set_mapsize(raw, (nuint)options.InitialMapSize), "mdb_env_set_mapsize");
-            var flags = LmdbNative.MDB_NOTLS | LmdbNative.MDB_NORDAHEAD;
-            if (!options.SyncOnCommit)
-            {
-                flags |= LmdbNative.MDB_NOSYNC;
-            }
-            else if (options.DeferMetaSync)
-            {
-                flags |= LmdbNative.MDB_NOMETASYNC;
-            }
-            if (options.WriteMap)
-            {
-                flags |= LmdbNative.MDB_WRITEMAP;
-            }
-            LmdbException.Check(LmdbNative.mdb_env_open(raw, path, flags, Convert.ToUInt32("644", 8)), $"mdb_env_open({path})");
             // A file larger than the configured size keeps its own size.
-            LmdbException.Check(LmdbNative.mdb_env_info(raw, out var info), "mdb_env_info");
+            var env = new LmdbEnvironment(lightning, path, options);
             if (options.WriteMap)
             {
-                ReserveDisk(raw, (long)info.MapSize);
+                env.ReserveDisk(env.MapSize);
             }
             // Clear readers left behind by a process that died.
-            LmdbNative.mdb_reader_check(raw, out _);
-            return new LmdbEnvironment(handle, path, (long)info.MapSize, options);
+            lightning.CheckStaleReaders();
+            return env;
+        }
+        catch (LightningException e)
+        {
+            lightning.Dispose();
+            throw LmdbException.From(e, "mdb_reader_check");
         }
         catch
         {
-            handle.Dispose();
+            lightning.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Creates and opens a LightningDB environment; on failure nothing is left open.</summary>
+    private static LightningEnvironment OpenLightning(string path, EnvironmentConfiguration configuration,
+        EnvironmentOpenFlags flags, UnixAccessMode mode)
+    {
+        LightningEnvironment lightning;
+        try
+        {
+            lightning = new LightningEnvironment(path, configuration);
+        }
+        catch (LightningException e)
+        {
+            throw LmdbException.From(e, "mdb_env_create");
+        }
+        // Closed by Dispose. LightningDB's finalizer throws, which would end the process.
+        GC.SuppressFinalize(lightning);
+        try
+        {
+            lightning.Open(flags, mode);
+            return lightning;
+        }
+        catch (LightningException e)
+        {
+            // LightningDB closes only an environment that opened; mdb_env_open has already released the files.
+            NativeLmdb.mdb_env_close(LightningHandles.Environment(lightning));
+            lightning.Dispose();
+            throw LmdbException.From(e, $"mdb_env_open({path})");
         }
     }
 
@@ -145,16 +184,18 @@ public sealed partial class LmdbEnvironment : IDisposable
     /// <summary>Begins the write transaction. The caller commits or aborts it on the same thread.</summary>
     public LmdbWriteTransaction BeginWrite()
     {
-        ThrowIfDisposed();
-        var handle = new TransactionHandle(_handle);
-        var rc = LmdbNative.mdb_txn_begin(Raw, IntPtr.Zero, 0, out var txn);
-        if (rc != 0)
+        AddUser();
+        try
         {
-            handle.Dispose();
-            LmdbException.Throw(rc, "mdb_txn_begin");
+            var txn = _lightning.BeginTransaction();
+            GC.SuppressFinalize(txn);
+            return new LmdbWriteTransaction(this, txn);
         }
-        handle.Set(txn);
-        return new LmdbWriteTransaction(this, handle);
+        catch (LightningException e)
+        {
+            ReleaseUser();
+            throw LmdbException.From(e, "mdb_txn_begin");
+        }
     }
 
     /// <summary>
@@ -163,22 +204,20 @@ public sealed partial class LmdbEnvironment : IDisposable
     /// </summary>
     public LmdbReadTransaction BeginRead()
     {
-        ThrowIfDisposed();
-        _mapGate.EnterShared();
+        EnterMap();
+        LmdbReadTransaction? txn = null;
         try
         {
-            if (!_readPool.TryTake(out var txn))
+            if (!_readPool.TryTake(out txn))
             {
-                txn = LmdbReadTransaction.Create(this);
+                return LmdbReadTransaction.Create(this);
             }
-            else
-            {
-                txn.Renew();
-            }
+            txn.Renew();
             return txn;
         }
         catch
         {
+            txn?.Close();
             _mapGate.ExitShared();
             throw;
         }
@@ -205,123 +244,41 @@ public sealed partial class LmdbEnvironment : IDisposable
     }
 
     /// <summary>
-    /// Grows the map after <see cref="LmdbMapFullException"/>: doubles it up to 1 GiB, then adds 1 GiB at a time.
-    /// Must be called with no write transaction open; waits for live readers to finish.
+    /// Holds the map gate shared for work that reads the map or the environment. A reader announces itself in the
+    /// gate before it checks for disposal and Dispose marks disposal before it waits out the readers, so either the
+    /// reader sees the mark or Dispose waits for it.
     /// </summary>
-    public void Grow(long atLeast = 0)
-    {
-        _mapGate.EnterExclusive();
-        try
-        {
-            var current = Interlocked.Read(ref _mapSize);
-            var next = current < (1L << 30) ? current * 2 : current + (1L << 30);
-            next = Math.Max(next, atLeast);
-            LmdbException.Check(LmdbNative.mdb_env_set_mapsize(Raw, (nuint)next), "mdb_env_set_mapsize");
-            LmdbException.Check(LmdbNative.mdb_env_info(Raw, out var info), "mdb_env_info");
-            if (Options.WriteMap)
-            {
-                try
-                {
-                    ReserveDisk(Raw, (long)info.MapSize);
-                }
-                catch (LmdbException)
-                {
-                    // Back to the size whose disk is reserved; LMDB truncates the file to it again.
-                    LmdbException.Check(LmdbNative.mdb_env_set_mapsize(Raw, (nuint)current), "mdb_env_set_mapsize");
-                    throw;
-                }
-            }
-            Interlocked.Exchange(ref _mapSize, (long)info.MapSize);
-        }
-        finally
-        {
-            _mapGate.ExitExclusive();
-        }
-    }
-
-    /// <summary>
-    /// Allocates the disk blocks behind the first <paramref name="length"/> bytes of the data file. With a
-    /// writable map, a store to a page whose block the file system cannot allocate is a SIGBUS, not an error.
-    /// </summary>
-    private static void ReserveDisk(IntPtr env, long length)
-    {
-        LmdbException.Check(LmdbNative.mdb_env_get_fd(env, out var fd), "mdb_env_get_fd");
-        var rc = LmdbNative.posix_fallocate(fd, 0, length);
-        if (rc != 0)
-        {
-            throw new LmdbException(rc, $"posix_fallocate(data.mdb, {length})");
-        }
-    }
-
-    /// <summary>Where the map lies in memory now; spans inside it move when the map grows or a write relocates a page.</summary>
-    public (nint Start, long Length) MapRange
-    {
-        get
-        {
-            LmdbException.Check(LmdbNative.mdb_env_info(Raw, out var info), "mdb_env_info");
-            return (info.MapAddress, (long)info.MapSize);
-        }
-    }
-
-    /// <summary>
-    /// Flushes committed data to disk (fdatasync, or msync(MS_SYNC) with a write map), for environments opened
-    /// without sync on commit. Any thread may call it while the writer works; it keeps the map from being
-    /// resized under the flush, so do not call it while holding a read transaction.
-    /// </summary>
-    public void Sync()
+    private void EnterMap()
     {
         ThrowIfDisposed();
         _mapGate.EnterShared();
-        try
-        {
-            LmdbException.Check(LmdbNative.mdb_env_sync(Raw, 1), "mdb_env_sync");
-        }
-        finally
+        if (Volatile.Read(ref _disposed) != 0)
         {
             _mapGate.ExitShared();
+            ThrowIfDisposed();
         }
     }
 
-    /// <summary>Writes a consistent copy of the environment to <paramref name="directory"/> (compacting).</summary>
-    public void CopyTo(string directory)
+    private void AddUser()
     {
-        Directory.CreateDirectory(directory);
-        LmdbException.Check(LmdbNative.mdb_env_copy2(Raw, directory, LmdbNative.MDB_CP_COMPACT), $"mdb_env_copy2({directory})");
-    }
-
-    /// <summary>
-    /// The id of the last committed write transaction: grows by one with every commit and survives restarts.
-    /// Safe to read while another thread closes the environment: it then throws <see cref="ObjectDisposedException"/>.
-    /// </summary>
-    public long LastTransactionId
-    {
-        get
+        var users = Volatile.Read(ref _users);
+        while (true)
         {
-            var added = false;
-            _handle.DangerousAddRef(ref added);
-            try
+            ObjectDisposedException.ThrowIf(users == 0 || Volatile.Read(ref _disposed) != 0, this);
+            var seen = Interlocked.CompareExchange(ref _users, users + 1, users);
+            if (seen == users)
             {
-                LmdbException.Check(LmdbNative.mdb_env_info(Raw, out var info), "mdb_env_info");
-                return (long)info.LastTxnId;
+                return;
             }
-            finally
-            {
-                if (added)
-                {
-                    _handle.DangerousRelease();
-                }
-            }
+            users = seen;
         }
     }
 
-    /// <summary>Bytes of the data file in use (last page times page size).</summary>
-    public long UsedBytes
+    internal void ReleaseUser()
     {
-        get
+        if (Interlocked.Decrement(ref _users) == 0)
         {
-            LmdbException.Check(LmdbNative.mdb_env_info(Raw, out var info), "mdb_env_info");
-            LmdbException.Check(LmdbNative.mdb_env_stat(Raw, out var stat), "mdb_env_stat");
-            return ((long)info.LastPage + 1) * stat.PageSize;
+            _lightning.Dispose();
         }
     }
 
@@ -349,6 +306,6 @@ public sealed partial class LmdbEnvironment : IDisposable
         {
             _mapGate.ExitExclusive();
         }
-        _handle.Dispose();
+        ReleaseUser();
     }
 }

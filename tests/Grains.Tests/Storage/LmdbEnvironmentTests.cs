@@ -241,11 +241,40 @@ public sealed class LmdbEnvironmentTests : IDisposable
     public void ExceptionsCarryLmdbsTextForTheirCode()
     {
         var full = new LmdbMapFullException("mdb_put");
-        Assert.Equal(LmdbNative.MDB_MAP_FULL, full.ErrorCode);
+        Assert.Equal((int)LightningDB.MDBResultCode.MapFull, full.ErrorCode);
         Assert.Contains("MDB_MAP_FULL", full.Message);
         Assert.StartsWith("mdb_put: ", full.Message);
         Assert.False(full.IsCorruption);
-        Assert.True(new LmdbException(LmdbNative.MDB_CORRUPTED, "x").IsCorruption);
-        Assert.Contains("MDB_CORRUPTED", new LmdbException(LmdbNative.MDB_CORRUPTED, "x").Message);
+        Assert.True(new LmdbException((int)LightningDB.MDBResultCode.Corrupted, "x").IsCorruption);
+        Assert.Contains("MDB_CORRUPTED", new LmdbException((int)LightningDB.MDBResultCode.Corrupted, "x").Message);
+    }
+
+    [Fact]
+    public void TheSystemsLiblmdbIsTheLibraryInUse()
+    {
+        using var env = LmdbEnvironment.Open(_dir.Path, Fast);
+        env.OpenDatabase("t");
+        var mapped = File.ReadAllLines("/proc/self/maps");
+        Assert.Contains(mapped, line => line.Contains("/liblmdb.so.0", StringComparison.Ordinal));
+        Assert.DoesNotContain(mapped, line => line.EndsWith("/liblmdb.so", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DisposingTheEnvironmentUnderAWriteTransactionClosesItWhenTheTransactionEnds()
+    {
+        var env = LmdbEnvironment.Open(_dir.Path, Fast);
+        var db = env.OpenDatabase("t");
+        var txn = env.BeginWrite();
+        txn.Put(db, "k"u8, "v"u8);
+        env.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => env.BeginWrite());
+        Assert.Throws<ObjectDisposedException>(() => env.LastTransactionId);
+        txn.Commit();
+        txn.Dispose();
+        using var reopened = LmdbEnvironment.Open(_dir.Path, Fast);
+        var again = reopened.OpenDatabase("t");
+        using var read = reopened.BeginRead();
+        Assert.True(read.TryGet(again, "k"u8, out var value), "a commit made after Dispose began must land");
+        Assert.True(value.SequenceEqual("v"u8), "the value differs");
     }
 }
