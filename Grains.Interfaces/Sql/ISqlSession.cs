@@ -40,9 +40,9 @@ public interface ISqlSession : IAsyncDisposable
     /// <summary>
     /// Binds <paramref name="parameters"/> (index 0 is ?1) and starts the statement. <paramref name="cancellationToken"/>
     /// stops it (the client went away, the silo stops): the statement then fails, or the call throws
-    /// <see cref="OperationCanceledException"/> while it waited for its turn. A statement that writes runs
-    /// to completion here under the tenant's write lock; a read is stepped to its first row and continued by
-    /// <see cref="ISqlCursor.FetchAsync"/>. In the failed state only ROLLBACK (or COMMIT, which rolls back) runs.
+    /// <see cref="OperationCanceledException"/> while it waited for its turn. A statement that writes runs to
+    /// completion before the call answers (inside the open transaction, or committed through the tenant's group); a
+    /// read is stepped to its first row and continued by <see cref="ISqlCursor.FetchAsync"/>. In the failed state only ROLLBACK (or COMMIT, which rolls back) runs.
     /// </summary>
     ValueTask<SqlExecuteResult> ExecuteAsync(ISqlStatement statement, ReadOnlyMemory<SqlValue> parameters, CancellationToken cancellationToken);
 

@@ -5,8 +5,9 @@ namespace IceFire.Grains.Interfaces.Sql;
 /// at a time; an open BEGIN ... COMMIT holds the write lock across round trips); reads run concurrently.
 /// </summary>
 /// <remarks>
-/// A local implementation runs statements against the tenant's own SQLite file; a replicated one runs writes on
-/// the leader and replicates their effect. Gateways depend only on this contract.
+/// The leader's replica runs statements against its copy of the tenant's SQLite file and replicates the effect of
+/// writes through the tenant's Raft group; a routed implementation forwards them to the leader's silo. Gateways
+/// depend only on this contract.
 /// </remarks>
 public interface ISqlTenant
 {

@@ -5,8 +5,9 @@ using SQLitePCL;
 namespace IceFire.Grains.Sql;
 
 /// <summary>
-/// A session on a tenant's local SQLite file: its own connection, its statements, and the tenant's write lock
-/// while it writes or holds a transaction open.
+/// A session on a tenant's SQLite file, on the replica that leads its group (or, as a follower reader, on any
+/// replica): its own connection, its statements, and the tenant's write lock while it holds a write transaction open.
+/// How its writes reach the file is in LocalSqlSession.Writes.cs.
 /// </summary>
 internal sealed partial class LocalSqlSession : ISqlSession
 {
@@ -108,27 +109,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
         {
             return new SqlExecuteResult(LocalSqlCursor.Completed(st.Columns, 0, 0, verb), null);
         }
-        if (_tenant.Replication is { } replication)
-        {
-            return await ExecuteReplicatedAsync(replication, st, parameters, inTransaction, cancellationToken);
-        }
-        if ((!st.IsReadOnly || verb == "BEGIN") && !_holdsLock)
-        {
-            if (!await WaitUntilDeadlineAsync(_tenant.WriteLock, cancellationToken))
-            {
-                return new SqlExecuteResult(null, StopError(StatementTimeoutError));
-            }
-            _holdsLock = true;
-        }
-        try
-        {
-            return await StartAsync(st, parameters, inTransaction, cancellationToken);
-        }
-        catch
-        {
-            AfterStatement();
-            throw;
-        }
+        return await RunAsync(st, parameters, inTransaction, cancellationToken);
     }
 
     /// <summary><see cref="Start"/> on a SQL worker, in one of the tenant's statement slots.</summary>
@@ -159,7 +140,8 @@ internal sealed partial class LocalSqlSession : ISqlSession
         {
             return new SqlExecuteResult(new LocalSqlCursor(this, statement, stmt, wasInTransaction), null);
         }
-        // A write runs to completion now, under the write lock, so the lock is never held by a half-read portal.
+        // A write (inside the session's capture, under the write lock) runs to completion now, so the capture never
+        // has a half-read portal open when it ends.
         var rows = new List<SqlValue[]>();
         rc = LocalSqlCursor.ReadToEnd(stmt, rc, statement.Columns, rows, out var columns);
         if (rc != raw.SQLITE_DONE)
@@ -195,7 +177,10 @@ internal sealed partial class LocalSqlSession : ISqlSession
         AfterStatement();
     }
 
-    /// <summary>Frees the write lock once no transaction is open.</summary>
+    /// <summary>
+    /// Frees the write lock once no transaction is open: the capture ended, or SQLite rolled its transaction back
+    /// itself (an interrupted write, ON CONFLICT ROLLBACK), so another writer need not wait for this client's ROLLBACK.
+    /// </summary>
     internal void AfterStatement()
     {
         if (_holdsLock && !InSqliteTransaction)
@@ -207,14 +192,7 @@ internal sealed partial class LocalSqlSession : ISqlSession
 
     private LocalSqlCursor RollbackFailed()
     {
-        if (_capture is not null)
-        {
-            DropCapture();
-        }
-        else if (InSqliteTransaction)
-        {
-            raw.sqlite3_exec(_db, "ROLLBACK");
-        }
+        DropCapture();
         _failed = false;
         AfterStatement();
         return LocalSqlCursor.Completed([], 0, 0, "ROLLBACK");
@@ -245,19 +223,8 @@ internal sealed partial class LocalSqlSession : ISqlSession
             }
             _disposed = true;
         }
-        if (_capture is not null)
-        {
-            DropCapture();
-        }
-        else if (InSqliteTransaction)
-        {
-            raw.sqlite3_exec(_db, "ROLLBACK");
-        }
-        if (_holdsLock)
-        {
-            _holdsLock = false;
-            _tenant.WriteLock.Release();
-        }
+        DropCapture();
+        ReleaseWriteLock();
         foreach (var statement in _statements)
         {
             statement.Release();

@@ -7,10 +7,11 @@ using SQLitePCL;
 namespace IceFire.Grains.Sql;
 
 /// <summary>
-/// One tenant's SQLite database on this silo, in WAL mode: sessions read concurrently, and writes take the
-/// tenant's write lock, held from BEGIN to COMMIT or ROLLBACK by an interactive transaction. With
-/// <see cref="Replication"/>, the database is a replica's: sessions capture their writes and the tenant's Raft group
-/// applies them (<see cref="ISqlReplication"/>).
+/// One tenant's SQLite database as its replica on this silo serves it, in WAL mode: sessions read concurrently; a
+/// write is captured under the tenant's write lock (held from BEGIN to COMMIT or ROLLBACK by an interactive
+/// transaction, for one batch by <see cref="SqlWriteBatcher"/>), rolled back, and committed through the tenant's Raft
+/// group, whose apply alone writes the file (<see cref="Replication"/>). A single silo is a cluster of one: its group
+/// has one voter.
 /// </summary>
 public sealed class LocalSqlTenant : ISqlTenant
 {
@@ -22,7 +23,7 @@ public sealed class LocalSqlTenant : ISqlTenant
     private int _initialized;
     private volatile bool _closed;
 
-    internal LocalSqlTenant(string name, string path, ISqlReplication? replication = null)
+    internal LocalSqlTenant(string name, string path, ISqlReplication replication)
     {
         Name = name;
         _path = path;
@@ -31,14 +32,14 @@ public sealed class LocalSqlTenant : ISqlTenant
 
     public string Name { get; }
 
-    /// <summary>How writes reach the file: null when sessions write it themselves (a single silo).</summary>
-    internal ISqlReplication? Replication { get; }
+    /// <summary>How writes reach the file: through the tenant's Raft group.</summary>
+    internal ISqlReplication Replication { get; }
 
     private SqlWriteBatcher? _batcher;
 
-    /// <summary>Group commit of autocommit writes, for a replica's database.</summary>
+    /// <summary>Group commit of autocommit writes.</summary>
     internal SqlWriteBatcher Batcher =>
-        LazyInitializer.EnsureInitialized(ref _batcher, () => new SqlWriteBatcher(this, Replication ?? throw new InvalidOperationException("a single silo's sessions write their own file")));
+        LazyInitializer.EnsureInitialized(ref _batcher, () => new SqlWriteBatcher(this, Replication));
 
     /// <summary>The connection batched writes run on: a session's, without the session.</summary>
     internal SqliteConnection OpenWriter(SqlSessionOptions options) => Open(options);
@@ -81,12 +82,12 @@ public sealed class LocalSqlTenant : ISqlTenant
     private async ValueTask<ISqlSession> OpenAsync(SqlSessionOptions options, bool followerReader, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        if (Replication is { } replication && !followerReader)
+        if (!followerReader)
         {
             // A replica just elected may not have applied all it committed: statements compile against a current schema.
             try
             {
-                await replication.BeforeReadAsync(cancellationToken);
+                await Replication.BeforeReadAsync(cancellationToken);
             }
             catch (SqlReplicationException e)
             {
@@ -119,7 +120,8 @@ public sealed class LocalSqlTenant : ISqlTenant
                 // The journal mode is a property of the file: set once, kept by every later connection.
                 Exec(db, "PRAGMA journal_mode=WAL");
             }
-            // A single silo's sessions commit to the file themselves: a COMMIT is answered once it is on disk.
+            // A session never commits to the file (its writes are captured and rolled back), but the last connection
+            // to close checkpoints the WAL into it: that syncs as the replica's apply connection (SqlReplicaFile) does.
             Exec(db, "PRAGMA synchronous=FULL");
             Exec(db, "PRAGMA foreign_keys=ON");
             foreach (var function in options.Functions)

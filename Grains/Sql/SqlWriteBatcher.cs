@@ -7,7 +7,7 @@ using SQLitePCL;
 namespace IceFire.Grains.Sql;
 
 /// <summary>
-/// Group commit for a replicated tenant's autocommit writes. Writes that arrive while a unit is being replicated
+/// Group commit for a tenant's autocommit writes. Writes that arrive while a unit is being replicated
 /// wait here; the next batch runs them one after another, each in a savepoint of one captured transaction on the
 /// tenant's writer connection, and proposes them as one unit: one log entry, one replication round and one apply
 /// for the whole batch. A statement that fails is rolled back to its savepoint alone; the others go on. Explicit

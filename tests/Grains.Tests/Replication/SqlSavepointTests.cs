@@ -1,25 +1,25 @@
 using IceFire.Grains.Interfaces.Sql;
 using IceFire.Grains.Sql;
-using IceFire.Grains.Tests.Support;
+using IceFire.Grains.Tests.Tenants;
 using Xunit;
 using static IceFire.Grains.Tests.Replication.ReplicatedSqlTests;
 
 namespace IceFire.Grains.Tests.Replication;
 
 /// <summary>
-/// Savepoints inside a transaction, on a single silo's own file and on a replicated tenant: what ran before a
-/// savepoint survives a ROLLBACK TO it, and an error leaves the transaction failed until ROLLBACK TO makes it usable.
+/// Savepoints inside a transaction, on a tenant whose group has one replica (a single silo) and on one with three:
+/// what ran before a savepoint survives a ROLLBACK TO it, and an error leaves the transaction failed until ROLLBACK
+/// TO makes it usable.
 /// </summary>
 public sealed class SqlSavepointTests
 {
     private static readonly ulong[] Three = [1, 2, 3];
 
-    /// <summary>Runs <paramref name="test"/> against a session on a single silo's file.</summary>
-    private static async Task OnLocalAsync(Func<ISqlSession, Task> test)
+    /// <summary>Runs <paramref name="test"/> on a tenant as a single silo runs it: its replica alone in its group.</summary>
+    private static async Task OnSingleSiloAsync(Func<ISqlSession, Task> test)
     {
-        using var directory = new TempDirectory();
-        var tenant = new LocalSqlTenant("local", Path.Combine(directory.Path, "tables.sqlite"));
-        await using var session = await tenant.OpenSessionAsync(new SqlSessionOptions(), CancellationToken.None);
+        using var harness = new TenantHarness();
+        await using var session = await harness.Grain.Sql.OpenSessionAsync(new SqlSessionOptions(), CancellationToken.None);
         await test(session);
     }
 
@@ -59,7 +59,7 @@ public sealed class SqlSavepointTests
     }
 
     [Fact]
-    public Task Rollback_to_after_an_error_keeps_what_ran_before_the_savepoint_locally() => OnLocalAsync(RecoversFromAnErrorAsync);
+    public Task Rollback_to_after_an_error_keeps_what_ran_before_the_savepoint_on_a_single_silo() => OnSingleSiloAsync(RecoversFromAnErrorAsync);
 
     [Fact]
     public Task Rollback_to_after_an_error_keeps_what_ran_before_the_savepoint_on_replicas() => OnReplicasAsync(RecoversFromAnErrorAsync, "ids");
@@ -95,7 +95,7 @@ public sealed class SqlSavepointTests
     }
 
     [Fact]
-    public Task Nested_savepoints_keep_and_undo_what_they_should_locally() => OnLocalAsync(NestsAsync);
+    public Task Nested_savepoints_keep_and_undo_what_they_should_on_a_single_silo() => OnSingleSiloAsync(NestsAsync);
 
     [Fact]
     public Task Nested_savepoints_keep_and_undo_what_they_should_on_replicas() => OnReplicasAsync(NestsAsync, "n");
@@ -119,7 +119,7 @@ public sealed class SqlSavepointTests
     }
 
     [Fact]
-    public Task Schema_changes_after_a_savepoint_roll_back_with_it_locally() => OnLocalAsync(SchemaAsync);
+    public Task Schema_changes_after_a_savepoint_roll_back_with_it_on_a_single_silo() => OnSingleSiloAsync(SchemaAsync);
 
     [Fact]
     public Task Schema_changes_after_a_savepoint_roll_back_with_it_on_replicas() => OnReplicasAsync(SchemaAsync, "kept", "sqlite_schema");
@@ -133,7 +133,7 @@ public sealed class SqlSavepointTests
     }
 
     [Fact]
-    public Task Savepoints_outside_a_transaction_are_refused_locally() => OnLocalAsync(OutsideTransactionsAsync);
+    public Task Savepoints_outside_a_transaction_are_refused_on_a_single_silo() => OnSingleSiloAsync(OutsideTransactionsAsync);
 
     [Fact]
     public Task Savepoints_outside_a_transaction_are_refused_on_replicas() => OnReplicasAsync(OutsideTransactionsAsync);

@@ -1,6 +1,5 @@
 using IceFire.Grains.Interfaces.Sql;
-using IceFire.Grains.Sql;
-using IceFire.Grains.Tests.Support;
+using IceFire.Grains.Tests.Tenants;
 using Xunit;
 using static IceFire.Grains.Tests.Replication.ReplicatedSqlTests;
 
@@ -12,9 +11,9 @@ public sealed class SqlCancelTests
     [Fact]
     public async Task A_cancel_between_statements_with_a_portal_open_stops_nothing()
     {
-        using var directory = new TempDirectory();
-        var tenant = new LocalSqlTenant("local", Path.Combine(directory.Path, "tables.sqlite"));
-        await using var session = await tenant.OpenSessionAsync(new SqlSessionOptions(), CancellationToken.None);
+        // A tenant as a single silo runs it: its replica alone in its group.
+        using var harness = new TenantHarness();
+        await using var session = await harness.Grain.Sql.OpenSessionAsync(new SqlSessionOptions(), CancellationToken.None);
         await RunAsync(session, "CREATE TABLE t(id INTEGER PRIMARY KEY)");
         await RunAsync(session, "INSERT INTO t VALUES (1), (2), (3)");
         await RunAsync(session, "BEGIN");

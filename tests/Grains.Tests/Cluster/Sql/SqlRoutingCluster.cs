@@ -12,7 +12,9 @@ namespace IceFire.Grains.Tests.Cluster.Sql;
 /// Silos on loopback for SQL routing: each serves SQL session calls and routes its own sessions. Tenant
 /// <see cref="Tenant"/>'s database is one SQLite file that every silo's "replica" opens, so data written under one
 /// leader is there under the next; <see cref="Leader"/> says which silo leads, and a session on a silo that stopped
-/// leading refuses statements with 40001, as the leader-side database promises.
+/// leading refuses statements with 40001, as the leader-side database promises. Each silo's database replicates
+/// through <see cref="SharedFileReplication"/>, which applies a committed unit to the shared file at once: these tests
+/// exercise routing, not Raft (ReplicatedSqlTests run the tenant's real group).
 /// </summary>
 internal sealed class SqlRoutingCluster : IAsyncDisposable
 {
@@ -20,10 +22,15 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
 
     private readonly TempDirectory _directory = new("icefire-sqlroute");
     private readonly Dictionary<ulong, Silo> _silos = [];
+    private readonly Lock _applyGate = new();
+    private readonly SqlReplicaFile _file;
     private long _leader;
+    private long _term;
+    private long _applied;
 
     public SqlRoutingCluster(int silos = 2, TimeSpan? requestTimeout = null, TimeSpan? lease = null, TimeSpan? keepAlive = null)
     {
+        _file = SqlReplicaFile.Open(DatabasePath);
         for (ulong id = 1; id <= (ulong)silos; id++)
         {
             _silos[id] = new Silo(this, id, requestTimeout ?? TimeSpan.FromSeconds(5), lease, keepAlive);
@@ -42,7 +49,12 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
     public ulong Leader
     {
         get => (ulong)Interlocked.Read(ref _leader);
-        set => Interlocked.Exchange(ref _leader, (long)value);
+        set
+        {
+            // A new term with each change of leader, as an election would start one.
+            Interlocked.Increment(ref _term);
+            Interlocked.Exchange(ref _leader, (long)value);
+        }
     }
 
     public string DatabasePath => Path.Combine(_directory.Path, "tables.sqlite");
@@ -59,7 +71,46 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
         {
             await silo.DisposeAsync();
         }
+        _file.Dispose();
         _directory.Dispose();
+    }
+
+    /// <summary>
+    /// The tenant's group as silo <paramref name="silo"/> sees it: it leads while <see cref="Leader"/> names it, in
+    /// the term of that change of leader, and a unit it commits is applied to the shared file at once, in commit order.
+    /// </summary>
+    private sealed class SharedFileReplication(SqlRoutingCluster cluster, ulong silo) : ISqlReplication
+    {
+        public ulong LeaderTerm
+        {
+            get
+            {
+                var term = (ulong)Interlocked.Read(ref cluster._term);
+                return cluster.Leader == silo ? term : 0;
+            }
+        }
+
+        public ValueTask BeforeWriteAsync(CancellationToken cancellationToken) => Leads();
+
+        public ValueTask BeforeReadAsync(CancellationToken cancellationToken) => Leads();
+
+        public Task CommitAsync(SqlWriteUnit unit, CancellationToken cancellationToken)
+        {
+            if (LeaderTerm == 0)
+            {
+                throw NotLeader();
+            }
+            lock (cluster._applyGate)
+            {
+                cluster._file.Apply(++cluster._applied, unit);
+            }
+            return Task.CompletedTask;
+        }
+
+        private ValueTask Leads() => LeaderTerm != 0 ? ValueTask.CompletedTask : ValueTask.FromException(NotLeader());
+
+        private SqlReplicationException NotLeader() =>
+            new(new SqlError(SqlStates.SerializationFailure, $"node {silo} does not lead tenant {Tenant} (leader {cluster.Leader}); run it again"));
     }
 
     internal sealed class Silo : IAsyncDisposable
@@ -70,7 +121,7 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
         {
             _cluster = cluster;
             Id = id;
-            Database = new LocalSqlTenant(Tenant, cluster.DatabasePath);
+            Database = new LocalSqlTenant(Tenant, cluster.DatabasePath, new SharedFileReplication(cluster, id));
             var leaders = new Leaders(this);
             // What a gateway registers on this silo: a remote session gets the functions its caller named.
             Handler = new SqlCallHandler(leaders, _ => [new SqlScalarFunction("answer", 0, _ => SqlValue.FromInteger(42))], lease);

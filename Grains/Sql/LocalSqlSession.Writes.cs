@@ -5,10 +5,11 @@ using SQLitePCL;
 namespace IceFire.Grains.Sql;
 
 /// <summary>
-/// Sessions on a replica's database: an explicit transaction (BEGIN ... COMMIT) runs inside a
+/// How a session's statements reach the replica's database: an explicit transaction (BEGIN ... COMMIT) runs inside a
 /// <see cref="SqlWriteCapture"/> on the session's connection under the tenant's write lock; an autocommit statement
 /// that writes joins the next batch of <see cref="SqlWriteBatcher"/>. Either way the capture is rolled back and its
-/// unit proposed; the client hears the outcome once the unit is applied here from the log, as on every replica.
+/// unit proposed to the tenant's group (<see cref="ISqlReplication"/>); the client hears the outcome once the unit is
+/// applied here from the log, as on every replica. Reads outside a transaction wait for a read barrier first.
 /// </summary>
 internal sealed partial class LocalSqlSession
 {
@@ -29,9 +30,10 @@ internal sealed partial class LocalSqlSession
     /// <summary>What the session was opened with; batched writes run on a connection set up the same way.</summary>
     internal SqlSessionOptions Options { get; init; } = new();
 
-    private async ValueTask<SqlExecuteResult> ExecuteReplicatedAsync(
-        ISqlReplication replication, LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters, bool inTransaction, CancellationToken cancellationToken)
+    /// <summary>Runs a statement <see cref="ExecuteAsync"/> let through: as a follower read, in the open capture, as a BEGIN that opens one, as a read, or in the next batch.</summary>
+    private async ValueTask<SqlExecuteResult> RunAsync(LocalSqlStatement statement, ReadOnlyMemory<SqlValue> parameters, bool inTransaction, CancellationToken cancellationToken)
     {
+        var replication = _tenant.Replication;
         if (IsFollowerReader)
         {
             if (!statement.IsReadOnly || inTransaction || statement.CommandVerb is "BEGIN" or "SAVEPOINT")
