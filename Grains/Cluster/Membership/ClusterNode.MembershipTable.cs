@@ -11,6 +11,9 @@ public sealed partial class ClusterNode
 {
     private ulong _membershipLeaderHint;
 
+    /// <summary>This silo's replica of the system group (for tests that move its leadership).</summary>
+    internal RaftGroup SystemGroup => _system;
+
     /// <summary>
     /// Commits a membership table write through the system group's leader (this silo's replica when it leads, else
     /// the leader's through a cluster call) and returns its <see cref="MembershipOutcome"/>. Retries while leadership
