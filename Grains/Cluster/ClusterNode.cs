@@ -268,6 +268,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             ClusterCalls.Publish => await HandlePublishAsync(payload).ConfigureAwait(false),
             ClusterCalls.Ping => new RpcResponse(0, ReadOnlyMemory<byte>.Empty),
             ClusterCalls.Sql => await _sqlCalls.HandleAsync(payload, cancellationToken).ConfigureAwait(false),
+            ClusterCalls.Membership => await HandleMembershipAsync(payload, cancellationToken).ConfigureAwait(false),
             _ => await _tenantCalls.HandleAsync(kind, payload, cancellationToken).ConfigureAwait(false),
         };
     }
@@ -322,6 +323,7 @@ internal static class ClusterCalls
     public const byte Publish = 19;
     public const byte Ping = 20;
     public const byte Sql = Cluster.Sql.SqlCalls.Kind;
+    public const byte Membership = 22;
 }
 
 /// <summary>A silo could not join its cluster.</summary>

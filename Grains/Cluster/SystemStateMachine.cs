@@ -13,7 +13,7 @@ namespace IceFire.Grains.Cluster;
 /// the state alone (which group id a tenant gets, which silos hold it), so every silo of the system group reaches
 /// the same state from the same log.
 /// </summary>
-public sealed class SystemStateMachine : IRaftStateMachine
+public sealed partial class SystemStateMachine : IRaftStateMachine
 {
     /// <summary>Outcome of a change that needs the genesis entry and came before it (see <see cref="TryTakeOutcome"/>).</summary>
     public const int NotReady = -2;
@@ -42,7 +42,8 @@ public sealed class SystemStateMachine : IRaftStateMachine
 
     /// <summary>
     /// The outcome of this silo's proposal number <paramref name="sequence"/> once applied: a
-    /// <see cref="TenantChangeStatus"/> for tenant changes, 0 for the others, <see cref="NotReady"/> before genesis.
+    /// <see cref="TenantChangeStatus"/> for tenant changes, a <see cref="MembershipOutcome"/> for membership table
+    /// writes, 0 for the others, <see cref="NotReady"/> before genesis.
     /// </summary>
     public bool TryTakeOutcome(ulong sequence, out int outcome) => _outcomes.TryRemove(sequence, out outcome);
 
@@ -65,7 +66,7 @@ public sealed class SystemStateMachine : IRaftStateMachine
             }
             var command = SystemCommandProto.Parser.ParseFrom(entry.Data);
             next ??= current.Proto.Clone();
-            var outcome = Apply(next, command);
+            var outcome = Apply(next, command, entry.Index);
             if (command.Origin == _self)
             {
                 _outcomes[command.Sequence] = outcome;
@@ -83,10 +84,16 @@ public sealed class SystemStateMachine : IRaftStateMachine
         }
     }
 
-    private static int Apply(ClusterStateProto state, SystemCommandProto command)
+    private static int Apply(ClusterStateProto state, SystemCommandProto command, ulong logIndex)
     {
         switch (command.ChangeCase)
         {
+            case SystemCommandProto.ChangeOneofCase.InsertMembershipRow:
+            case SystemCommandProto.ChangeOneofCase.UpdateMembershipRow:
+            case SystemCommandProto.ChangeOneofCase.UpdateIAmAlive:
+            case SystemCommandProto.ChangeOneofCase.DeleteMembershipTable:
+            case SystemCommandProto.ChangeOneofCase.CleanupDefunctSilos:
+                return ApplyMembership(state, command, logIndex);
             case SystemCommandProto.ChangeOneofCase.Genesis:
                 if (state.ClusterId.Length > 0)
                 {
