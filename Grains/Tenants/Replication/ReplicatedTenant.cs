@@ -280,11 +280,16 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
     public void Dispose()
     {
         StopLeaderLoop();
-        foreach (var (_, batches) in _inflight)
+        var closing = new ObjectDisposedException($"tenant {Name} is shutting down");
+        foreach (var sequence in _inflight.Keys)
         {
-            Fail(batches, new ObjectDisposedException($"tenant {Name} is shutting down"));
+            // A proposal the group failed as it left its host may be failing these batches right now: whoever removes
+            // the entry answers them, once.
+            if (_inflight.TryRemove(sequence, out var batches))
+            {
+                FailProposal(_serves.TryRemove(sequence, out _), batches, closing);
+            }
         }
-        _inflight.Clear();
         CloseSql();
         _env.Dispose();
     }
