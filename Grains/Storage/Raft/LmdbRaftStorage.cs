@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using IceFire.Grains.Storage.Lmdb;
 using IceFire.Raft;
@@ -39,6 +40,8 @@ public sealed class LmdbRaftStorage : IRaftStorage
     // The term and vote last persisted: a change must be synced before the vote or message that depends on it goes out.
     private ulong _term;
     private ulong _vote;
+    // The last stored entry's index (the snapshot's when none), known from Load on: later entries need no delete.
+    private ulong _lastIndex = ulong.MaxValue;
     private long _syncs;
 
     private LmdbRaftStorage(LmdbEnvironment env, LmdbDatabase db, ulong group, ConfState bootstrap, SnapshotImages images, Func<ulong>? applied,
@@ -110,6 +113,7 @@ public sealed class LmdbRaftStorage : IRaftStorage
         _images.DeleteAllExcept(index > 0 ? index : null);
         var applied = Math.Min(_applied?.Invoke() ?? 0, index + (ulong)entries.Count);
         (_term, _vote) = (hardState.Term, hardState.Vote);
+        _lastIndex = index + (ulong)entries.Count;
         return new RaftInitialState { HardState = hardState, Snapshot = snapshot, Entries = entries, Applied = applied };
     }
 
@@ -120,35 +124,28 @@ public sealed class LmdbRaftStorage : IRaftStorage
         // The image must be durable under its final name before the transaction that names it.
         var image = installed is null ? default : _images.Install(installed);
         // An environment that syncs every commit syncs this batch too, needed or not, which is safe.
-        Write(txn =>
+        while (true)
         {
-            if (installed is not null)
+            try
             {
-                DeleteEntriesFrom(txn, 0);
-                txn.Put(_db, Key(SnapshotKind), SnapshotRecord.Encode(installed.Metadata, image));
+                using var txn = _env.BeginWrite();
+                WriteBatch(txn, hardState, entries, installed, image);
+                txn.Commit();
+                break;
             }
-            if (entries.Count > 0)
+            catch (LmdbMapFullException)
             {
-                // An entry whose index is already stored replaces it and everything after it.
-                DeleteEntriesFrom(txn, entries[0].Index);
-                foreach (var e in entries)
-                {
-                    var value = new byte[9 + e.Data.Length];
-                    BinaryPrimitives.WriteUInt64LittleEndian(value, e.Term);
-                    value[8] = (byte)e.Type;
-                    e.Data.CopyTo(value, 9);
-                    txn.Put(_db, Key(EntryKind, e.Index), value);
-                }
+                _env.Grow();
             }
-            if (hardState is { } hs)
-            {
-                Span<byte> value = stackalloc byte[24];
-                BinaryPrimitives.WriteUInt64LittleEndian(value, hs.Term);
-                BinaryPrimitives.WriteUInt64LittleEndian(value[8..], hs.Vote);
-                BinaryPrimitives.WriteUInt64LittleEndian(value[16..], hs.Commit);
-                txn.Put(_db, Key(HardStateKind), value);
-            }
-        });
+        }
+        if (installed is not null)
+        {
+            _lastIndex = installed.Metadata.Index;
+        }
+        if (entries.Count > 0)
+        {
+            _lastIndex = entries[^1].Index;
+        }
         if (!_envSyncs && sync && MustSync(hardState, entries.Count, installed is not null))
         {
             SyncEnvironment();
@@ -160,6 +157,50 @@ public sealed class LmdbRaftStorage : IRaftStorage
         if (installed is not null)
         {
             _images.DeleteAllExcept(installed.Metadata.Index);
+        }
+    }
+
+    /// <summary>One <see cref="Save"/>'s records, written without allocating per entry: the hot path of every append.</summary>
+    private void WriteBatch(LmdbWriteTransaction txn, HardState? hardState, IReadOnlyList<Entry> entries, Snapshot? installed, SnapshotImageInfo image)
+    {
+        if (installed is not null)
+        {
+            DeleteEntriesFrom(txn, 0);
+            txn.Put(_db, Key(SnapshotKind), SnapshotRecord.Encode(installed.Metadata, image));
+        }
+        if (entries.Count > 0)
+        {
+            // An entry whose index is already stored replaces it and everything after it; a leader's appends, which
+            // follow the last stored entry, skip the search.
+            if (entries[0].Index <= _lastIndex)
+            {
+                DeleteEntriesFrom(txn, entries[0].Index);
+            }
+            Span<byte> key = stackalloc byte[17];
+            BinaryPrimitives.WriteUInt64BigEndian(key, _group);
+            key[8] = EntryKind;
+            foreach (var e in entries)
+            {
+                BinaryPrimitives.WriteUInt64BigEndian(key[9..], e.Index);
+                var length = 9 + e.Data.Length;
+                var value = ArrayPool<byte>.Shared.Rent(length);
+                BinaryPrimitives.WriteUInt64LittleEndian(value, e.Term);
+                value[8] = (byte)e.Type;
+                e.Data.CopyTo(value, 9);
+                txn.Put(_db, key, value.AsSpan(0, length));
+                ArrayPool<byte>.Shared.Return(value);
+            }
+        }
+        if (hardState is { } hs)
+        {
+            Span<byte> value = stackalloc byte[24];
+            BinaryPrimitives.WriteUInt64LittleEndian(value, hs.Term);
+            BinaryPrimitives.WriteUInt64LittleEndian(value[8..], hs.Vote);
+            BinaryPrimitives.WriteUInt64LittleEndian(value[16..], hs.Commit);
+            Span<byte> key = stackalloc byte[9];
+            BinaryPrimitives.WriteUInt64BigEndian(key, _group);
+            key[8] = HardStateKind;
+            txn.Put(_db, key, value);
         }
     }
 

@@ -78,6 +78,24 @@ public sealed class LmdbRaftStorageTests : IDisposable
     }
 
     [Fact]
+    public void AppendingEntriesAllocatesNoCopyOfThem()
+    {
+        using var store = LmdbRaftStorage.Open(_env, 7, Voters);
+        store.Load();
+        var data = new string('x', 1024);
+        var entries = Enumerable.Range(1, 200).Select(i => E((ulong)i, 1, data)).ToArray();
+        store.Save(new HardState(1, 1, 0), entries[..100], null, sync: true);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        store.Save(null, entries[100..], null, sync: true);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // A copy of each entry would be 100 KiB; what is left is the transaction's own bookkeeping.
+        Assert.True(allocated < 16 * 1024, $"{allocated} bytes allocated to append 100 entries of 1 KiB");
+        Reopen();
+        using var again = LmdbRaftStorage.Open(_env, 7, Voters);
+        Assert.Equal(200, again.Load().Entries.Count);
+    }
+
+    [Fact]
     public void SavedBatchesSurviveReopen()
     {
         using (var store = LmdbRaftStorage.Open(_env, 7, Voters))
