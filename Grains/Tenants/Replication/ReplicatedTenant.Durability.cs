@@ -33,6 +33,9 @@ public sealed partial class ReplicatedTenant
         InitialMapSize = options.InitialMapSize,
         SyncOnCommit = options.Durability == DurabilityMode.Always,
         DeferMetaSync = options.Durability == DurabilityMode.Always,
+        // As the single-silo grain opens its environment: commits that dirty many scattered pages (random keys, large
+        // values, and the log's entries beside them) write them in the map instead of one pwrite per run of pages.
+        WriteMap = options.WriteMap,
     };
 
     /// <summary>

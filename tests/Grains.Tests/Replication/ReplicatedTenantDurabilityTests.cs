@@ -68,6 +68,17 @@ public sealed class ReplicatedTenantDurabilityTests
     }
 
     [Fact]
+    public async Task AReplicaOpensItsEnvironmentWithTheWriteMapAsTheSingleSiloGrainDoes()
+    {
+        await using var group = new TenantCluster([1]);
+        var leader = await group.LeaderAsync();
+        Assert.Equal("+OK\r\n", await RunAsync(leader, ["SET", "k", "v"]));
+        // A write map reserves the whole map on disk; without one the file holds only the pages in use.
+        var file = new FileInfo(Path.Combine(group.DirectoryOf(1), "data.mdb"));
+        Assert.True(file.Length >= new TenantOptions().InitialMapSize, $"data.mdb is {file.Length} bytes");
+    }
+
+    [Fact]
     public async Task AOneVoterLeaderServesAReadOnTheCallersThread()
     {
         await using var group = new TenantCluster([1]);
