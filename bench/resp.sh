@@ -27,7 +27,8 @@ redis-benchmark's own keyspace is used (one key per command); --keyspace N sprea
 N random keys (redis-benchmark -r N), which makes each group commit touch many B-tree pages.
 -d sets the value size (redis-benchmark -d, default 3 bytes); --tests and --pipelines narrow the run.
 --cluster-of-one also starts IceFire as a cluster of one silo (serve --bootstrap: each tenant a one-voter
-Raft group) and adds its ops/s and its ratio to the single silo's to the table.
+Raft group) and adds its ops/s and its ratio to the single silo's to the table. ICEFIRE_SILO=PATH runs
+another build's IceFire.Silo.dll (for a before/after comparison).
 USAGE
 }
 
