@@ -24,10 +24,7 @@ public sealed partial class RaftNode
         list.Sort((a, b) => a.Id.CompareTo(b.Id));
         return list;
     }
-}
 
-public sealed partial class RaftNode
-{
     /// <summary>
     /// True when this node leads a group whose only voter is itself, has committed an entry of its term (§8: until then
     /// its commit index may lag entries earlier leaders committed) and has applied everything committed: no other node

@@ -79,8 +79,9 @@ public sealed partial class RaftGroup
 
     /// <summary>
     /// Whether this node was the group's only member (see <see cref="RaftNode.IsSoleMember"/>) when the batch being
-    /// persisted was taken: storage may read it during <see cref="IRaftStorage.Save"/> to leave appended entries to its
-    /// periodic flush, since no peer relies on them. A term or vote change must be synced regardless.
+    /// persisted was taken: storage may read it during <see cref="IRaftStorage.Save"/> to leave appended entries to a
+    /// later sync that the application provides before it acknowledges them, since no peer relies on them. A term or
+    /// vote change must be synced regardless.
     /// </summary>
     public bool SoleMember { get; private set; }
 
