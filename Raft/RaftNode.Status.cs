@@ -24,4 +24,26 @@ public sealed partial class RaftNode
         list.Sort((a, b) => a.Id.CompareTo(b.Id));
         return list;
     }
+
+    /// <summary>
+    /// True when this node leads a group whose only voter is itself, has committed an entry of its term (§8: until then
+    /// its commit index may lag entries earlier leaders committed) and has applied everything committed: no other node
+    /// can commit while this holds, so the applied state already reflects every acknowledged write and a read needs no
+    /// round (dissertation §6.4 with a quorum of one). A change that adds a voter ends it in the batch that appends the
+    /// change, before any other node could win an election (which needs this node's vote).
+    /// </summary>
+    public bool ServesReadsAlone => LeadsAlone && CommittedInCurrentTerm && Applied >= _log.Committed && _pendingInstall is null;
+
+    /// <summary>
+    /// True while this node leads a group whose only voter is itself, with no leadership transfer under way: as long
+    /// as it holds, no other node can be elected or commit.
+    /// </summary>
+    public bool LeadsAlone => Role == RaftRole.Leader && LeadTransferee == None && Config.Voters.Count == 1 && Config.IsVoter(Id);
+
+    /// <summary>
+    /// True when this node is the group's only member, voter or learner: no other node has been promised anything its
+    /// log holds, so whether appended entries are synced is a matter of the application's durability, not of Raft's
+    /// safety (a term or vote change still is).
+    /// </summary>
+    public bool IsSoleMember => Config.Voters.Count == 1 && Config.IsVoter(Id) && Config.Learners.Count == 0;
 }

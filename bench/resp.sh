@@ -4,7 +4,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SILO="$ROOT/.build/silo/IceFire.Silo.dll"
+SILO="${ICEFIRE_SILO:-$ROOT/.build/silo/IceFire.Silo.dll}"
 MODES="always periodic"
 RUNS=3
 REQUESTS=100000
@@ -12,16 +12,23 @@ CLIENTS=50
 TESTS="set get incr mset"
 PIPELINES="1 16"
 KEYSPACE=0
+VALUE_SIZE=3
+CLUSTER_OF_ONE=0
 
 usage() {
   cat <<'USAGE'
 Usage: ./icefire bench resp [--mode always|periodic|both] [--runs N] [-n REQUESTS] [-c CLIENTS] [--keyspace N]
+                            [-d BYTES] [--tests set,get,...] [--pipelines "1 16"] [--cluster-of-one]
 
 Starts IceFire and redis-server 7 (appendonly yes, appendfsync always or everysec to match) on free
 loopback ports, runs redis-benchmark for SET GET INCR MSET at -P 1 and -P 16 with -c 50, RUNS times
 each, and reports the median ops/s of both servers and the ratio IceFire/Redis. By default
 redis-benchmark's own keyspace is used (one key per command); --keyspace N spreads the commands over
 N random keys (redis-benchmark -r N), which makes each group commit touch many B-tree pages.
+-d sets the value size (redis-benchmark -d, default 3 bytes); --tests and --pipelines narrow the run.
+--cluster-of-one also starts IceFire as a cluster of one silo (serve --bootstrap: each tenant a one-voter
+Raft group) and adds its ops/s and its ratio to the single silo's to the table. ICEFIRE_SILO=PATH runs
+another build's IceFire.Silo.dll (for a before/after comparison).
 USAGE
 }
 
@@ -32,6 +39,10 @@ while [ $# -gt 0 ]; do
     -n) REQUESTS="$2"; shift 2 ;;
     -c) CLIENTS="$2"; shift 2 ;;
     --keyspace) KEYSPACE="$2"; shift 2 ;;
+    -d) VALUE_SIZE="$2"; shift 2 ;;
+    --tests) TESTS="${2//,/ }"; shift 2 ;;
+    --pipelines) PIPELINES="$2"; shift 2 ;;
+    --cluster-of-one) CLUSTER_OF_ONE=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -43,7 +54,7 @@ rps() {
   local port="$1" test="$2" pipeline="$3"
   local random=()
   [ "$KEYSPACE" -gt 0 ] && random=(-r "$KEYSPACE")
-  redis-benchmark -p "$port" -t "$test" -n "$REQUESTS" -c "$CLIENTS" -P "$pipeline" "${random[@]}" --csv -q 2>/dev/null \
+  redis-benchmark -p "$port" -t "$test" -n "$REQUESTS" -c "$CLIENTS" -P "$pipeline" -d "$VALUE_SIZE" "${random[@]}" --csv -q 2>/dev/null \
     | awk -F'","' 'NR > 1 || $1 !~ /test/ { gsub(/"/, "", $2); if ($2 + 0 > 0) print $2 }' | head -1
 }
 
@@ -60,12 +71,14 @@ mkdir -p "$ROOT/bench/results"
 STAMP="$(date -u +%Y-%m-%d)"
 SUFFIX=""
 [ "$KEYSPACE" -gt 0 ] && SUFFIX="-r$KEYSPACE"
+[ "$VALUE_SIZE" != 3 ] && SUFFIX="$SUFFIX-d$VALUE_SIZE"
+[ "$CLUSTER_OF_ONE" = 1 ] && SUFFIX="$SUFFIX-cluster-of-one"
 OUT="$ROOT/bench/results/$STAMP-resp$SUFFIX.md"
 {
   echo "# RESP benchmark, $STAMP"
   echo
   keys="redis-benchmark's default key"; [ "$KEYSPACE" -gt 0 ] && keys="-r $KEYSPACE random keys"
-  echo "redis-benchmark -c $CLIENTS -n $REQUESTS, $keys, median of $RUNS runs; $(nproc) cores; $(redis-server --version | awk '{print $3}')"
+  echo "redis-benchmark -c $CLIENTS -n $REQUESTS -d $VALUE_SIZE, $keys, median of $RUNS runs; $(nproc) cores; $(redis-server --version | awk '{print $3}')"
   echo
 } > "$OUT"
 
@@ -76,28 +89,49 @@ for mode in $MODES; do
   echo "bench: starting IceFire (durability $mode) on $ip and redis-server (appendfsync $fsync) on $rp" >&2
   dotnet "$SILO" serve --data "$WORK/icefire" --resp-port "$ip" --durability "$mode" > "$WORK/icefire.log" 2>&1 &
   PIDS+=($!)
+  if [ "$CLUSTER_OF_ONE" = 1 ]; then
+    cp="$(free_port)"; cc="$(free_port)"
+    rm -rf "$WORK/cluster"
+    echo "bench: starting IceFire as a cluster of one (durability $mode) on $cp" >&2
+    dotnet "$SILO" serve --data "$WORK/cluster" --resp-port "$cp" --sql-port off --durability "$mode" --bootstrap \
+      --cluster-port "$cc" > "$WORK/cluster.log" 2>&1 &
+    PIDS+=($!)
+  fi
   redis-server --port "$rp" --bind 127.0.0.1 --dir "$WORK/redis" --save "" --appendonly yes --appendfsync "$fsync" \
     --daemonize no > "$WORK/redis.log" 2>&1 &
   PIDS+=($!)
   wait_ping "$ip"; wait_ping "$rp"
+  [ "$CLUSTER_OF_ONE" = 1 ] && wait_ping "$cp"
   {
     echo "## durability $mode (redis: appendonly yes, appendfsync $fsync)"
     echo
-    echo "| command | pipeline | IceFire ops/s | Redis ops/s | IceFire/Redis |"
-    echo "| --- | --- | ---: | ---: | ---: |"
+    if [ "$CLUSTER_OF_ONE" = 1 ]; then
+      echo "| command | pipeline | IceFire ops/s | IceFire cluster of one ops/s | cluster of one/IceFire | Redis ops/s | IceFire/Redis |"
+      echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+    else
+      echo "| command | pipeline | IceFire ops/s | Redis ops/s | IceFire/Redis |"
+      echo "| --- | --- | ---: | ---: | ---: |"
+    fi
   } >> "$OUT"
   for pipeline in $PIPELINES; do
     for test in $TESTS; do
-      icefire_runs=(); redis_runs=()
+      icefire_runs=(); redis_runs=(); cluster_runs=()
       for run in $(seq 1 "$RUNS"); do
         echo "bench: $mode $test -P $pipeline run $run/$RUNS" >&2
         icefire_runs+=("$(rps "$ip" "$test" "$pipeline")")
+        [ "$CLUSTER_OF_ONE" = 1 ] && cluster_runs+=("$(rps "$cp" "$test" "$pipeline")")
         redis_runs+=("$(rps "$rp" "$test" "$pipeline")")
       done
       i="$(printf '%s\n' "${icefire_runs[@]}" | median)"
       r="$(printf '%s\n' "${redis_runs[@]}" | median)"
       ratio="$(awk -v a="$i" -v b="$r" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
-      printf '| %s | %s | %.0f | %.0f | %s |\n' "${test^^}" "$pipeline" "$i" "$r" "$ratio" >> "$OUT"
+      if [ "$CLUSTER_OF_ONE" = 1 ]; then
+        c="$(printf '%s\n' "${cluster_runs[@]}" | median)"
+        cratio="$(awk -v a="$c" -v b="$i" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+        printf '| %s | %s | %.0f | %.0f | %s | %.0f | %s |\n' "${test^^}" "$pipeline" "$i" "$c" "$cratio" "$r" "$ratio" >> "$OUT"
+      else
+        printf '| %s | %s | %.0f | %.0f | %s |\n' "${test^^}" "$pipeline" "$i" "$r" "$ratio" >> "$OUT"
+      fi
     done
   done
   echo >> "$OUT"

@@ -113,7 +113,10 @@ public sealed partial class RaftGroup
             var ready = _node.GetReady();
             // Persist, then send, then apply: messages promise what was persisted (votes, acknowledged entries).
             foreach (var chunk in ready.SnapshotChunks) _storage.WriteSnapshotChunk(chunk.Metadata, chunk.Offset, chunk.Data);
+            SoleMember = _node.IsSoleMember;
             _storage.Save(ready.HardState, ready.Entries, ready.Snapshot, ready.MustSync);
+            // Before any message (a vote, an append to a new voter) lets another node lead: reads stop being served alone.
+            if (_readsAlone && !_node.LeadsAlone) _readsAlone = false;
             foreach (var m in ready.Messages)
             {
                 if (m.NeedsSnapshotData) m.Data = _storage.ReadSnapshotChunk(m.Snapshot!.Index, (long)m.Offset, m.ChunkLength);
@@ -209,12 +212,14 @@ public sealed partial class RaftGroup
         SnapshotIndex = _node.LatestSnapshot.Index;
         Config = _node.Config;
         Quiesced = _node.Quiesced;
+        _readsAlone = _fault is null && _node.ServesReadsAlone;
     }
 
     internal void DisposeStorage() => _storage.Dispose();
 
     internal void Stop(Exception fault)
     {
+        _readsAlone = false;
         _fault ??= fault;
         foreach (var p in _proposals.Values) p.Completion.TrySetException(fault);
         foreach (var r in _reads.Values) r.TrySetException(fault);

@@ -22,6 +22,8 @@ public sealed partial class RaftGroup
     private int _tickPending;
     private int _ticksOwed;
     private volatile Exception? _fault;
+    // ServesReadsAlone as of the end of the last turn: a read barrier then completes at once (ReadBarrierAsync).
+    private volatile bool _readsAlone;
 
     internal RaftGroup(RaftHost host, ulong id, RaftOptions options, IRaftStorage storage, IRaftStateMachine machine, IRaftTransport transport)
     {
@@ -75,6 +77,14 @@ public sealed partial class RaftGroup
     /// <summary>Membership as of the end of the last turn.</summary>
     public ConfState Config { get; private set; } = ConfState.Empty;
 
+    /// <summary>
+    /// Whether this node was the group's only member (see <see cref="RaftNode.IsSoleMember"/>) when the batch being
+    /// persisted was taken: storage may read it during <see cref="IRaftStorage.Save"/> to leave appended entries to a
+    /// later sync that the application provides before it acknowledges them, since no peer relies on them. A term or
+    /// vote change must be synced regardless.
+    /// </summary>
+    public bool SoleMember { get; private set; }
+
     /// <summary>Proposes a command; completes with its log index once this node has applied it.</summary>
     public Task<ulong> ProposeAsync(byte[] command)
     {
@@ -85,10 +95,18 @@ public sealed partial class RaftGroup
 
     /// <summary>
     /// Completes once this node's state machine reflects every write committed before the call (ReadIndex or
-    /// lease, per <see cref="RaftOptions.ReadMode"/>): a linearizable read may then be served locally.
+    /// lease, per <see cref="RaftOptions.ReadMode"/>): a linearizable read may then be served locally. On the leader of a
+    /// group whose only voter it is, once it has committed and applied an entry of its term, the returned task has
+    /// already completed (no round, no allocation; see <see cref="RaftNode.ServesReadsAlone"/>).
     /// </summary>
     public Task ReadBarrierAsync()
     {
+        if (_readsAlone)
+        {
+            // Published at the end of the turn that made it true; a turn that ends it (a new voter, a higher term)
+            // publishes false before this node can vote for anyone, so no other leader can have acknowledged a write.
+            return Task.CompletedTask;
+        }
         var tcs = new TaskCompletionSource<ulong>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(new Work(WorkKind.Read, null, null, tcs, 0));
         return tcs.Task;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using IceFire.Grains.Storage.Lmdb;
 using IceFire.Raft;
@@ -12,7 +13,10 @@ namespace IceFire.Grains.Storage.Raft;
 /// whose image is a file in the group's snapshot directory (<see cref="SnapshotImages"/>). Every <see cref="Save"/>
 /// is one write transaction, committed with LMDB's full sync (data, then meta page), so a batch is durable before
 /// its messages are sent and a crash leaves either all of it or none; an image is durable under its final name
-/// before the transaction that records it. LMDB's own checks stop a damaged file at open; a record that does not
+/// before the transaction that records it. In an environment that does not fully sync each commit (opened without
+/// sync on commit, or deferring the meta page's sync), a batch is synced at once only when Raft needs it: a new term
+/// or vote, an installed snapshot, or entries that a peer may count (unless <c>syncEntries</c> says no one does); the
+/// rest becomes durable with the environment's next sync, which the owner then provides before it acknowledges them. LMDB's own checks stop a damaged file at open; a record that does not
 /// decode, or an image that does not match its record, throws <see cref="RaftCorruptionException"/>, which makes
 /// the group inoperable as the contract requires.
 /// </summary>
@@ -31,9 +35,20 @@ public sealed class LmdbRaftStorage : IRaftStorage
     private readonly ConfState _bootstrap;
     private readonly SnapshotImages _images;
     private readonly Func<ulong>? _applied;
+    private readonly Func<bool>? _syncEntries;
+    private readonly bool _envSyncs;
+    // The term and vote last persisted: a change must be synced before the vote or message that depends on it goes out.
+    private ulong _term;
+    private ulong _vote;
+    // The last stored entry's index (the snapshot's when none), known from Load on: later entries need no delete.
+    private ulong _lastIndex = ulong.MaxValue;
+    private long _syncs;
 
-    private LmdbRaftStorage(LmdbEnvironment env, LmdbDatabase db, ulong group, ConfState bootstrap, SnapshotImages images, Func<ulong>? applied)
+    private LmdbRaftStorage(LmdbEnvironment env, LmdbDatabase db, ulong group, ConfState bootstrap, SnapshotImages images, Func<ulong>? applied,
+        Func<bool>? syncEntries)
     {
+        _syncEntries = syncEntries;
+        _envSyncs = env.Options.SyncOnCommit && !env.Options.DeferMetaSync;
         _env = env;
         _db = db;
         _group = group;
@@ -48,15 +63,22 @@ public sealed class LmdbRaftStorage : IRaftStorage
     /// Snapshot images go to <paramref name="snapshotDirectory"/>, by default <c>snapshots/{group:x16}</c> inside the
     /// environment's directory. <paramref name="appliedIndex"/>, when given, reads the index the state machine has
     /// durably applied (kept with its data), which <see cref="Load"/> reports so a restart neither restores an image
-    /// nor re-applies entries the state machine already holds.
+    /// nor re-applies entries the state machine already holds. In an environment that does not fully sync each commit,
+    /// <paramref name="syncEntries"/> says, during <see cref="Save"/>, whether appended entries must be synced at once
+    /// (null: always); it may answer false only when no other node relies on this node's log (a group of one member)
+    /// and the owner syncs the environment before it acknowledges those entries.
     /// </summary>
-    public static LmdbRaftStorage Open(LmdbEnvironment env, ulong group, ConfState bootstrap, string? snapshotDirectory = null, Func<ulong>? appliedIndex = null)
+    public static LmdbRaftStorage Open(LmdbEnvironment env, ulong group, ConfState bootstrap, string? snapshotDirectory = null, Func<ulong>? appliedIndex = null,
+        Func<bool>? syncEntries = null)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(bootstrap);
         var images = new SnapshotImages(snapshotDirectory ?? Path.Combine(env.Path, "snapshots", group.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)));
-        return new LmdbRaftStorage(env, env.OpenDatabase(DatabaseName), group, bootstrap, images, appliedIndex);
+        return new LmdbRaftStorage(env, env.OpenDatabase(DatabaseName), group, bootstrap, images, appliedIndex, syncEntries);
     }
+
+    /// <summary>Explicit syncs this store made (only in an environment that does not fully sync each commit).</summary>
+    public long Syncs => Interlocked.Read(ref _syncs);
 
     /// <inheritdoc/>
     public RaftInitialState Load()
@@ -90,6 +112,8 @@ public sealed class LmdbRaftStorage : IRaftStorage
         // What a crash left behind that no record names: a newer image, a temporary or partial image.
         _images.DeleteAllExcept(index > 0 ? index : null);
         var applied = Math.Min(_applied?.Invoke() ?? 0, index + (ulong)entries.Count);
+        (_term, _vote) = (hardState.Term, hardState.Vote);
+        _lastIndex = index + (ulong)entries.Count;
         return new RaftInitialState { HardState = hardState, Snapshot = snapshot, Entries = entries, Applied = applied };
     }
 
@@ -99,40 +123,98 @@ public sealed class LmdbRaftStorage : IRaftStorage
         ArgumentNullException.ThrowIfNull(entries);
         // The image must be durable under its final name before the transaction that names it.
         var image = installed is null ? default : _images.Install(installed);
-        // The environment syncs every commit; a batch that need not be synced costs the same, which is safe.
-        Write(txn =>
+        // An environment that syncs every commit syncs this batch too, needed or not, which is safe.
+        while (true)
         {
-            if (installed is not null)
+            try
             {
-                DeleteEntriesFrom(txn, 0);
-                txn.Put(_db, Key(SnapshotKind), SnapshotRecord.Encode(installed.Metadata, image));
+                using var txn = _env.BeginWrite();
+                WriteBatch(txn, hardState, entries, installed, image);
+                txn.Commit();
+                break;
             }
-            if (entries.Count > 0)
+            catch (LmdbMapFullException)
             {
-                // An entry whose index is already stored replaces it and everything after it.
-                DeleteEntriesFrom(txn, entries[0].Index);
-                foreach (var e in entries)
-                {
-                    var value = new byte[9 + e.Data.Length];
-                    BinaryPrimitives.WriteUInt64LittleEndian(value, e.Term);
-                    value[8] = (byte)e.Type;
-                    e.Data.CopyTo(value, 9);
-                    txn.Put(_db, Key(EntryKind, e.Index), value);
-                }
+                _env.Grow();
             }
-            if (hardState is { } hs)
-            {
-                Span<byte> value = stackalloc byte[24];
-                BinaryPrimitives.WriteUInt64LittleEndian(value, hs.Term);
-                BinaryPrimitives.WriteUInt64LittleEndian(value[8..], hs.Vote);
-                BinaryPrimitives.WriteUInt64LittleEndian(value[16..], hs.Commit);
-                txn.Put(_db, Key(HardStateKind), value);
-            }
-        });
+        }
+        if (installed is not null)
+        {
+            _lastIndex = installed.Metadata.Index;
+        }
+        if (entries.Count > 0)
+        {
+            _lastIndex = entries[^1].Index;
+        }
+        if (!_envSyncs && sync && MustSync(hardState, entries.Count, installed is not null))
+        {
+            SyncEnvironment();
+        }
+        if (hardState is { } saved)
+        {
+            (_term, _vote) = (saved.Term, saved.Vote);
+        }
         if (installed is not null)
         {
             _images.DeleteAllExcept(installed.Metadata.Index);
         }
+    }
+
+    /// <summary>One <see cref="Save"/>'s records, written without allocating per entry: the hot path of every append.</summary>
+    private void WriteBatch(LmdbWriteTransaction txn, HardState? hardState, IReadOnlyList<Entry> entries, Snapshot? installed, SnapshotImageInfo image)
+    {
+        if (installed is not null)
+        {
+            DeleteEntriesFrom(txn, 0);
+            txn.Put(_db, Key(SnapshotKind), SnapshotRecord.Encode(installed.Metadata, image));
+        }
+        if (entries.Count > 0)
+        {
+            // An entry whose index is already stored replaces it and everything after it; a leader's appends, which
+            // follow the last stored entry, skip the search.
+            if (entries[0].Index <= _lastIndex)
+            {
+                DeleteEntriesFrom(txn, entries[0].Index);
+            }
+            Span<byte> key = stackalloc byte[17];
+            BinaryPrimitives.WriteUInt64BigEndian(key, _group);
+            key[8] = EntryKind;
+            foreach (var e in entries)
+            {
+                BinaryPrimitives.WriteUInt64BigEndian(key[9..], e.Index);
+                var length = 9 + e.Data.Length;
+                var value = ArrayPool<byte>.Shared.Rent(length);
+                BinaryPrimitives.WriteUInt64LittleEndian(value, e.Term);
+                value[8] = (byte)e.Type;
+                e.Data.CopyTo(value, 9);
+                txn.Put(_db, key, value.AsSpan(0, length));
+                ArrayPool<byte>.Shared.Return(value);
+            }
+        }
+        if (hardState is { } hs)
+        {
+            Span<byte> value = stackalloc byte[24];
+            BinaryPrimitives.WriteUInt64LittleEndian(value, hs.Term);
+            BinaryPrimitives.WriteUInt64LittleEndian(value[8..], hs.Vote);
+            BinaryPrimitives.WriteUInt64LittleEndian(value[16..], hs.Commit);
+            Span<byte> key = stackalloc byte[9];
+            BinaryPrimitives.WriteUInt64BigEndian(key, _group);
+            key[8] = HardStateKind;
+            txn.Put(_db, key, value);
+        }
+    }
+
+    /// <summary>
+    /// Whether a batch the node asked to sync must be synced before Save returns, in an environment that does not fully
+    /// sync its commits: a term or vote change and an installed snapshot always; entries unless no peer relies on them.
+    /// </summary>
+    private bool MustSync(HardState? hardState, int entries, bool installed) =>
+        installed || hardState is { } hs && (hs.Term != _term || hs.Vote != _vote) || entries > 0 && (_syncEntries?.Invoke() ?? true);
+
+    private void SyncEnvironment()
+    {
+        _env.Sync();
+        Interlocked.Increment(ref _syncs);
     }
 
     /// <inheritdoc/>
@@ -158,6 +240,11 @@ public sealed class LmdbRaftStorage : IRaftStorage
                 cursor.DeleteCurrent();
             }
         });
+        if (!_envSyncs)
+        {
+            // The record of the new image must be on disk before the old image, which the old record names, goes.
+            SyncEnvironment();
+        }
         _images.DeleteAllExcept(metadata.Index);
         return new Snapshot(metadata, image.Length);
     }

@@ -13,7 +13,8 @@ namespace IceFire.Grains.Tenants.Replication;
 /// One replica of a tenant whose writes go through the tenant's Raft group (REPLICATION.md). On the leader, write
 /// batches that arrive while a proposal is being made are encoded into one entry; when the entry commits, every
 /// replica applies it to its own LMDB environment with the leader's clock, and the leader answers the waiting
-/// connections from that apply. Reads on the leader wait for a ReadIndex barrier, so they are linearizable.
+/// connections from that apply. Reads on the leader wait for a ReadIndex barrier, so they are linearizable (none on the
+/// leader of a one-voter group, which no other node can depose).
 /// </summary>
 /// <remarks>
 /// The log lives in the tenant's environment (<see cref="LmdbRaftStorage"/>); the applied index is stored with the
@@ -73,7 +74,7 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
     {
         ArgumentNullException.ThrowIfNull(options);
         var exists = File.Exists(Path.Combine(directory, "data.mdb"));
-        var env = LmdbEnvironment.Open(directory, new LmdbEnvironmentOptions { InitialMapSize = options.InitialMapSize, SyncOnCommit = true });
+        var env = LmdbEnvironment.Open(directory, EnvironmentOptions(options));
         try
         {
             var keyspace = RedisKeyspace.Open(env, isNew: !exists);
@@ -93,13 +94,14 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
     /// <c>snapshots/{group:x16}</c> inside the replica's directory. It reports this replica's applied index at load.
     /// </summary>
     public LmdbRaftStorage OpenLog(ulong groupId, ConfState bootstrap) =>
-        LmdbRaftStorage.Open(_env, groupId, bootstrap, appliedIndex: () => AppliedIndex);
+        LmdbRaftStorage.Open(_env, groupId, bootstrap, appliedIndex: () => AppliedIndex, syncEntries: SyncEntries);
 
     /// <summary>Joins the group the host created with this replica as its state machine.</summary>
     public void Attach(RaftGroup group)
     {
         _group = group;
         StartLeaderLoop();
+        StartFlusher();
     }
 
     /// <inheritdoc />
@@ -140,9 +142,21 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
         TenantStateMachine.ExecuteReads(_keyspace, txn, batch, _options.Time.GetUtcNow().ToUnixTimeMilliseconds(), _cursors);
     }
 
-    private async ValueTask ReadAsync(CommandBatch batch, RaftGroup group)
+    private ValueTask ReadAsync(CommandBatch batch, RaftGroup group)
     {
-        await group.ReadBarrierAsync();
+        var barrier = group.ReadBarrierAsync();
+        if (!barrier.IsCompletedSuccessfully)
+        {
+            return ReadAfterAsync(batch, barrier);
+        }
+        // A one-voter leader's barrier has already completed: the read runs here, with no state machine allocated.
+        ExecuteLocalReads(batch);
+        return default;
+    }
+
+    private async ValueTask ReadAfterAsync(CommandBatch batch, Task barrier)
+    {
+        await barrier;
         ExecuteLocalReads(batch);
     }
 
@@ -291,6 +305,7 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
             }
         }
         CloseSql();
+        StopFlusher();
         _env.Dispose();
     }
 }

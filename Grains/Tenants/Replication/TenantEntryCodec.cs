@@ -47,33 +47,82 @@ public static class TenantEntryCodec
     private const int Version1HeaderLength = 25;
     private const int HeaderLength = 26;
 
-    /// <summary>Encodes the batches of one turn, stamped with the leader's clock and the proposal's origin.</summary>
+    /// <summary>
+    /// Encodes the batches of one turn, stamped with the leader's clock and the proposal's origin. The entry is sized
+    /// first and written into one array of exactly its length: it is made once per write batch and its values can be
+    /// large, so no growing buffer and no final copy.
+    /// </summary>
     public static byte[] Encode(in TenantEntryHeader header, IReadOnlyList<CommandBatch> batches)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        var writer = new ArrayBufferWriter<byte>(256);
-        WriteHeader(writer, header with { Kind = TenantEntryKind.Commands });
-        WriteVarint(writer, (ulong)batches.Count);
+        var length = HeaderLength + VarintLength((ulong)batches.Count);
         foreach (var batch in batches)
         {
-            WriteVarint(writer, (ulong)batch.Count);
+            length += VarintLength((ulong)batch.Count);
             for (var i = 0; i < batch.Count; i++)
             {
-                var command = batch[i];
-                var span = writer.GetSpan(3);
-                BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)command.Id);
-                span[2] = checked((byte)command.Db);
-                writer.Advance(3);
-                var args = batch.Args(command);
-                WriteVarint(writer, (ulong)args.Length);
+                var args = batch.Args(batch[i]);
+                length += 3 + VarintLength((ulong)args.Length);
                 foreach (var arg in args)
                 {
-                    WriteVarint(writer, (ulong)arg.Length);
-                    writer.Write(arg.Span);
+                    length += VarintLength((ulong)arg.Length) + arg.Length;
                 }
             }
         }
-        return writer.WrittenSpan.ToArray();
+        var entry = new byte[length];
+        var span = entry.AsSpan();
+        span[0] = Version;
+        BinaryPrimitives.WriteInt64LittleEndian(span[1..], header.NowMs);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[9..], header.Origin);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[17..], header.Sequence);
+        span[25] = (byte)TenantEntryKind.Commands;
+        var at = HeaderLength;
+        WriteVarint(span, ref at, (ulong)batches.Count);
+        foreach (var batch in batches)
+        {
+            WriteVarint(span, ref at, (ulong)batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var command = batch[i];
+                BinaryPrimitives.WriteUInt16LittleEndian(span[at..], (ushort)command.Id);
+                span[at + 2] = checked((byte)command.Db);
+                at += 3;
+                var args = batch.Args(command);
+                WriteVarint(span, ref at, (ulong)args.Length);
+                foreach (var arg in args)
+                {
+                    WriteVarint(span, ref at, (ulong)arg.Length);
+                    arg.Span.CopyTo(span[at..]);
+                    at += arg.Length;
+                }
+            }
+        }
+        if (at != length)
+        {
+            throw new InvalidOperationException($"tenant entry sized {length} bytes but {at} were written");
+        }
+        return entry;
+    }
+
+    private static int VarintLength(ulong value)
+    {
+        var n = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    private static void WriteVarint(Span<byte> span, ref int at, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            span[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        span[at++] = (byte)value;
     }
 
     /// <summary>An active expiry sweep of at most <paramref name="limit"/> keys at the header's clock.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using IceFire.Grains.Interfaces;
+using IceFire.Grains.Storage.Raft;
 using IceFire.Grains.Tenants;
 using IceFire.Grains.Tenants.Replication;
 using IceFire.Grains.Tests.Support;
@@ -64,10 +65,11 @@ public sealed class TenantCluster : IAsyncDisposable
         host = new RaftHost(new RaftHostOptions { NodeId = id, TickInterval = TimeSpan.FromMilliseconds(20), SnapshotEveryEntries = _snapshotEvery }, transport);
         var tenant = ReplicatedTenant.Open("t", DirectoryOf(id), _options, id);
         var bootstrap = Members.Contains(id) ? new ConfState(Members, []) : ConfState.Empty;
-        var group = host.AddGroup(Group, new RaftOptions { ElectionTicks = 50, HeartbeatTicks = 5 }, tenant.OpenLog(Group, bootstrap), tenant);
+        var log = tenant.OpenLog(Group, bootstrap);
+        var group = host.AddGroup(Group, new RaftOptions { ElectionTicks = 50, HeartbeatTicks = 5 }, log, tenant);
         tenant.Attach(group);
         _endpoints[id] = transport.LocalEndPoint;
-        Replicas[id] = new Replica(transport, host, tenant);
+        Replicas[id] = new Replica(transport, host, tenant, log);
         foreach (var (other, endpoint) in _endpoints)
         {
             transport.SetPeer(other, endpoint);
@@ -198,5 +200,5 @@ public sealed class TenantCluster : IAsyncDisposable
         _temp.Dispose();
     }
 
-    public sealed record Replica(TcpTransport Transport, RaftHost Host, ReplicatedTenant Tenant);
+    public sealed record Replica(TcpTransport Transport, RaftHost Host, ReplicatedTenant Tenant, LmdbRaftStorage Log);
 }

@@ -43,6 +43,23 @@ public sealed class TenantEntryCodecTests
     }
 
     [Fact]
+    public void AnEntryIsWrittenIntoOneArrayOfItsLength()
+    {
+        var value = new string('v', 4096);
+        var batch = Batch((CommandId.Set, 0, ["SET", "k", value]), (CommandId.Set, 1, ["SET", "k2", value]));
+        CommandBatch[] batches = [batch];
+        TenantEntryCodec.Encode(new TenantEntryHeader(1, 1, 1), batches);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var entry = TenantEntryCodec.Encode(new TenantEntryHeader(1, 1, 2), batches);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The array itself and little else: no growing buffer (which would take twice the entry), no final copy.
+        Assert.InRange(allocated, entry.Length, entry.Length + 256);
+        var decoded = new List<CommandBatch>();
+        TenantEntryCodec.Decode(entry, _ => new RecordingReplyWriter(), decoded);
+        Assert.Equal(2, Assert.Single(decoded).Count);
+    }
+
+    [Fact]
     public void AnEmptyTurnRoundTrips()
     {
         var decoded = new List<CommandBatch>();

@@ -42,6 +42,59 @@ public sealed class LmdbRaftStorageTests : IDisposable
         Assert.Equal(default, state.HardState);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void WithoutAFullSyncOnCommitOnlyWhatRaftNeedsIsSyncedAtOnce(bool syncOnCommit, bool deferMetaSync)
+    {
+        _env.Dispose();
+        _env = LmdbEnvironment.Open(_dir.Path, new LmdbEnvironmentOptions { SyncOnCommit = syncOnCommit, DeferMetaSync = deferMetaSync });
+        var alone = true;
+        using var store = LmdbRaftStorage.Open(_env, 7, Voters, syncEntries: () => !alone);
+        store.Load();
+        store.Save(new HardState(1, 1, 0), [], null, sync: true);
+        Assert.Equal(1, store.Syncs);
+        // Entries nobody else counts, and a commit index that moved: left to the owner's periodic flush.
+        store.Save(new HardState(1, 1, 1), [E(1, 1)], null, sync: true);
+        store.Save(new HardState(1, 1, 1), [], null, sync: false);
+        Assert.Equal(1, store.Syncs);
+        // A new term (or vote) is synced before the message that depends on it goes out, entries or not.
+        store.Save(new HardState(2, 1, 1), [E(2, 2)], null, sync: true);
+        Assert.Equal(2, store.Syncs);
+        // Entries a peer may count toward a commit are synced before the acknowledgement goes out.
+        alone = false;
+        store.Save(null, [E(3, 2)], null, sync: true);
+        Assert.Equal(3, store.Syncs);
+    }
+
+    [Fact]
+    public void WithSyncOnCommitTheEnvironmentSyncsEveryBatchItself()
+    {
+        using var store = LmdbRaftStorage.Open(_env, 7, Voters, syncEntries: () => false);
+        store.Load();
+        store.Save(new HardState(1, 1, 0), [E(1, 1)], null, sync: true);
+        store.Save(new HardState(2, 1, 1), [E(2, 2)], null, sync: true);
+        Assert.Equal(0, store.Syncs);
+    }
+
+    [Fact]
+    public void AppendingEntriesAllocatesNoCopyOfThem()
+    {
+        using var store = LmdbRaftStorage.Open(_env, 7, Voters);
+        store.Load();
+        var data = new string('x', 1024);
+        var entries = Enumerable.Range(1, 200).Select(i => E((ulong)i, 1, data)).ToArray();
+        store.Save(new HardState(1, 1, 0), entries[..100], null, sync: true);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        store.Save(null, entries[100..], null, sync: true);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // A copy of each entry would be 100 KiB; what is left is the transaction's own bookkeeping.
+        Assert.True(allocated < 16 * 1024, $"{allocated} bytes allocated to append 100 entries of 1 KiB");
+        Reopen();
+        using var again = LmdbRaftStorage.Open(_env, 7, Voters);
+        Assert.Equal(200, again.Load().Entries.Count);
+    }
+
     [Fact]
     public void SavedBatchesSurviveReopen()
     {

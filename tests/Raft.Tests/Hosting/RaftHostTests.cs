@@ -64,6 +64,24 @@ public sealed class RaftHostTests
     }
 
     [Fact]
+    public async Task AOneVoterLeadersReadBarrierHasCompletedWhenReturnedAndAllocatesNothing()
+    {
+        var (host, group, _, _) = await SingleVoter();
+        await using (host)
+        {
+            await group.ProposeAsync("x"u8.ToArray()).WaitAsync(TimeSpan.FromSeconds(10));
+            // The group publishes what its turn did at the end of the turn, after the proposal's completion.
+            await TcpCluster.WaitUntil(() => group.ReadBarrierAsync().IsCompletedSuccessfully, "the one-voter leader's barrier to complete at once");
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                Assert.True(group.ReadBarrierAsync().IsCompletedSuccessfully);
+            }
+            Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        }
+    }
+
+    [Fact]
     public async Task TheMachineLearnsItLeadsBeforeItAppliesTheEntriesOfItsTerm()
     {
         var (host, group, _, machine) = await SingleVoter();
