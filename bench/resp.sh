@@ -13,12 +13,12 @@ TESTS="set get incr mset"
 PIPELINES="1 16"
 KEYSPACE=0
 VALUE_SIZE=3
-CLUSTER_OF_ONE=0
+COMPARE=""
 
 usage() {
   cat <<'USAGE'
 Usage: ./icefire bench resp [--mode always|periodic|both] [--runs N] [-n REQUESTS] [-c CLIENTS] [--keyspace N]
-                            [-d BYTES] [--tests set,get,...] [--pipelines "1 16"] [--cluster-of-one]
+                            [-d BYTES] [--tests set,get,...] [--pipelines "1 16"] [--compare DLL]
 
 Starts IceFire and redis-server 7 (appendonly yes, appendfsync always or everysec to match) on free
 loopback ports, runs redis-benchmark for SET GET INCR MSET at -P 1 and -P 16 with -c 50, RUNS times
@@ -26,9 +26,9 @@ each, and reports the median ops/s of both servers and the ratio IceFire/Redis. 
 redis-benchmark's own keyspace is used (one key per command); --keyspace N spreads the commands over
 N random keys (redis-benchmark -r N), which makes each group commit touch many B-tree pages.
 -d sets the value size (redis-benchmark -d, default 3 bytes); --tests and --pipelines narrow the run.
---cluster-of-one also starts IceFire as a cluster of one silo (serve --bootstrap: each tenant a one-voter
-Raft group) and adds its ops/s and its ratio to the single silo's to the table. ICEFIRE_SILO=PATH runs
-another build's IceFire.Silo.dll (for a before/after comparison).
+--compare DLL also runs another build's IceFire.Silo.dll (for instance main's .build/silo) beside this
+one, interleaved, and adds its ops/s and the ratio this build/that build to the table: a before/after
+in one run. ICEFIRE_SILO=PATH runs another build's IceFire.Silo.dll as the main one.
 USAGE
 }
 
@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
     -d) VALUE_SIZE="$2"; shift 2 ;;
     --tests) TESTS="${2//,/ }"; shift 2 ;;
     --pipelines) PIPELINES="$2"; shift 2 ;;
-    --cluster-of-one) CLUSTER_OF_ONE=1; shift ;;
+    --compare) COMPARE="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -72,7 +72,7 @@ STAMP="$(date -u +%Y-%m-%d)"
 SUFFIX=""
 [ "$KEYSPACE" -gt 0 ] && SUFFIX="-r$KEYSPACE"
 [ "$VALUE_SIZE" != 3 ] && SUFFIX="$SUFFIX-d$VALUE_SIZE"
-[ "$CLUSTER_OF_ONE" = 1 ] && SUFFIX="$SUFFIX-cluster-of-one"
+[ -n "$COMPARE" ] && SUFFIX="$SUFFIX-compare"
 OUT="$ROOT/bench/results/$STAMP-resp$SUFFIX.md"
 {
   echo "# RESP benchmark, $STAMP"
@@ -87,26 +87,25 @@ for mode in $MODES; do
   ip="$(free_port)"; rp="$(free_port)"
   rm -rf "$WORK/icefire" "$WORK/redis"; mkdir -p "$WORK/redis"
   echo "bench: starting IceFire (durability $mode) on $ip and redis-server (appendfsync $fsync) on $rp" >&2
-  dotnet "$SILO" serve --data "$WORK/icefire" --resp-port "$ip" --durability "$mode" > "$WORK/icefire.log" 2>&1 &
+  dotnet "$SILO" serve --data "$WORK/icefire" --resp-port "$ip" --sql-port off --durability "$mode" > "$WORK/icefire.log" 2>&1 &
   PIDS+=($!)
-  if [ "$CLUSTER_OF_ONE" = 1 ]; then
-    cp="$(free_port)"; cc="$(free_port)"
-    rm -rf "$WORK/cluster"
-    echo "bench: starting IceFire as a cluster of one (durability $mode) on $cp" >&2
-    dotnet "$SILO" serve --data "$WORK/cluster" --resp-port "$cp" --sql-port off --durability "$mode" --bootstrap \
-      --cluster-port "$cc" > "$WORK/cluster.log" 2>&1 &
+  if [ -n "$COMPARE" ]; then
+    cp="$(free_port)"
+    rm -rf "$WORK/compare"
+    echo "bench: starting $COMPARE (durability $mode) on $cp" >&2
+    dotnet "$COMPARE" serve --data "$WORK/compare" --resp-port "$cp" --sql-port off --durability "$mode" > "$WORK/compare.log" 2>&1 &
     PIDS+=($!)
   fi
   redis-server --port "$rp" --bind 127.0.0.1 --dir "$WORK/redis" --save "" --appendonly yes --appendfsync "$fsync" \
     --daemonize no > "$WORK/redis.log" 2>&1 &
   PIDS+=($!)
   wait_ping "$ip"; wait_ping "$rp"
-  [ "$CLUSTER_OF_ONE" = 1 ] && wait_ping "$cp"
+  [ -n "$COMPARE" ] && wait_ping "$cp"
   {
     echo "## durability $mode (redis: appendonly yes, appendfsync $fsync)"
     echo
-    if [ "$CLUSTER_OF_ONE" = 1 ]; then
-      echo "| command | pipeline | IceFire ops/s | IceFire cluster of one ops/s | cluster of one/IceFire | Redis ops/s | IceFire/Redis |"
+    if [ -n "$COMPARE" ]; then
+      echo "| command | pipeline | IceFire ops/s | compared build ops/s | IceFire/compared | Redis ops/s | IceFire/Redis |"
       echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
     else
       echo "| command | pipeline | IceFire ops/s | Redis ops/s | IceFire/Redis |"
@@ -119,15 +118,15 @@ for mode in $MODES; do
       for run in $(seq 1 "$RUNS"); do
         echo "bench: $mode $test -P $pipeline run $run/$RUNS" >&2
         icefire_runs+=("$(rps "$ip" "$test" "$pipeline")")
-        [ "$CLUSTER_OF_ONE" = 1 ] && cluster_runs+=("$(rps "$cp" "$test" "$pipeline")")
+        [ -n "$COMPARE" ] && cluster_runs+=("$(rps "$cp" "$test" "$pipeline")")
         redis_runs+=("$(rps "$rp" "$test" "$pipeline")")
       done
       i="$(printf '%s\n' "${icefire_runs[@]}" | median)"
       r="$(printf '%s\n' "${redis_runs[@]}" | median)"
       ratio="$(awk -v a="$i" -v b="$r" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
-      if [ "$CLUSTER_OF_ONE" = 1 ]; then
+      if [ -n "$COMPARE" ]; then
         c="$(printf '%s\n' "${cluster_runs[@]}" | median)"
-        cratio="$(awk -v a="$c" -v b="$i" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+        cratio="$(awk -v a="$i" -v b="$c" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
         printf '| %s | %s | %.0f | %.0f | %s | %.0f | %s |\n' "${test^^}" "$pipeline" "$i" "$c" "$cratio" "$r" "$ratio" >> "$OUT"
       else
         printf '| %s | %s | %.0f | %.0f | %s |\n' "${test^^}" "$pipeline" "$i" "$r" "$ratio" >> "$OUT"
