@@ -56,7 +56,7 @@ public sealed class IntegrityTests : IDisposable
         Eventually.WaitUntil(
             () => silo.StandardError.Contains("key 'plain'", StringComparison.Ordinal) && silo.StandardError.Contains("key 'profile'", StringComparison.Ordinal) &&
                   silo.StandardError.Contains("key 'queue'", StringComparison.Ordinal),
-            "the damage of the three keys is logged", TimeSpan.FromSeconds(10), () => "standard error:\n" + silo.StandardError);
+            "the damage of the three keys is logged", detail: () => "standard error:\n" + silo.StandardError);
         var log = silo.StandardError;
         Assert.Single(Lines(log, "tenant 'default' db 0 key 'plain'"));
         Assert.Single(Lines(log, "tenant 'default' db 0 key 'profile'"));
