@@ -275,15 +275,7 @@ public sealed class BlockingTests : IAsyncLifetime, IDisposable
 
     private static void WaitForBlocked(RespSocket observer, int expected)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        int current;
-        while ((current = BlockedClients(observer)) != expected)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out after 20 s waiting for blocked_clients:{expected} (still {current})");
-            }
-            Thread.Sleep(5);
-        }
+        var current = -1;
+        Eventually.WaitUntil(() => (current = BlockedClients(observer)) == expected, $"INFO clients shows blocked_clients:{expected}", detail: () => $"still {current}");
     }
 }

@@ -54,6 +54,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                         socket?.Dispose();
                         socket = null;
                         node = node % 3 + 1;
+                        // The writer's pause before reconnecting (part of the load, not a wait before an assertion).
                         Thread.Sleep(20);
                     }
                 }

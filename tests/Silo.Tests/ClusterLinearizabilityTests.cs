@@ -166,6 +166,7 @@ public sealed class ClusterLinearizabilityTests(ITestOutputHelper output)
                 {
                     // The silo is down: nothing was sent, so nothing enters the history.
                     node = node % cluster.Count + 1;
+                    // The client's pause before reconnecting (part of the load, not a wait before an assertion).
                     Thread.Sleep(50);
                     continue;
                 }
@@ -211,6 +212,8 @@ public sealed class ClusterLinearizabilityTests(ITestOutputHelper output)
                 socket = null;
                 node = node % cluster.Count + 1;
             }
+            // A client's think time: paces the load so the history stays small enough to check (the phases wait on
+            // acknowledged operations, not on time).
             Thread.Sleep(rng.Next(10, 40));
         }
         socket?.Dispose();

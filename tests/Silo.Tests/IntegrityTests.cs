@@ -53,13 +53,10 @@ public sealed class IntegrityTests : IDisposable
         Assert.Equal("$-1\r\n", socket.Call("GET", "missing"));
         Assert.Equal("-ERR stored value of key 'plain' failed its checksum: the data directory is damaged\r\n", socket.Call("GET", "plain"));
         // The process's standard error reaches the test asynchronously.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!(silo.StandardError.Contains("key 'plain'", StringComparison.Ordinal) && silo.StandardError.Contains("key 'profile'", StringComparison.Ordinal) &&
-                 silo.StandardError.Contains("key 'queue'", StringComparison.Ordinal)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the damage of the three keys was not logged within 10 s:\n{silo.StandardError}");
-            await Task.Delay(20);
-        }
+        Eventually.WaitUntil(
+            () => silo.StandardError.Contains("key 'plain'", StringComparison.Ordinal) && silo.StandardError.Contains("key 'profile'", StringComparison.Ordinal) &&
+                  silo.StandardError.Contains("key 'queue'", StringComparison.Ordinal),
+            "the damage of the three keys is logged", detail: () => "standard error:\n" + silo.StandardError);
         var log = silo.StandardError;
         Assert.Single(Lines(log, "tenant 'default' db 0 key 'plain'"));
         Assert.Single(Lines(log, "tenant 'default' db 0 key 'profile'"));

@@ -203,9 +203,9 @@ public sealed class PubSubTests : IAsyncLifetime, IDisposable
             a.Call("PSUBSCRIBE", "closing.*");
             Assert.Equal("*2\r\n$7\r\nclosing\r\n:1\r\n", observer.Call("PUBSUB", "NUMSUB", "closing"));
         }
-        WaitUntil(() => observer.Call("PUBSUB", "NUMSUB", "closing") == "*2\r\n$7\r\nclosing\r\n:0\r\n"
+        Eventually.WaitUntil(() => observer.Call("PUBSUB", "NUMSUB", "closing") == "*2\r\n$7\r\nclosing\r\n:0\r\n"
                 && observer.Call("PUBSUB", "NUMPAT") == ":0\r\n",
-            "the closed connection's channel and pattern subscriptions to be dropped");
+            "the closed connection's channel and pattern subscriptions are dropped");
         Assert.Equal(":0\r\n", observer.Call("PUBLISH", "closing", "x"));
     }
 
@@ -268,8 +268,8 @@ public sealed class PubSubTests : IAsyncLifetime, IDisposable
             Assert.True(reply is ":1\r\n" or ":0\r\n", reply);
         }
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(60), $"publishing took {stopwatch.Elapsed}");
-        WaitUntil(() => observer.Call("PUBSUB", "NUMSUB", "firehose") == "*2\r\n$8\r\nfirehose\r\n:0\r\n",
-            "the subscriber past the output limit to be disconnected");
+        Eventually.WaitUntil(() => observer.Call("PUBSUB", "NUMSUB", "firehose") == "*2\r\n$8\r\nfirehose\r\n:0\r\n",
+            "the subscriber past the output limit is disconnected");
         Assert.Equal("+PONG\r\n", publisher.Call("PING"));
     }
 
@@ -283,18 +283,5 @@ public sealed class PubSubTests : IAsyncLifetime, IDisposable
         }
         elements.Sort(StringComparer.Ordinal);
         return lines[0] + "\r\n" + string.Concat(elements);
-    }
-
-    private static void WaitUntil(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out after 20 s waiting for {what}");
-            }
-            Thread.Sleep(20);
-        }
     }
 }

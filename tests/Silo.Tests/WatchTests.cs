@@ -174,7 +174,7 @@ public sealed class WatchTests : IAsyncLifetime, IDisposable
 
         // Watched while already expired and removed since: no change, as in Redis.
         Assert.Equal("+OK\r\n", c.Call("SET", "gone", "v", "PX", "1"));
-        WaitUntil(() => c.Call("EXISTS", "gone") == ":0\r\n");
+        Eventually.WaitUntil(() => c.Call("EXISTS", "gone") == ":0\r\n", "the key 'gone' (PX 1) has expired");
         Assert.Equal("+OK\r\n", c.Call("WATCH", "gone"));
         Assert.Equal("*3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:expired\r\n$4\r\ngone\r\n", subscriber.ReadReply());
         Assert.Equal("+OK\r\n", c.Call("MULTI"));
@@ -269,15 +269,5 @@ public sealed class WatchTests : IAsyncLifetime, IDisposable
             }
         }
         Assert.True(lines.Count == 0, $"{name}: {lines.Count} differences from redis-server:\n{string.Join('\n', lines)}");
-    }
-
-    private static void WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
-            Thread.Sleep(10);
-        }
     }
 }

@@ -19,7 +19,8 @@ public sealed class ClusterRpcTests
     {
         await using var listener = new LoopbackRpcListener(async (kind, payload, ct) =>
         {
-            // Answer out of order: later calls overtake earlier ones.
+            // Answer out of order: later calls overtake earlier ones. The uneven handler times are the subject (the
+            // multiplexing must match each answer to its call), not a wait before an assertion.
             await Task.Delay(payload.Span[0] % 7, ct);
             return new RpcResponse(kind, payload.ToArray());
         });
@@ -79,6 +80,7 @@ public sealed class ClusterRpcTests
             handlerStarted.TrySetResult();
             try
             {
+                // A handler that never answers: only the cancellation under test ends it.
                 await Task.Delay(Timeout.Infinite, ct);
             }
             catch (OperationCanceledException)
@@ -105,6 +107,7 @@ public sealed class ClusterRpcTests
         var listener = new LoopbackRpcListener(async (kind, payload, ct) =>
         {
             started.TrySetResult();
+            // A handler that never answers: the call is still waiting when the connection breaks, as the test needs.
             await Task.Delay(Timeout.Infinite, ct);
             return default;
         });

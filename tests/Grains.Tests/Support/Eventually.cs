@@ -12,10 +12,23 @@ public static class Eventually
             {
                 throw new TimeoutException($"timed out waiting until {expectation}");
             }
-            await Task.Delay(5);
+            await Task.Delay(5); // the polling step of this wait
         }
     }
 
     public static Task WaitUntilAsync(Func<bool> condition, string expectation, TimeSpan? timeout = null) =>
         WaitUntilAsync(() => Task.FromResult(condition()), expectation, timeout);
+
+    /// <summary>Awaits <paramref name="task"/>, failing with <paramref name="expectation"/> if it has not completed within <paramref name="timeout"/>.</summary>
+    public static async Task WithinAsync(this Task task, TimeSpan timeout, string expectation)
+    {
+        try
+        {
+            await task.WaitAsync(timeout);
+        }
+        catch (TimeoutException e) when (!task.IsCompleted)
+        {
+            throw new TimeoutException($"timed out after {timeout.TotalSeconds:0.###} s waiting until {expectation}", e);
+        }
+    }
 }

@@ -109,7 +109,7 @@ internal sealed class TcpCluster : IAsyncDisposable
         while (!condition())
         {
             if (clock.Elapsed > TimeSpan.FromSeconds(seconds)) Assert.Fail($"timed out after {seconds}s waiting for {what}");
-            await Task.Delay(10);
+            await Task.Delay(10); // the polling step of this wait
         }
     }
 
@@ -139,7 +139,7 @@ internal sealed class TcpCluster : IAsyncDisposable
             }
 
             if (clock.Elapsed > TimeSpan.FromSeconds(20)) Assert.Fail($"could not propose {command} within 20s");
-            await Task.Delay(20);
+            await Task.Delay(20); // the polling step of waiting for a leader that takes the proposal
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class TcpLinearizabilityTests(ITestOutputHelper output)
         var history = new List<Operation>();
         var process = 0;
         var value = 0L;
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(6));
+        using var stop = new CancellationTokenSource();
         var clients = Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
         {
             var rng = new Random(i);
@@ -38,22 +38,41 @@ public sealed class TcpLinearizabilityTests(ITestOutputHelper output)
             }
         })).ToArray();
 
-        // Faults while the clients run: cut the leader off, heal, then restart a follower.
-        await Task.Delay(1000);
-        var leader = await c.WaitForLeader();
-        c.Isolate(leader);
-        await c.WaitForLeader(except: leader);
-        await Task.Delay(700);
-        c.Heal();
-        var current = await c.WaitForLeader();
-        var follower = c.Ids.First(id => id != current);
-        await c.StopAsync(follower);
-        await Task.Delay(700);
-        c.Start(follower);
-        await Task.WhenAll(clients);
+        int Completed()
+        {
+            lock (history) return history.Count(o => !o.Pending);
+        }
 
-        var completed = history.Count(o => !o.Pending);
-        Assert.True(completed > 50, $"only {completed} operations completed");
+        // Each phase lasts until the clients complete more operations, not for a fixed time.
+        async Task Progress(int operations, string during)
+        {
+            var target = Completed() + operations;
+            await TcpCluster.WaitUntil(() => Completed() >= target, $"{operations} more completed operations {during}");
+        }
+
+        // Faults while the clients run: cut the leader off, heal, then restart a follower.
+        try
+        {
+            await Progress(200, "before any fault");
+            var leader = await c.WaitForLeader();
+            c.Isolate(leader);
+            await c.WaitForLeader(except: leader);
+            await Progress(200, $"with the old leader {leader} isolated");
+            c.Heal();
+            var current = await c.WaitForLeader();
+            var follower = c.Ids.First(id => id != current);
+            await c.StopAsync(follower);
+            await Progress(200, $"with follower {follower} stopped");
+            c.Start(follower);
+            await Progress(200, $"after restarting follower {follower}");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(clients);
+        }
+
+        var completed = Completed();
         output.WriteLine($"{history.Count} operations, {completed} completed, {history.Count - completed} with unknown outcome");
         var verdict = LinearizabilityChecker.Check(history);
         Assert.True(verdict.Verdict == Verdict.Linearizable, verdict.Describe());
@@ -63,6 +82,7 @@ public sealed class TcpLinearizabilityTests(ITestOutputHelper output)
     {
         if (!c.TryGet(c.LeaderOf(1), out var leader))
         {
+            // No leader (an election is under way): the client's pause before it looks again, not a wait before an assertion.
             await Task.Delay(10);
             return null;
         }
@@ -93,6 +113,7 @@ public sealed class TcpLinearizabilityTests(ITestOutputHelper output)
         }
         catch (Exception e) when (e is TimeoutException or RaftProposalException or RaftOutcomeUnknownException or ObjectDisposedException)
         {
+            // The node cannot serve reads now: the client's pause before it tries again, not a wait before an assertion.
             await Task.Delay(10);
             return null;
         }

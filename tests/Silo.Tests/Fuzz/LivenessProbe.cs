@@ -70,6 +70,7 @@ internal sealed class LivenessProbe : IAsyncDisposable
             Interlocked.Increment(ref _checks);
             try
             {
+                // The probe's pace: one check every interval is what this probe is.
                 await Task.Delay(interval, _stop.Token);
             }
             catch (OperationCanceledException)

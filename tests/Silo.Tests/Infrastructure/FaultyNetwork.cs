@@ -346,6 +346,7 @@ internal sealed class FaultyNetwork : IAsyncDisposable
                     var wait = due - Environment.TickCount64;
                     if (wait > 0)
                     {
+                        // The link's injected latency: the fault this network simulates.
                         await Task.Delay(TimeSpan.FromMilliseconds(wait), stop);
                     }
                     await destination.SendAsync(data, SocketFlags.None, stop);

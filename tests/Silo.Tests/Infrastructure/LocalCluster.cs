@@ -197,7 +197,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             {
                 last = e;
             }
-            await Task.Delay(100);
+            await Task.Delay(100); // the polling step of this wait
         }
         throw new TimeoutException($"waited {timeout.TotalSeconds:0} s for {what}{(last is null ? "" : $" (last error: {last.Message})")}");
     }

@@ -33,7 +33,7 @@ internal static class ProcessMemory
             {
                 return rss;
             }
-            await Task.Delay(250);
+            await Task.Delay(250); // the polling step of this wait
         }
     }
 

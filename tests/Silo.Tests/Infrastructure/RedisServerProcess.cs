@@ -34,21 +34,20 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         var process = Process.Start(info)!;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+        await Eventually.WaitUntilAsync(() => Task.FromResult(AnswersPing(port)), $"redis-server on port {port} answers PING");
+        return new RedisServerProcess(process, port);
+    }
+
+    private static bool AnswersPing(int port)
+    {
+        try
         {
-            try
-            {
-                using var socket = RespSocket.Connect(port);
-                if (socket.Call("PING") == "+PONG\r\n")
-                {
-                    return new RedisServerProcess(process, port);
-                }
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
+            using var socket = RespSocket.Connect(port);
+            return socket.Call("PING") == "+PONG\r\n";
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 

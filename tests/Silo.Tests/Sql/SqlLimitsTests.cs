@@ -176,7 +176,8 @@ public sealed class SqlLimitsTests(SqlSiloFixture fixture) : IClassFixture<SqlSi
                 if (!runaway.Outcome.IsCompleted)
                 {
                     runaway.Command.Cancel();
-                    await Task.WhenAny(runaway.Outcome, Task.Delay(TimeSpan.FromSeconds(10)));
+                    // Cleanup after a failure: give the cancel time to land, without hiding the failure behind a timeout.
+                    await ((Task)runaway.Outcome.WaitAsync(TimeSpan.FromSeconds(10))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
                 }
                 await runaway.Command.DisposeAsync();
                 await runaway.Connection.DisposeAsync();
@@ -226,6 +227,7 @@ internal static class SiloCpu
     {
         var before = Ticks(pid);
         var clock = Stopwatch.StartNew();
+        // The measurement window (CPU time used over wall time), the polling step of WaitAsync below.
         await Task.Delay(Window);
         var used = (Ticks(pid) - before) / 100.0;
         return used / clock.Elapsed.TotalSeconds;

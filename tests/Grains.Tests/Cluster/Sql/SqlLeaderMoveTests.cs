@@ -189,6 +189,8 @@ public sealed class SqlLeaderMoveTests
         await session.RunAsync("CREATE TABLE t(x)");
         await session.RunAsync("BEGIN");
         await session.RunAsync("INSERT INTO t VALUES (1)");
+        // The subject is time passing: through three leases (the leader's sweeper runs on the real clock), the renewed
+        // session must never be swept, so it is checked at every step of that second, not once after a pause.
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(1);
         while (DateTime.UtcNow < until)
         {

@@ -151,6 +151,7 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
             {
                 Died = true;
                 _ = Task.Run(StopListeningAsync, CancellationToken.None);
+                // The silo never answers this call (it dies first): the hang is the failure under test.
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             }
             return await Handler.HandleAsync(payload, cancellationToken);
