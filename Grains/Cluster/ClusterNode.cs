@@ -125,6 +125,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     {
         _transport.Start();
         _host.Start();
+        Task? rejoin = null;
         if (Founding)
         {
             await FoundAsync(cancellationToken).ConfigureAwait(false);
@@ -152,11 +153,17 @@ public sealed partial class ClusterNode : IAsyncDisposable
             }
             UpdatePeers(State);
             // Addresses may have changed (a rescheduled pod): tell the cluster, without holding up the start.
-            _ = Task.Run(() => RejoinAsync(_stop.Token), CancellationToken.None);
+            rejoin = Task.Run(() => RejoinAsync(_stop.Token), CancellationToken.None);
         }
         // Before any replica opens: a single silo's tenants move to where their replicas live.
         await AdoptSingleSiloDataAsync(cancellationToken).ConfigureAwait(false);
         await WaitForAsync(() => State.IsBorn, "the cluster state", cancellationToken).ConfigureAwait(false);
+        if (rejoin is not null && State.Members.Count == 1)
+        {
+            // Alone, this silo answers the joins of others: its own address (a cluster port opened on this start) must
+            // be in the state before it is ready, or a silo joining through it would learn none.
+            await rejoin.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         // This silo's replicas open before it reports ready; a damaged one stops the start (DataDirectoryException).
         try
         {
