@@ -216,6 +216,22 @@ public sealed partial class ClusterNode
         }
     }
 
+    /// <summary>Checks the tables file of every replica in this silo's data directory (<see cref="CheckTables"/>).</summary>
+    private void CheckLocalTables()
+    {
+        var root = System.IO.Path.Combine(_options.Data.Path, "tenants");
+        if (!Directory.Exists(root))
+        {
+            return;
+        }
+        foreach (var directory in Directory.GetDirectories(root))
+        {
+            var name = System.IO.Path.GetFileName(directory);
+            var suffix = name.LastIndexOf(".g", StringComparison.Ordinal);
+            CheckTables(suffix > 0 ? name[..suffix] : name, directory);
+        }
+    }
+
     /// <summary>
     /// A damaged SQL file stops the replica's opening as a damaged LMDB file does, before anything opens it for writing:
     /// SQLite would otherwise answer every SQL login "database disk image is malformed" and could write over what is left.

@@ -123,6 +123,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <exception cref="ClusterJoinException">The seeds belong to another cluster, or none answered before <paramref name="cancellationToken"/>.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Before the groups run (an election writes the system group's log): a damaged tables file stops the start
+        // with the data directory exactly as it was.
+        CheckLocalTables();
         _transport.Start();
         _host.Start();
         Task? rejoin = null;

@@ -41,9 +41,14 @@ public sealed class ClusterTests(ITestOutputHelper output)
             {
                 Assert.Contains($":{cluster.RespPort(leader)}\r\n$9\r\nconnected\r\n", roles[follower - 1], StringComparison.Ordinal);
             }
-            var info = await RedisCli.RunAsync(cluster.RespPort(leader), "INFO", "replication");
+            // A replica counts as connected once the leader has heard from it recently: wait for both.
+            var info = "";
+            await Eventually.WaitUntilAsync(async () =>
+            {
+                info = await RedisCli.RunAsync(cluster.RespPort(leader), "INFO", "replication");
+                return info.Contains("connected_slaves:2", StringComparison.Ordinal);
+            }, "the leader's INFO replication to count 2 connected replicas", detail: () => info);
             Assert.Contains("role:master", info, StringComparison.Ordinal);
-            Assert.Contains("connected_slaves:2", info, StringComparison.Ordinal);
 
             // READONLY reads the silo's own replica: it catches up to every acknowledged write.
             var followerNode = Enumerable.Range(1, 3).First(n => n != leader);
