@@ -150,7 +150,9 @@ public sealed class SqlLimitsTests(SqlSiloFixture fixture) : IClassFixture<SqlSi
             }
             took.Sort();
             var p99 = took[(int)Math.Ceiling(took.Count * 0.99) - 1];
-            Assert.True(p99 < 200, $"tenant beta's p99 was {p99:F1} ms while alpha ran {cap + 1} runaway queries");
+            // Alpha's queries never end by themselves: a starved beta would wait for ever, so a bound well above a busy
+            // machine's noise still tells the two apart.
+            Assert.True(p99 < 1000, $"tenant beta's p99 was {p99:F1} ms while alpha ran {cap + 1} runaway queries");
 
             // Alpha's own short statement waits for one of its slots and then runs: it is not refused.
             var waiting = Task.Run(async () =>
