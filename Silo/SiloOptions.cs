@@ -120,7 +120,8 @@ internal sealed record SiloOptions
           --admin-token TOKEN        Require "Authorization: Bearer TOKEN" on /tenants, /config, /stats, /cluster
                                      (default: none). The ICEFIRE_ADMIN_TOKEN environment variable sets it too.
 
-        Cluster (any of these makes the silo a cluster member; see README "Running a cluster"):
+        Cluster (without any of these the silo is a cluster of one and opens no cluster port; any of them
+        opens the cluster port to found or join a cluster of many; see README "Running a cluster"):
           --bootstrap                Found a new cluster when the data directory holds none: this silo writes
                                      the genesis and the default tenant. With --seeds, a seed that already
                                      belongs to a cluster makes the start fail instead of splitting it.
