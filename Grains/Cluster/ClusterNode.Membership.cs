@@ -164,13 +164,17 @@ public sealed partial class ClusterNode
             }
             try
             {
-                await Task.Delay(delay, stop).ConfigureAwait(false);
+                // Nobody else to ask (a cluster of one): only this silo's own election is awaited, so look again soon.
+                await Task.Delay(targets.Count == 0 ? TimeSpan.FromMilliseconds(20) : delay, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+            if (targets.Count > 0)
+            {
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+            }
         }
     }
 

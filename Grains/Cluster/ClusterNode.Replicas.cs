@@ -74,6 +74,17 @@ public sealed partial class ClusterNode
         }
     }
 
+    private bool NoPeersKnown
+    {
+        get
+        {
+            lock (_peerLock)
+            {
+                return _peerAddresses.Count == 0;
+            }
+        }
+    }
+
     private void LoadPeers()
     {
         if (!File.Exists(PeersPath))

@@ -141,6 +141,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             _options.Log($"node {NodeId} of cluster {_identity.ClusterId}: restarting from {_options.Data.Path}");
             LoadPeers();
+            if (NoPeersKnown && !OtherSeeds().Any())
+            {
+                // A cluster of one: no other voter can time out first, so no need to wait out an election timeout.
+                _system.Campaign();
+            }
             foreach (var seed in OtherSeeds())
             {
                 // Seeds of another cluster mean a mistake in the deployment: refuse rather than serve two clusters' data.
