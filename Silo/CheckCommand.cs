@@ -10,7 +10,8 @@ internal static class CheckCommand
 
         Checks a data directory offline, writing nothing to it: every tenant's LMDB environment (every record's
         checksum, the shape of each Redis type's encoding, the expiry index, the Raft log and its snapshot images),
-        the tenant catalog, and each tables.sqlite (PRAGMA integrity_check, opened read-only). Stop the silo first.
+        a single silo's tenant catalog not yet adopted, and each tables.sqlite (PRAGMA integrity_check, opened
+        read-only). Stop the silo first.
 
         Exit status: 0 when nothing is damaged, 1 when something is (each damage is printed with its tenant,
         database and key), 2 when the directory cannot be checked.
