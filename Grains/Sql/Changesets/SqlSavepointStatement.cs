@@ -26,31 +26,31 @@ public readonly record struct SqlSavepointStatement(SqlSavepointKind Kind, strin
     {
         var at = 0;
         var first = sql[NextWord(sql, ref at)];
-        if (Is(first, "SAVEPOINT"))
+        if (SqlText.Is(first, "SAVEPOINT"))
         {
             return Named(SqlSavepointKind.Savepoint, sql[NextWord(sql, ref at)]);
         }
-        if (Is(first, "RELEASE"))
+        if (SqlText.Is(first, "RELEASE"))
         {
             return Named(SqlSavepointKind.Release, sql[NameAfterSavepointKeyword(sql, ref at)]);
         }
-        if (!Is(first, "ROLLBACK"))
+        if (!SqlText.Is(first, "ROLLBACK"))
         {
             return default;
         }
         var word = sql[NextWord(sql, ref at)];
-        if (Is(word, "TRANSACTION"))
+        if (SqlText.Is(word, "TRANSACTION"))
         {
             word = sql[NextWord(sql, ref at)];
         }
-        return Is(word, "TO") ? Named(SqlSavepointKind.RollbackTo, sql[NameAfterSavepointKeyword(sql, ref at)]) : default;
+        return SqlText.Is(word, "TO") ? Named(SqlSavepointKind.RollbackTo, sql[NameAfterSavepointKeyword(sql, ref at)]) : default;
     }
 
     /// <summary>The next word, or the one after it when it is the optional SAVEPOINT keyword.</summary>
     private static Range NameAfterSavepointKeyword(ReadOnlySpan<char> sql, ref int at)
     {
         var word = NextWord(sql, ref at);
-        if (!Is(sql[word], "SAVEPOINT"))
+        if (!SqlText.Is(sql[word], "SAVEPOINT"))
         {
             return word;
         }
@@ -73,34 +73,10 @@ public readonly record struct SqlSavepointStatement(SqlSavepointKind Kind, strin
         return name.ToString();
     }
 
-    private static bool Is(ReadOnlySpan<char> word, string keyword) => word.Equals(keyword, StringComparison.OrdinalIgnoreCase);
-
     /// <summary>The next word (an identifier, or a quoted name with its quotes), skipping white space and comments.</summary>
     private static Range NextWord(ReadOnlySpan<char> sql, ref int i)
     {
-        while (i < sql.Length)
-        {
-            if (char.IsWhiteSpace(sql[i]))
-            {
-                i++;
-            }
-            else if (sql[i] == '-' && i + 1 < sql.Length && sql[i + 1] == '-')
-            {
-                while (i < sql.Length && sql[i] != '\n')
-                {
-                    i++;
-                }
-            }
-            else if (sql[i] == '/' && i + 1 < sql.Length && sql[i + 1] == '*')
-            {
-                var end = sql[(i + 2)..].IndexOf("*/");
-                i = end < 0 ? sql.Length : i + 2 + end + 2;
-            }
-            else
-            {
-                break;
-            }
-        }
+        i = SqlText.SkipSpaceAndComments(sql, i);
         var start = i;
         if (i < sql.Length && sql[i] is '"' or '[' or '`' or '\'')
         {

@@ -30,21 +30,21 @@ public static class SqlStatementClassifier
     {
         var rest = sql;
         var first = NextKeyword(ref rest);
-        if (Is(first, "SELECT") || Is(first, "INSERT") || Is(first, "UPDATE") || Is(first, "DELETE")
-            || Is(first, "REPLACE") || Is(first, "WITH") || Is(first, "VALUES"))
+        if (SqlText.Is(first, "SELECT") || SqlText.Is(first, "INSERT") || SqlText.Is(first, "UPDATE") || SqlText.Is(first, "DELETE")
+            || SqlText.Is(first, "REPLACE") || SqlText.Is(first, "WITH") || SqlText.Is(first, "VALUES"))
         {
             return SqlStatementKind.Data;
         }
-        if (Is(first, "CREATE"))
+        if (SqlText.Is(first, "CREATE"))
         {
             // Temporary objects live in the connection's own "temp" schema and virtual tables keep their rows where
             // the session cannot see them: neither replicates.
             var second = NextKeyword(ref rest);
-            return Is(second, "TEMP") || Is(second, "TEMPORARY") || Is(second, "VIRTUAL")
+            return SqlText.Is(second, "TEMP") || SqlText.Is(second, "TEMPORARY") || SqlText.Is(second, "VIRTUAL")
                 ? SqlStatementKind.Refused
                 : SqlStatementKind.Schema;
         }
-        if (Is(first, "ALTER") || Is(first, "DROP") || Is(first, "ANALYZE") || Is(first, "REINDEX"))
+        if (SqlText.Is(first, "ALTER") || SqlText.Is(first, "DROP") || SqlText.Is(first, "ANALYZE") || SqlText.Is(first, "REINDEX"))
         {
             return SqlStatementKind.Schema;
         }
@@ -55,38 +55,12 @@ public static class SqlStatementClassifier
     internal static bool IsCreateTable(ReadOnlySpan<char> sql)
     {
         var rest = sql;
-        return Is(NextKeyword(ref rest), "CREATE") && Is(NextKeyword(ref rest), "TABLE");
+        return SqlText.Is(NextKeyword(ref rest), "CREATE") && SqlText.Is(NextKeyword(ref rest), "TABLE");
     }
-
-    private static bool Is(ReadOnlySpan<char> word, string keyword) =>
-        word.Equals(keyword, StringComparison.OrdinalIgnoreCase);
 
     private static ReadOnlySpan<char> NextKeyword(ref ReadOnlySpan<char> sql)
     {
-        var i = 0;
-        while (i < sql.Length)
-        {
-            if (char.IsWhiteSpace(sql[i]))
-            {
-                i++;
-            }
-            else if (sql[i] == '-' && i + 1 < sql.Length && sql[i + 1] == '-')
-            {
-                while (i < sql.Length && sql[i] != '\n')
-                {
-                    i++;
-                }
-            }
-            else if (sql[i] == '/' && i + 1 < sql.Length && sql[i + 1] == '*')
-            {
-                var end = sql[(i + 2)..].IndexOf("*/");
-                i = end < 0 ? sql.Length : i + 2 + end + 2;
-            }
-            else
-            {
-                break;
-            }
-        }
+        var i = SqlText.SkipSpaceAndComments(sql, 0);
         var start = i;
         while (i < sql.Length && char.IsAsciiLetter(sql[i]))
         {
