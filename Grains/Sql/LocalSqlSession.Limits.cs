@@ -31,6 +31,9 @@ internal sealed partial class LocalSqlSession
     /// <summary>True while a step runs on a worker; read and written under <c>_closeGate</c>.</summary>
     private bool _stepping;
 
+    /// <summary>True while the capture records a statement (<see cref="HoldInterrupts"/>); written under <c>_closeGate</c>.</summary>
+    private bool _interruptsHeld;
+
     /// <summary>Statements this silo stopped before they completed (timeout, cancel, client gone, shutdown).</summary>
     public static long InterruptedStatements => Interlocked.Read(ref _interrupted);
 
@@ -42,6 +45,10 @@ internal sealed partial class LocalSqlSession
     private static int OnProgress(object state)
     {
         var session = (LocalSqlSession)state;
+        if (Volatile.Read(ref session._interruptsHeld))
+        {
+            return 0;
+        }
         if (Volatile.Read(ref session._stop) != NotStopped)
         {
             return 1;
@@ -137,9 +144,34 @@ internal sealed partial class LocalSqlSession
             // Also wakes SQLite out of work the progress handler is not called during. Only while a step runs: SQLite
             // keeps an interrupt until no statement of the connection is active, so one sent between statements,
             // with a portal open, would fail the next statement that steps.
-            if (!_disposed && _stepping)
+            if (!_disposed && _stepping && !_interruptsHeld)
             {
                 raw.sqlite3_interrupt(_db);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps a timeout or cancel from stopping the capture's own queries, which record what the statement did: stopped
+    /// half way, they would leave the capture out of step with the transaction. A statement whose time runs out while
+    /// its effect is recorded has completed, and succeeds. Held until the returned scope is disposed.
+    /// </summary>
+    private InterruptHold HoldInterrupts()
+    {
+        lock (_closeGate)
+        {
+            _interruptsHeld = true;
+        }
+        return new InterruptHold(this);
+    }
+
+    private readonly struct InterruptHold(LocalSqlSession session) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (session._closeGate)
+            {
+                session._interruptsHeld = false;
             }
         }
     }

@@ -153,19 +153,41 @@ internal sealed partial class LocalSqlSession
     {
         _batchedChanges = null;
         var capture = _capture!;
-        if (capture.BeforeStatement(statement.Sql) == SqlStatementKind.Refused)
+        try
         {
-            // PRAGMAs that write, temporary or virtual tables: their effect cannot be captured, so they do not run.
-            return Failed(new SqlError(SqlStates.FeatureNotSupported,
-                $"{statement.CommandVerb} is not supported on a replicated database: its effect cannot be replicated"), _explicit);
+            SqlStatementKind kind;
+            using (HoldInterrupts())
+            {
+                kind = capture.BeforeStatement(statement.Sql);
+            }
+            if (kind == SqlStatementKind.Refused)
+            {
+                // PRAGMAs that write, temporary or virtual tables: their effect cannot be captured, so they do not run.
+                return Failed(new SqlError(SqlStates.FeatureNotSupported,
+                    $"{statement.CommandVerb} is not supported on a replicated database: its effect cannot be replicated"), _explicit);
+            }
+            var result = Start(statement, parameters, _explicit);
+            using (HoldInterrupts())
+            {
+                capture.AfterStatement(result.Error is null);
+                if (result.Error is null && _nullKeys.Find(_connection, capture.Transaction) is { } violation)
+                {
+                    return Failed(violation, _explicit);
+                }
+            }
+            return result;
         }
-        var result = Start(statement, parameters, _explicit);
-        capture.AfterStatement(result.Error is null);
-        if (result.Error is null && _nullKeys.Find(_connection, capture.Transaction) is { } violation)
+        catch (SqliteException e)
         {
-            return Failed(violation, _explicit);
+            // The capture could not record what the statement did (an interrupt that reached its own queries while a
+            // portal kept an older one pending, a full disk): it no longer matches the transaction, so neither may
+            // commit. Both are rolled back; the session stays failed until the client ends the transaction.
+            var error = SqliteErrors.FromConnection(_db, e.SqliteErrorCode);
+            DropCapture();
+            ReleaseWriteLock();
+            _failed = true;
+            return new SqlExecuteResult(null, StopError(error));
         }
-        return result;
     }
 
     /// <summary>Ends the capture: rolls it back here, proposes its unit, and answers once the unit is applied.</summary>

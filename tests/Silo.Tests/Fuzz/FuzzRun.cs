@@ -32,7 +32,8 @@ internal sealed class FuzzRun(ITestOutputHelper output, SiloProcess silo, FuzzBu
                 for (var w = 0; w < Workers; w++)
                 {
                     var mutator = new Mutator(HashCode.Combine(budget.Seed, burst, w));
-                    workers[w] = Task.Run(() => worker(mutator, until));
+                    // Workers block on sockets: on threads of their own they never hold back the probe's continuations.
+                    workers[w] = Task.Factory.StartNew(() => worker(mutator, until), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 }
                 foreach (var count in await Task.WhenAll(workers))
                 {
