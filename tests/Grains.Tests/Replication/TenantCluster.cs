@@ -157,7 +157,8 @@ public sealed class TenantCluster : IAsyncDisposable
 
     /// <summary>
     /// Runs on whichever replica leads; a refusal (nothing was proposed) moves on to the new leader, while a write whose
-    /// outcome is unknown fails the test, as a client could not retry it blindly either.
+    /// outcome is unknown fails the test, as a client could not retry it blindly either (<see cref="WriteOnceAsync"/>
+    /// finds out whether it landed).
     /// </summary>
     public async Task<string> RunOnLeaderAsync(params string[][] commands)
     {
@@ -170,6 +171,59 @@ public sealed class TenantCluster : IAsyncDisposable
             }
             catch (RaftProposalException e) when (e.Status == ProposeStatus.NotLeader)
             {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a write on whichever replica leads until it is known to have been applied exactly once, as a careful client
+    /// would. A refusal (nothing was proposed: not the leader, no leader, a transfer under way) is asked again of the
+    /// leader of the moment. A write whose outcome is unknown (leadership moved while it was in flight) is looked for
+    /// with a linearizable read of <paramref name="probe"/> on the leader, and proposed again only if that read does
+    /// not answer <paramref name="landed"/>: once a leader of a later term serves a read, an entry of an earlier term
+    /// that it does not show can no longer commit (Raft paper, 5.4.2 and 6.4). The batch is one entry, applied in one
+    /// transaction, so the probe answers for all of its commands.
+    /// </summary>
+    public async Task WriteOnceAsync(string[] probe, string landed, params string[][] commands)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var attempts = new List<string>();
+        while (true)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the write {string.Join(' ', commands[0])} was not known to be applied after: {string.Join("; ", attempts)}");
+            }
+            try
+            {
+                await RunOnLeaderAsync(commands);
+                return;
+            }
+            catch (Exception e) when (e is RaftProposalException or RaftOutcomeUnknownException)
+            {
+                attempts.Add(e.Message);
+                if (e is RaftOutcomeUnknownException && await ReadOnLeaderAsync(probe, deadline, attempts) == landed)
+                {
+                    return;
+                }
+                await Task.Delay(20); // Give the election or the transfer under way a moment before asking again.
+            }
+        }
+    }
+
+    /// <summary>A linearizable read on the leader, asked again while leadership moves.</summary>
+    private async Task<string> ReadOnLeaderAsync(string[] probe, DateTime deadline, List<string> attempts)
+    {
+        while (true)
+        {
+            try
+            {
+                return await RunAsync(await LeaderAsync(), probe);
+            }
+            catch (Exception e) when ((e is RaftProposalException or RaftOutcomeUnknownException) && DateTime.UtcNow < deadline)
+            {
+                attempts.Add(e.Message);
+                await Task.Delay(20); // A new leader serves reads once an entry of its term has committed.
             }
         }
     }
