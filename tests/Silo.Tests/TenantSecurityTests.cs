@@ -143,27 +143,52 @@ public sealed class TenantSecurityTests : IAsyncLifetime, IDisposable
         await Admin.CreateOrFailAsync("ta", "pwa");
         var wrong = new List<double>();
         var unknown = new List<double>();
-        for (var i = 0; i < 7; i++)
+        // Round 0 warms both paths up and is not counted; then the two kinds alternate which goes first, so neither
+        // is always the one that meets a burst of the machine's other work.
+        for (var i = 0; i < 10; i++)
         {
-            // Each try from its own address and, for the unknown one, with its own name: no throttle delay in either.
-            using (var socket = RespSocket.ConnectFrom(Port, $"127.0.1.{i + 1}"))
+            double w, u;
+            if (i % 2 == 0)
             {
-                wrong.Add(TimeAuth(socket, "ta", "wrong" + i));
-                // A success resets the tenant's failures.
-                Assert.Equal("+OK\r\n", socket.Call("AUTH", "ta", "pwa"));
+                w = TimeWrongPassword(i);
+                u = TimeUnknownTenant(i);
             }
-            using (var socket = RespSocket.ConnectFrom(Port, $"127.0.2.{i + 1}"))
+            else
             {
-                unknown.Add(TimeAuth(socket, "nobody" + i, "wrong"));
+                u = TimeUnknownTenant(i);
+                w = TimeWrongPassword(i);
+            }
+            if (i > 0)
+            {
+                wrong.Add(w);
+                unknown.Add(u);
             }
         }
-        // Each unknown try is compared with the wrong-password try just before it (the machine's other work varies
-        // slowly next to a try of tens of milliseconds), and the median of those ratios with one half.
-        var ratios = wrong.Zip(unknown, (w, u) => u / w).ToList();
         var summary = $"unknown tenant: {Join(unknown)} ms; wrong password: {Join(wrong)} ms";
         // PBKDF2 of 100,000 iterations runs for both: milliseconds, not microseconds.
         Assert.True(unknown.Min() >= 5 && wrong.Min() >= 5, $"was the key derivation run? {summary}");
-        Assert.True(Median(ratios) >= 0.5, summary);
+        // Other work only ever adds time, so each kind's fastest try is its own cost. An unknown tenant answered without
+        // the key derivation costs a loopback round trip, well under a millisecond against tens: a ratio of a few
+        // hundredths, and one derived with a tenth of the iterations a tenth. A quarter fails both, while a loaded
+        // machine would have to slow all nine wrong-password tries fourfold, and none of the interleaved unknown ones.
+        Assert.True(unknown.Min() >= wrong.Min() / 4, summary);
+        Assert.True(Median(unknown) >= Median(wrong) / 4, summary);
+    }
+
+    /// <summary>A wrong password for tenant ta, from an address of its own (no throttle delay), then a success (which resets the tenant's failures).</summary>
+    private double TimeWrongPassword(int i)
+    {
+        using var socket = RespSocket.ConnectFrom(Port, $"127.0.1.{i + 1}");
+        var elapsed = TimeAuth(socket, "ta", "wrong" + i);
+        Assert.Equal("+OK\r\n", socket.Call("AUTH", "ta", "pwa"));
+        return elapsed;
+    }
+
+    /// <summary>A tenant that does not exist, with a name and an address of its own (no throttle delay).</summary>
+    private double TimeUnknownTenant(int i)
+    {
+        using var socket = RespSocket.ConnectFrom(Port, $"127.0.2.{i + 1}");
+        return TimeAuth(socket, "nobody" + i, "wrong");
     }
 
     private static string Join(List<double> values) =>
@@ -187,7 +212,8 @@ public sealed class TenantSecurityTests : IAsyncLifetime, IDisposable
         // A correct password is not delayed (the next failure would wait 640 ms).
         var watch = Stopwatch.StartNew();
         Assert.Equal("+OK\r\n", socket.Call("AUTH", "ta", "pwa"));
-        Assert.True(watch.ElapsedMilliseconds < 320, $"the correct login took {watch.ElapsedMilliseconds} ms");
+        // Any bound under 640 ms catches a delayed success; 600 leaves a loaded machine more than half a second.
+        Assert.True(watch.ElapsedMilliseconds < 600, $"the correct login took {watch.ElapsedMilliseconds} ms");
 
         var info = socket.Call("INFO", "stats");
         Assert.Contains("icefire_auth_failures:8\r\n", info);
@@ -205,12 +231,15 @@ public sealed class TenantSecurityTests : IAsyncLifetime, IDisposable
         using var first = RespSocket.Connect(Port);
         var cold = TimeAuth(first, "ta", "pwa", "+OK\r\n");
         var warm = new List<double>();
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 5; i++)
         {
             using var again = RespSocket.Connect(Port);
             warm.Add(TimeAuth(again, "ta", "pwa", "+OK\r\n"));
         }
-        Assert.True(Median(warm) < cold / 3, $"first login {cold:F2} ms, then {string.Join(", ", warm.Select(t => t.ToString("F2")))} ms");
+        // The cold login ran the key derivation (tens of milliseconds, and load only adds to it); a remembered one costs
+        // a round trip. The fastest of five is that round trip even on a loaded machine, and a derivation run again
+        // would put every one of them at or near the cold time.
+        Assert.True(warm.Min() < cold / 3, $"first login {cold:F2} ms, then {string.Join(", ", warm.Select(t => t.ToString("F2")))} ms");
     }
 
     [Fact]
