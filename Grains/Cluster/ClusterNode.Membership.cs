@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using IceFire.Grains.Cluster.Rpc;
 using IceFire.Grains.Cluster.Wire;
 using IceFire.Raft;
 using IceFire.Raft.Hosting;
@@ -181,7 +180,7 @@ public sealed partial class ClusterNode
     /// <summary>Asks <paramref name="address"/> to let this silo join, following a redirect to the system leader once.</summary>
     private async Task<JoinResponseProto?> TryJoinThroughAsync(string address, CancellationToken cancellationToken)
     {
-        var request = new JoinRequestProto { Member = SelfMember(), ClusterId = _identity?.ClusterId ?? "" }.ToByteArray();
+        var request = new SystemRequestProto { Join = new JoinRequestProto { Member = SelfMember(), ClusterId = _identity?.ClusterId ?? "" } };
         for (var hop = 0; hop < 3; hop++)
         {
             JoinResponseProto answer;
@@ -189,10 +188,10 @@ public sealed partial class ClusterNode
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(5));
-                var response = await _rpc.CallAsync(ParseEndPoint(address), ClusterCalls.Join, request, timeout.Token).ConfigureAwait(false);
-                answer = JoinResponseProto.Parser.ParseFrom(response.Payload.Span);
+                var response = await SystemRequests.SendAsync(ParseEndPoint(address), request, timeout.Token).ConfigureAwait(false);
+                answer = response.Join ?? throw new InvalidDataException($"{address} did not answer the join");
             }
-            catch (Exception e) when (e is ClusterRpcException or OperationCanceledException or InvalidProtocolBufferException or FormatException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidDataException or FormatException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 return null;
             }
@@ -204,13 +203,6 @@ public sealed partial class ClusterNode
             return answer;
         }
         return null;
-    }
-
-    private async ValueTask<RpcResponse> HandleJoinAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        var request = JoinRequestProto.Parser.ParseFrom(payload.Span);
-        var answer = await AnswerJoinAsync(request, cancellationToken).ConfigureAwait(false);
-        return new RpcResponse(0, answer.ToByteArray());
     }
 
     private async Task<JoinResponseProto> AnswerJoinAsync(JoinRequestProto request, CancellationToken cancellationToken)

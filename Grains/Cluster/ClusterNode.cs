@@ -19,8 +19,8 @@ namespace IceFire.Grains.Cluster;
 /// the silo that leads the tenant's group when that is not this one.
 /// </summary>
 /// <remarks>
-/// The silo hands every connection accepted on its cluster port to <see cref="AcceptAsync"/>: cluster calls
-/// (joins, forwarded commands, status) and Raft traffic share the port. Start with <see cref="StartAsync"/> once the
+/// The silo hands every connection accepted on its cluster port to <see cref="AcceptAsync"/>: system requests (joins,
+/// membership table calls), cluster calls (forwarded commands, status) and Raft traffic share the port. Start with <see cref="StartAsync"/> once the
 /// port accepts, since joining needs the leader to reach this silo.
 /// </remarks>
 public sealed partial class ClusterNode : IAsyncDisposable
@@ -186,7 +186,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         Signal();
     }
 
-    /// <summary>Serves a connection accepted on the cluster port: a cluster call connection or a Raft link.</summary>
+    /// <summary>Serves a connection accepted on the cluster port: a system request, a cluster call connection or a Raft link.</summary>
     public async Task AcceptAsync(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -200,6 +200,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
         catch (Exception e) when (e is IOException or OperationCanceledException or EndOfStreamException or ObjectDisposedException)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        if (prefix.AsSpan().SequenceEqual(SystemRequests.Magic))
+        {
+            await SystemRequests.ServeAsync(stream, HandleSystemRequestAsync, TimeSpan.FromSeconds(5), _stop.Token).ConfigureAwait(false);
             return;
         }
         if (prefix.AsSpan().SequenceEqual(ClusterRpc.Magic))
@@ -273,17 +278,22 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
     }
 
+    private async Task<Wire.SystemResponseProto> HandleSystemRequestAsync(Wire.SystemRequestProto request, CancellationToken cancellationToken) => request.RequestCase switch
+    {
+        Wire.SystemRequestProto.RequestOneofCase.Join => new() { Join = await AnswerJoinAsync(request.Join, cancellationToken).ConfigureAwait(false) },
+        Wire.SystemRequestProto.RequestOneofCase.Membership => new() { Membership = await AnswerMembershipAsync(request.Membership, cancellationToken).ConfigureAwait(false) },
+        _ => new(),
+    };
+
     private async ValueTask<RpcResponse> HandleCallAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         return kind switch
         {
-            ClusterCalls.Join => await HandleJoinAsync(payload, cancellationToken).ConfigureAwait(false),
             ClusterCalls.TenantChange => await HandleTenantChangeAsync(payload, cancellationToken).ConfigureAwait(false),
             ClusterCalls.ReplicaStatus => await HandleReplicaStatusAsync().ConfigureAwait(false),
             ClusterCalls.Publish => await HandlePublishAsync(payload).ConfigureAwait(false),
             ClusterCalls.Ping => new RpcResponse(0, ReadOnlyMemory<byte>.Empty),
             ClusterCalls.Sql => await _sqlCalls.HandleAsync(payload, cancellationToken).ConfigureAwait(false),
-            ClusterCalls.Membership => await HandleMembershipAsync(payload, cancellationToken).ConfigureAwait(false),
             _ => await _tenantCalls.HandleAsync(kind, payload, cancellationToken).ConfigureAwait(false),
         };
     }
@@ -332,13 +342,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
 /// <summary>The kinds of cluster calls besides forwarded tenant commands (<see cref="ForwardKinds"/>).</summary>
 internal static class ClusterCalls
 {
-    public const byte Join = 16;
     public const byte TenantChange = 17;
     public const byte ReplicaStatus = 18;
     public const byte Publish = 19;
     public const byte Ping = 20;
     public const byte Sql = Cluster.Sql.SqlCalls.Kind;
-    public const byte Membership = 22;
 }
 
 /// <summary>A silo could not join its cluster.</summary>

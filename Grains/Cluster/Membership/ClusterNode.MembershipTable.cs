@@ -1,5 +1,3 @@
-using Google.Protobuf;
-using IceFire.Grains.Cluster.Rpc;
 using IceFire.Grains.Cluster.Wire;
 using IceFire.Raft;
 using IceFire.Raft.Hosting;
@@ -16,14 +14,14 @@ public sealed partial class ClusterNode
 
     /// <summary>
     /// Commits a membership table write through the system group's leader (this silo's replica when it leads, else
-    /// the leader's through a cluster call) and returns its <see cref="MembershipOutcome"/>. Retries while leadership
+    /// the leader's through a system request) and returns its <see cref="MembershipOutcome"/>. Retries while leadership
     /// moves, also when an attempt's outcome became unknown: the write carries its id, and the state machine answers
     /// a write already in the log with its first outcome instead of applying it again.
     /// </summary>
     /// <exception cref="MembershipTableUnavailableException">No leader took it within twice the request timeout.</exception>
     internal async Task<int> WriteMembershipAsync(SystemCommandProto command, CancellationToken cancellationToken)
     {
-        var request = new MembershipRequestProto { Write = command }.ToByteArray();
+        var request = new MembershipRequestProto { Write = command };
         var started = Environment.TickCount64;
         var reason = "the system group has no leader";
         for (var attempt = 0; ; attempt++)
@@ -64,7 +62,7 @@ public sealed partial class ClusterNode
     /// <exception cref="MembershipTableUnavailableException">Neither this replica nor a leader answered in time.</exception>
     internal async Task<MembershipTableProto?> ReadMembershipAsync(string clusterId, CancellationToken cancellationToken)
     {
-        var request = new MembershipRequestProto { ReadClusterId = clusterId }.ToByteArray();
+        var request = new MembershipRequestProto { ReadClusterId = clusterId };
         var started = Environment.TickCount64;
         var reason = "the system group has no leader";
         for (var attempt = 0; ; attempt++)
@@ -142,18 +140,23 @@ public sealed partial class ClusterNode
         return 0;
     }
 
-    private async Task<MembershipResponseProto> CallMembershipAsync(ulong target, byte[] request, CancellationToken cancellationToken)
+    private async Task<MembershipResponseProto> CallMembershipAsync(ulong target, MembershipRequestProto request, CancellationToken cancellationToken)
     {
         try
         {
+            var address = State.Member(target)?.ClusterAddress;
+            if (string.IsNullOrEmpty(address))
+            {
+                throw new IOException("its cluster address is not known");
+            }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.RequestTimeout);
-            var response = await _rpc.CallAsync(target, ClusterCalls.Membership, request, timeout.Token).ConfigureAwait(false);
-            var answer = MembershipResponseProto.Parser.ParseFrom(response.Payload.Span);
+            var response = await SystemRequests.SendAsync(ParseEndPoint(address), new SystemRequestProto { Membership = request }, timeout.Token).ConfigureAwait(false);
+            var answer = response.Membership ?? throw new InvalidDataException("it did not answer the membership call");
             _membershipLeaderHint = answer.Status < 0 ? answer.Leader : target;
             return answer;
         }
-        catch (Exception e) when (e is ClusterRpcException or InvalidProtocolBufferException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidDataException or FormatException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             _membershipLeaderHint = 0;
             _system.ReportUnreachable(target);
@@ -161,16 +164,15 @@ public sealed partial class ClusterNode
         }
     }
 
-    private async ValueTask<RpcResponse> HandleMembershipAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private async Task<MembershipResponseProto> AnswerMembershipAsync(MembershipRequestProto request, CancellationToken cancellationToken)
     {
-        var request = MembershipRequestProto.Parser.ParseFrom(payload.Span);
         var answer = new MembershipResponseProto();
         if (_system.Role != RaftRole.Leader)
         {
             answer.Status = -1;
             answer.Leader = _system.Leader;
             answer.Message = $"node {NodeId} does not lead the system group";
-            return new RpcResponse(0, answer.ToByteArray());
+            return answer;
         }
         try
         {
@@ -197,7 +199,7 @@ public sealed partial class ClusterNode
             answer.Status = -1;
             answer.Message = e.Message;
         }
-        return new RpcResponse(0, answer.ToByteArray());
+        return answer;
     }
 
     internal static bool IsMembershipChange(SystemCommandProto.ChangeOneofCase change) => change is
