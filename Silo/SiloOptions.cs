@@ -31,6 +31,9 @@ internal sealed record SiloOptions
     /// <summary>Port of the cluster transport; null means the RESP port + 10000 (as Redis Cluster's bus).</summary>
     public int? ClusterPort { get; init; }
 
+    /// <summary>Port of the messaging between silos (Orleans); null means the cluster port + 10000.</summary>
+    public int? SiloPort { get; init; }
+
     /// <summary>Cluster addresses (host:port) to join through.</summary>
     public IReadOnlyList<string> Seeds { get; init; } = [];
 
@@ -58,6 +61,9 @@ internal sealed record SiloOptions
 
     /// <summary>The cluster port in use.</summary>
     public int EffectiveClusterPort => ClusterPort ?? (RespPort == 0 ? 0 : RespPort + 10000 <= 65535 ? RespPort + 10000 : RespPort - 10000);
+
+    /// <summary>The messaging port in use when the cluster port is open (0 picks a free one).</summary>
+    public int EffectiveSiloPort => SiloPort ?? (EffectiveClusterPort == 0 ? 0 : EffectiveClusterPort + 10000 <= 65535 ? EffectiveClusterPort + 10000 : EffectiveClusterPort - 10000);
 
     /// <summary>
     /// The node id: --node-id, else ICEFIRE_NODE_ID, else the ordinal of a StatefulSet pod's host name plus one
@@ -130,8 +136,11 @@ internal sealed record SiloOptions
           --node-id N                This silo's id, 1 or more, kept for life with its data directory
                                      (default: ICEFIRE_NODE_ID, else a StatefulSet host name's ordinal + 1,
                                      else 1).
-          --cluster-port N           Port of the cluster transport: Raft and forwarded commands (default:
-                                     the RESP port + 10000).
+          --cluster-port N           Port of the cluster transport: Raft, joins and the membership table
+                                     (default: the RESP port + 10000).
+          --silo-port N              Port of the messaging between silos (Orleans): forwarded commands, SQL
+                                     sessions, PUBLISH, and the failure detector's probes (default: the
+                                     cluster port + 10000). A cluster of one uses a free port on loopback.
           --advertise HOST           Host name or address other silos and clients reach this silo at
                                      (default: the --bind address, or the host name when bound to all).
                                      The ICEFIRE_ADVERTISE environment variable sets it too.
@@ -244,6 +253,9 @@ internal sealed record SiloOptions
                     case "--cluster-port":
                         options = options with { ClusterPort = Port(arg, Value()) };
                         break;
+                    case "--silo-port":
+                        options = options with { SiloPort = Port(arg, Value()) };
+                        break;
                     case "--advertise":
                         options = options with { Advertise = Value() };
                         break;
@@ -287,6 +299,11 @@ internal sealed record SiloOptions
         if (options.ClusterPort is { } cluster && cluster != 0 && (cluster == options.RespPort || cluster == options.AdminPort))
         {
             error = $"--cluster-port must differ from --resp-port and --admin-port (it is {cluster})";
+            return null;
+        }
+        if (options.SiloPort is { } siloPort && siloPort != 0 && (siloPort == options.RespPort || siloPort == options.AdminPort || siloPort == options.EffectiveClusterPort || siloPort == options.SqlPort))
+        {
+            error = $"--silo-port must differ from --resp-port, --sql-port, --admin-port and --cluster-port (it is {siloPort})";
             return null;
         }
         if (options.SqlPort is { } sql && sql != 0 && (sql == options.RespPort || sql == options.AdminPort || sql == options.ClusterPort))

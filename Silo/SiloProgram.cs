@@ -124,6 +124,24 @@ internal static class SiloProgram
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var handler = new RespConnectionHandler(resp);
+        // The messaging between silos; a cluster of one keeps it on loopback, where no other silo reaches it.
+        var siloBind = backend.ClusterPort is null ? IPAddress.Loopback : ParseAddress(options.Bind);
+        IPAddress siloAdvertised;
+        try
+        {
+            siloAdvertised = backend.ClusterPort is null ? IPAddress.Loopback : AdvertisedAddress(options.AdvertisedHost());
+        }
+        catch (SocketException e)
+        {
+            Console.Error.WriteLine($"icefire: cannot start: the advertised host {options.AdvertisedHost()} does not resolve: {e.Message}");
+            await backend.DisposeAsync();
+            data.Dispose();
+            return 1;
+        }
+        OrleansSilo.Add(builder, backend.Node, backend.Calls, siloBind, siloAdvertised, backend.ClusterPort is null ? 0 : options.EffectiveSiloPort);
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        // Orleans' retries of a placement that found no silo: the call's own failure says it.
+        builder.Logging.AddFilter("Polly", LogLevel.None);
         // Clients may connect once the listeners are bound, before this silo knows its cluster state and has opened its
         // replicas; their first command waits for that, as it would have waited for the port.
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -228,11 +246,18 @@ internal static class SiloProgram
         {
             Console.WriteLine($"icefire: node {cluster.NodeId}, cluster port {options.Bind}:{clusterPort}, advertised as {backend.ClusterOptions.ClusterAddress}");
         }
+        var orleans = app.Services.GetRequiredService<OrleansSilo>();
         try
         {
             await cluster.StartAsync(lifetime.ApplicationStopping);
+            await orleans.StartSiloAsync(lifetime.ApplicationStopping);
+            if (backend.ClusterPort is not null)
+            {
+                Console.WriteLine($"icefire: node {cluster.NodeId}: messaging between silos on {siloBind}:{orleans.Port}, advertised as {siloAdvertised}:{orleans.Port}");
+            }
         }
-        catch (Exception e) when (e is ClusterJoinException or DataDirectoryException)
+        catch (Exception e) when (e is ClusterJoinException or DataDirectoryException or SocketException or IOException
+            or Orleans.Runtime.OrleansException or Orleans.Runtime.OrleansConfigurationException or InvalidOperationException)
         {
             Console.Error.WriteLine($"icefire: cannot start: {e.Message}");
             started.TrySetCanceled();
@@ -264,7 +289,7 @@ internal static class SiloProgram
         await backend.DisposeAsync();
         data.Dispose();
         Console.WriteLine("icefire: stopped");
-        return 0;
+        return orleans.Failure is null ? 0 : OrleansSilo.FailedExitCode;
     }
 
     /// <summary>
@@ -291,8 +316,10 @@ internal static class SiloProgram
             }
             clusterPort = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
+        var calls = new Grains.Cluster.Messaging.OrleansNodeCalls();
         var clusterOptions = new ClusterNodeOptions
         {
+            Calls = calls,
             NodeId = options.ResolveNodeId(),
             Data = data,
             ClusterAddress = clusterPort is { } bound ? $"{options.AdvertisedHost()}:{bound}" : "",
@@ -317,7 +344,7 @@ internal static class SiloProgram
             throw;
         }
         var accepting = listener is null ? Task.CompletedTask : AcceptClusterConnectionsAsync(listener, node);
-        return new Backend(node, clusterOptions, async () =>
+        return new Backend(node, calls, clusterOptions, async () =>
         {
             listener?.Stop();
             await accepting;
@@ -397,13 +424,26 @@ internal static class SiloProgram
     private static string Id(ulong node) => node.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>This silo's membership of its cluster (of one, when no cluster option is given) and its cluster port.</summary>
-    private sealed record Backend(ClusterNode Node, ClusterNodeOptions ClusterOptions, Func<Task> StopListening, int? ClusterPort) : IAsyncDisposable
+    private sealed record Backend(ClusterNode Node, Grains.Cluster.Messaging.OrleansNodeCalls Calls, ClusterNodeOptions ClusterOptions, Func<Task> StopListening, int? ClusterPort) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             await StopListening();
             await Node.DisposeAsync();
         }
+    }
+
+    /// <summary>The address other silos reach this one at: <paramref name="host"/> itself, or what its name resolves to.</summary>
+    /// <exception cref="SocketException">The name does not resolve.</exception>
+    private static IPAddress AdvertisedAddress(string host)
+    {
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return address;
+        }
+        var addresses = Dns.GetHostAddresses(host);
+        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
+            ?? throw new SocketException((int)SocketError.HostNotFound);
     }
 
     private static IPAddress ParseAddress(string bind) => bind switch

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using IceFire.Grains.Cluster.Rpc;
 using IceFire.Grains.Cluster.Wire;
 using IceFire.Raft;
 
@@ -7,24 +5,61 @@ namespace IceFire.Grains.Cluster;
 
 public sealed partial class ClusterNode
 {
-    private static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(500);
+    /// <summary>How much longer a member never seen active has before it is declared down.</summary>
+    private static readonly TimeSpan JoinGrace = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a silo may leave pings unanswered before this silo's replicas hear it is unreachable.</summary>
-    private static readonly TimeSpan UnreachableAfter = TimeSpan.FromMilliseconds(1500);
+    private readonly Lock _livenessLock = new();
 
-    /// <summary>When each member last answered a ping (monotonic ms).</summary>
-    private readonly ConcurrentDictionary<ulong, long> _lastSeen = new();
-    private readonly HashSet<ulong> _reportedUnreachable = [];
+    /// <summary>Members with no active silo in the last view, and since when (monotonic ms); under <see cref="_livenessLock"/>.</summary>
+    private readonly Dictionary<ulong, long> _inactiveSince = [];
+
+    /// <summary>The nodes with an active silo in the last view; null until the first view arrives.</summary>
+    private IReadOnlySet<ulong>? _activeNodes;
+
+    /// <summary>Members this silo has seen active at least once; under <see cref="_livenessLock"/>.</summary>
+    private readonly HashSet<ulong> _everActive = [];
+
     private readonly HashSet<ulong> _wasDown = [];
     private long _leadingSince;
 
     /// <summary>
-    /// Node liveness. Every silo pings every member twice a second (<see cref="PingLoopAsync"/>), and a member silent
-    /// for <see cref="UnreachableAfter"/> is reported to every group here once, so quiet followers of the groups it
-    /// leads start their election timers: a partition, unlike a crash, breaks no connection, and an idle group would
-    /// otherwise notice only at its quiet backstop. Here, on the system group's leader, a member silent for
-    /// <see cref="ClusterNodeOptions.ReplicaMoveAfter"/> (counted from when this silo began to lead, at the earliest)
-    /// is declared down and its replicas are re-placed.
+    /// Takes the cluster's view of which nodes have an active silo (Orleans' membership, whose failure detector probes
+    /// every silo). A member that leaves the view is reported to every group here at once, so quiet followers of the
+    /// groups it leads start their election timers: a partition, unlike a crash, breaks no connection, and an idle
+    /// group would otherwise notice only at its quiet backstop. Before the first view, no member counts as gone.
+    /// </summary>
+    public void ObserveActiveNodes(IReadOnlySet<ulong> active)
+    {
+        ArgumentNullException.ThrowIfNull(active);
+        var now = Environment.TickCount64;
+        var gone = new List<ulong>();
+        lock (_livenessLock)
+        {
+            _activeNodes = active;
+            _everActive.UnionWith(active);
+            foreach (var member in State.Members)
+            {
+                if (member.Id == NodeId || active.Contains(member.Id))
+                {
+                    _inactiveSince.Remove(member.Id);
+                }
+                else if (_inactiveSince.TryAdd(member.Id, now))
+                {
+                    gone.Add(member.Id);
+                }
+            }
+        }
+        foreach (var id in gone)
+        {
+            _options.Log($"node {NodeId}: node {id} has no active silo in the cluster");
+            _host.ReportUnreachable(id);
+        }
+        Signal();
+    }
+
+    /// <summary>
+    /// Here, on the system group's leader: a member with no active silo for <see cref="ClusterNodeOptions.ReplicaMoveAfter"/>
+    /// (counted from when this silo began to lead, at the earliest) is declared down and its replicas are re-placed.
     /// </summary>
     private async Task WatchLivenessAsync(ClusterState state, CancellationToken stop)
     {
@@ -33,17 +68,35 @@ public sealed partial class ClusterNode
             return;
         }
         var now = Environment.TickCount64;
-        foreach (var member in state.Members)
+        var inactive = new List<(ulong Id, long Since, bool Seen)>();
+        lock (_livenessLock)
         {
-            _lastSeen.TryAdd(member.Id, now);
-            if (member.Down)
+            if (_activeNodes is not { } active)
             {
-                _wasDown.Add(member.Id);
+                return;
             }
-            else if (_wasDown.Remove(member.Id))
+            foreach (var member in state.Members)
             {
-                // Back from down: its clock starts afresh, whatever the pings said while it was away.
-                _lastSeen[member.Id] = Math.Max(_lastSeen[member.Id], now);
+                if (member.Down)
+                {
+                    _wasDown.Add(member.Id);
+                }
+                else if (_wasDown.Remove(member.Id))
+                {
+                    // Back from down: its clock starts afresh, whatever the view said while it was away, and it has
+                    // the grace of a starting silo until its new silo is seen active.
+                    _everActive.Remove(member.Id);
+                    if (!active.Contains(member.Id))
+                    {
+                        _inactiveSince[member.Id] = now;
+                    }
+                }
+                if (member.Id != NodeId && !active.Contains(member.Id))
+                {
+                    // A member the view never held (it joined since) is inactive from now.
+                    _inactiveSince.TryAdd(member.Id, now);
+                    inactive.Add((member.Id, _inactiveSince[member.Id], _everActive.Contains(member.Id)));
+                }
             }
         }
         if (_system.Role != RaftRole.Leader)
@@ -55,20 +108,23 @@ public sealed partial class ClusterNode
         {
             _leadingSince = now;
         }
-        foreach (var member in state.Members)
+        foreach (var (id, since, seen) in inactive)
         {
-            var silentFor = now - Math.Max(_lastSeen[member.Id], _leadingSince);
-            if (member.Down || member.Id == NodeId || silentFor < (long)_options.ReplicaMoveAfter.TotalMilliseconds)
+            var silentFor = now - Math.Max(since, _leadingSince);
+            // A member this silo never saw active may still be starting: its silo joins the messaging only once its
+            // replicas are open, which can take a while after it entered the system group.
+            var limit = _options.ReplicaMoveAfter + (seen ? TimeSpan.Zero : JoinGrace);
+            if (state.Member(id) is not { Down: false } || silentFor < (long)limit.TotalMilliseconds)
             {
                 continue;
             }
             var silent = TimeSpan.FromMilliseconds(silentFor);
-            _options.Log($"node {NodeId}: node {member.Id} has not answered for {silent.TotalSeconds:0} s; declaring it down and moving its replicas");
+            _options.Log($"node {NodeId}: node {id} has had no active silo for {silent.TotalSeconds:0} s; declaring it down and moving its replicas");
             try
             {
                 await ProposeSystemAsync(new SystemCommandProto
                 {
-                    MemberDown = new MemberDownProto { Id = member.Id, SinceUnixMs = DateTimeOffset.UtcNow.Subtract(silent).ToUnixTimeMilliseconds() },
+                    MemberDown = new MemberDownProto { Id = id, SinceUnixMs = DateTimeOffset.UtcNow.Subtract(silent).ToUnixTimeMilliseconds() },
                 }, stop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is Raft.Hosting.RaftProposalException or Raft.Hosting.RaftOutcomeUnknownException)
@@ -76,57 +132,6 @@ public sealed partial class ClusterNode
                 // Leadership moved; the next leader's clocks decide.
                 return;
             }
-        }
-    }
-
-    /// <summary>Twice a second, on a timer of its own (a long reconcile pass must not look like silence).</summary>
-    private async Task PingLoopAsync(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(PingInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
-            {
-                var state = State;
-                if (!state.IsBorn)
-                {
-                    continue;
-                }
-                var now = Environment.TickCount64;
-                _lastSeen[NodeId] = now;
-                foreach (var member in state.Members.Where(m => m.Id != NodeId))
-                {
-                    _lastSeen.TryAdd(member.Id, now);
-                    _ = PingAsync(member.Id, stop);
-                    var silent = now - _lastSeen[member.Id];
-                    if (silent < (long)UnreachableAfter.TotalMilliseconds)
-                    {
-                        _reportedUnreachable.Remove(member.Id);
-                    }
-                    else if (_reportedUnreachable.Add(member.Id))
-                    {
-                        _host.ReportUnreachable(member.Id);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task PingAsync(ulong member, CancellationToken stop)
-    {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            timeout.CancelAfter(UnreachableAfter);
-            await _rpc.CallAsync(member, ClusterCalls.Ping, ReadOnlyMemory<byte>.Empty, timeout.Token).ConfigureAwait(false);
-            _lastSeen[member] = Environment.TickCount64;
-        }
-        catch (Exception e) when (e is ClusterRpcException or OperationCanceledException)
-        {
-            // Not seen this round.
         }
     }
 }

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Google.Protobuf;
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Forwarding;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Cluster.Wire;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Storage.Lmdb;
@@ -141,7 +142,6 @@ public sealed partial class ClusterNode
             }
         }
         _transport.SetPeer(id, ip!);
-        _rpc.SetPeer(id, endpoint);
         lock (_peerLock)
         {
             _peerAddresses[id] = address;
@@ -296,7 +296,7 @@ public sealed partial class ClusterNode
         _options.Log($"node {NodeId}: closed the replica of tenant {replica.Name}, {why}");
     }
 
-    private async ValueTask<RpcResponse> HandleReplicaStatusAsync()
+    private async ValueTask<NodeCallResult> HandleReplicaStatusAsync()
     {
         var list = new ReplicaStatusListProto { Node = NodeId };
         list.Replicas.Add(await StatusOfAsync("", _system).ConfigureAwait(false));
@@ -304,7 +304,7 @@ public sealed partial class ClusterNode
         {
             list.Replicas.Add(await StatusOfAsync(replica.Name, replica.Group).ConfigureAwait(false));
         }
-        return new RpcResponse(0, list.ToByteArray());
+        return new NodeCallResult(0, list.ToByteArray());
     }
 
     private static async Task<ReplicaStatusProto> StatusOfAsync(string tenant, RaftGroup group)
@@ -343,10 +343,10 @@ public sealed partial class ClusterNode
                 }
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(2));
-                var response = await _rpc.CallAsync(m.Id, ClusterCalls.ReplicaStatus, ReadOnlyMemory<byte>.Empty, timeout.Token).ConfigureAwait(false);
+                var response = await _calls.CallAsync(m.Id, ClusterCalls.ReplicaStatus, ReadOnlyMemory<byte>.Empty, timeout.Token).ConfigureAwait(false);
                 return (m.Id, ReplicaStatusListProto.Parser.ParseFrom(response.Payload.Span));
             }
-            catch (Exception e) when (e is ClusterRpcException or OperationCanceledException or InvalidProtocolBufferException)
+            catch (Exception e) when (e is NodeCallException or OperationCanceledException or InvalidProtocolBufferException)
             {
                 return (m.Id, (ReplicaStatusListProto?)null);
             }

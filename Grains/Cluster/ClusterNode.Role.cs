@@ -40,11 +40,10 @@ public sealed partial class ClusterNode : IReplicationView
     }
 
     /// <summary>
-    /// Whether <paramref name="member"/> answered pings lately: an idle group stops heartbeating, so its own view of a
-    /// follower's activity goes stale, and a dead replica would still look online.
+    /// Whether <paramref name="member"/> has an active silo in the cluster's view: an idle group stops heartbeating, so
+    /// its own view of a follower's activity goes stale, and a dead replica would still look online.
     /// </summary>
-    private bool Answering(ulong member) =>
-        member == NodeId || (_lastSeen.TryGetValue(member, out var seen) && Environment.TickCount64 - seen < (long)UnreachableAfter.TotalMilliseconds);
+    private bool Answering(ulong member) => member == NodeId || Volatile.Read(ref _activeNodes)?.Contains(member) == true;
 
     private static (string Host, int Port) HostAndPort(string address)
     {

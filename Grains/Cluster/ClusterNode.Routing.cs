@@ -1,4 +1,5 @@
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Forwarding;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
 using IceFire.Raft;
 using IceFire.Raft.Hosting;
@@ -61,7 +62,7 @@ public sealed partial class ClusterNode
                     routed.LeaderHint = 0;
                     reason = $"node {targetNode} holds no replica of it yet";
                 }
-                catch (ClusterRpcException e) when (!e.Sent || !batch.HasWrites)
+                catch (NodeCallException e) when (!e.Sent || !batch.HasWrites)
                 {
                     routed.LeaderHint = 0;
                     // This silo's replica may be a quiet follower of that silo: let it find out and elect another.
@@ -72,7 +73,7 @@ public sealed partial class ClusterNode
                 {
                     reason = "leadership moved during the read";
                 }
-                catch (Exception e) when (e is ClusterRpcException or RaftOutcomeUnknownException)
+                catch (Exception e) when (e is NodeCallException or RaftOutcomeUnknownException)
                 {
                     routed.LeaderHint = 0;
                     throw new TenantUnavailableException(
@@ -188,7 +189,7 @@ public sealed partial class ClusterNode
             }
             leader = others[attempt % others.Count];
         }
-        return (routed.Remote(leader, _rpc, NodeId, _options.RequestTimeout), leader, "");
+        return (routed.Remote(leader, _calls, NodeId, _options.RequestTimeout), leader, "");
     }
 
     internal async Task<bool> RouteUnblockAsync(RoutedTenant routed, CommandBatch batch, UnblockReason reason)
@@ -202,7 +203,7 @@ public sealed partial class ClusterNode
         {
             return await target.UnblockAsync(batch, reason).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ClusterRpcException or RaftProposalException or TenantNotFoundException)
+        catch (Exception e) when (e is NodeCallException or RaftProposalException or TenantNotFoundException)
         {
             return false;
         }
@@ -220,7 +221,7 @@ public sealed partial class ClusterNode
                 {
                     return await target.GetInfoAsync().ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is ClusterRpcException or RaftProposalException or TenantNotFoundException)
+                catch (Exception e) when (e is NodeCallException or RaftProposalException or TenantNotFoundException)
                 {
                     routed.LeaderHint = 0;
                 }

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Google.Protobuf;
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Forwarding;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Cluster.Wire;
 using IceFire.Grains.Hosting;
 using IceFire.Grains.Hosting.Catalog;
@@ -56,10 +57,10 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
         try
         {
             using var timeout = new CancellationTokenSource(PublishTimeout);
-            var response = await _rpc.CallAsync(member, ClusterCalls.Publish, payload, timeout.Token).ConfigureAwait(false);
+            var response = await _calls.CallAsync(member, ClusterCalls.Publish, payload, timeout.Token).ConfigureAwait(false);
             return response.Payload.Length == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(response.Payload.Span) : 0;
         }
-        catch (Exception e) when (e is ClusterRpcException or OperationCanceledException)
+        catch (Exception e) when (e is NodeCallException or OperationCanceledException)
         {
             // Redis keeps no messages either: a subscriber on an unreachable silo misses this one.
             return 0;
@@ -68,7 +69,7 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
 
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(1);
 
-    private async ValueTask<RpcResponse> HandlePublishAsync(ReadOnlyMemory<byte> payload)
+    private async ValueTask<NodeCallResult> HandlePublishAsync(ReadOnlyMemory<byte> payload)
     {
         var (tenant, channel, message) = ClusterPubSub.DecodePublish(payload);
         long count = 0;
@@ -78,7 +79,7 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
         }
         var answer = new byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(answer, count);
-        return new RpcResponse(0, answer);
+        return new NodeCallResult(0, answer);
     }
 
     /// <summary>The password checks of the cluster's tenants on this silo.</summary>
@@ -247,7 +248,7 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
             {
                 try
                 {
-                    var response = await _rpc.CallAsync(leader, ClusterCalls.TenantChange, payload, cancellationToken).ConfigureAwait(false);
+                    var response = await _calls.CallAsync(leader, ClusterCalls.TenantChange, payload, cancellationToken).ConfigureAwait(false);
                     var answer = TenantChangeResponseProto.Parser.ParseFrom(response.Payload.Span);
                     if (answer.Status >= 0)
                     {
@@ -255,7 +256,7 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
                     }
                     reason = answer.Message;
                 }
-                catch (ClusterRpcException e)
+                catch (NodeCallException e)
                 {
                     reason = $"the system group's leader, node {leader}, cannot be reached: {e.Message}";
                 }
@@ -268,7 +269,7 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
         }
     }
 
-    private async ValueTask<RpcResponse> HandleTenantChangeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private async ValueTask<NodeCallResult> HandleTenantChangeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var request = TenantChangeRequestProto.Parser.ParseFrom(payload.Span);
         var answer = new TenantChangeResponseProto();
@@ -290,7 +291,7 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
                 answer.Message = e.Message;
             }
         }
-        return new RpcResponse(0, answer.ToByteArray());
+        return new NodeCallResult(0, answer.ToByteArray());
     }
 
     private async Task<TenantChangeStatus> ApplyTenantChangeAsync(TenantChangeRequestProto request, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Forwarding;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Cluster.Sql;
 using IceFire.Grains.Hosting;
 using IceFire.Grains.Hosting.Catalog;
@@ -20,7 +21,8 @@ namespace IceFire.Grains.Cluster;
 /// </summary>
 /// <remarks>
 /// The silo hands every connection accepted on its cluster port to <see cref="AcceptAsync"/>: system requests (joins,
-/// membership table calls), cluster calls (forwarded commands, status) and Raft traffic share the port. Start with <see cref="StartAsync"/> once the
+/// membership table calls) and Raft traffic share the port. Calls between silos (forwarded commands, SQL sessions,
+/// status) are grain calls through <see cref="ClusterNodeOptions.Calls"/>. Start with <see cref="StartAsync"/> once the
 /// port accepts, since joining needs the leader to reach this silo.
 /// </remarks>
 public sealed partial class ClusterNode : IAsyncDisposable
@@ -29,8 +31,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly ClusterNodeOptions _options;
     private readonly TcpTransport _transport;
     private readonly RaftHost _host;
-    private readonly ClusterRpcClient _rpc;
-    private readonly ClusterRpcServer _rpcServer;
+    private readonly INodeCalls _calls;
     private readonly TenantCallHandler _tenantCalls;
     private readonly SqlCallHandler _sqlCalls;
     private readonly SystemStateMachine _machine;
@@ -39,7 +40,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly SemaphoreSlim _reconcileSignal = new(0, 1);
     private ClusterIdentity? _identity;
     private Task? _loop;
-    private Task? _pinger;
     private ulong _systemSequence = (ulong)DateTime.UtcNow.Ticks;
     private int _disposed;
 
@@ -85,10 +85,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
             SnapshotEveryEntries = options.SnapshotEveryEntries,
         }, _transport);
         _transport.PeerDisconnected += _host.ReportUnreachable;
-        _rpc = new ClusterRpcClient(options.NodeId);
+        _calls = options.Calls ?? NoNodeCalls.Instance;
         _tenantCalls = new TenantCallHandler(name => _replicas.TryGetValue(name, out var r) ? r.Tenant : null);
         _sqlCalls = new SqlCallHandler(this, options.SqlFunctions);
-        _rpcServer = new ClusterRpcServer(HandleCallAsync);
         var systemDir = Path.Combine(options.Data.Path, "cluster", "system");
         var founding = _identity is null && options.Bootstrap && !Directory.Exists(systemDir);
         var storage = FileRaftStorage.Open(systemDir, founding ? new ConfState([options.NodeId], []) : ConfState.Empty);
@@ -182,11 +181,10 @@ public sealed partial class ClusterNode : IAsyncDisposable
             _options.Log($"node {NodeId}: opening this silo's replicas failed: {e.Message}; retrying");
         }
         _loop = Task.Run(() => ReconcileLoopAsync(_stop.Token), CancellationToken.None);
-        _pinger = Task.Run(() => PingLoopAsync(_stop.Token), CancellationToken.None);
         Signal();
     }
 
-    /// <summary>Serves a connection accepted on the cluster port: a system request, a cluster call connection or a Raft link.</summary>
+    /// <summary>Serves a connection accepted on the cluster port: a system request or a Raft link.</summary>
     public async Task AcceptAsync(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -205,11 +203,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
         if (prefix.AsSpan().SequenceEqual(SystemRequests.Magic))
         {
             await SystemRequests.ServeAsync(stream, HandleSystemRequestAsync, TimeSpan.FromSeconds(5), _stop.Token).ConfigureAwait(false);
-            return;
-        }
-        if (prefix.AsSpan().SequenceEqual(ClusterRpc.Magic))
-        {
-            await _rpcServer.ServeAsync(stream, _stop.Token).ConfigureAwait(false);
             return;
         }
         await _transport.AcceptConnectionAsync(new PrefixedStream(prefix, stream)).ConfigureAwait(false);
@@ -285,14 +278,14 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _ => new(),
     };
 
-    private async ValueTask<RpcResponse> HandleCallAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    /// <summary>Serves another silo's call to this one (<see cref="INodeService"/>).</summary>
+    internal async ValueTask<NodeCallResult> ServeCallAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         return kind switch
         {
             ClusterCalls.TenantChange => await HandleTenantChangeAsync(payload, cancellationToken).ConfigureAwait(false),
             ClusterCalls.ReplicaStatus => await HandleReplicaStatusAsync().ConfigureAwait(false),
             ClusterCalls.Publish => await HandlePublishAsync(payload).ConfigureAwait(false),
-            ClusterCalls.Ping => new RpcResponse(0, ReadOnlyMemory<byte>.Empty),
             ClusterCalls.Sql => await _sqlCalls.HandleAsync(payload, cancellationToken).ConfigureAwait(false),
             _ => await _tenantCalls.HandleAsync(kind, payload, cancellationToken).ConfigureAwait(false),
         };
@@ -322,12 +315,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             await _loop.ConfigureAwait(false);
         }
-        if (_pinger is not null)
-        {
-            await _pinger.ConfigureAwait(false);
-        }
         await StopSqlAsync().ConfigureAwait(false);
-        await _rpc.DisposeAsync().ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
         await _host.DisposeAsync().ConfigureAwait(false);
         foreach (var replica in _replicas.Values)
@@ -345,7 +333,6 @@ internal static class ClusterCalls
     public const byte TenantChange = 17;
     public const byte ReplicaStatus = 18;
     public const byte Publish = 19;
-    public const byte Ping = 20;
     public const byte Sql = Cluster.Sql.SqlCalls.Kind;
 }
 

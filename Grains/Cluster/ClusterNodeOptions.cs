@@ -64,6 +64,12 @@ public sealed class ClusterNodeOptions
     /// </summary>
     public Func<string, IReadOnlyList<IceFire.Grains.Interfaces.Sql.SqlScalarFunction>>? SqlFunctions { get; init; }
 
+    /// <summary>
+    /// Calls to other silos (forwarded commands, SQL sessions, tenant changes, replica status, publish); none when
+    /// null, as in a cluster of one with no messaging.
+    /// </summary>
+    public Messaging.INodeCalls? Calls { get; init; }
+
     /// <summary>Makes a tenant's pub/sub namespace on this silo.</summary>
     public Func<string, IPubSub>? PubSubs { get; init; }
 

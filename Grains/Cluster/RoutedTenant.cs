@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Forwarding;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
 
 namespace IceFire.Grains.Cluster;
@@ -22,7 +23,7 @@ internal sealed class RoutedTenant(ClusterNode node, string name) : ITenantGrain
         set => Volatile.Write(ref _leaderHint, value);
     }
 
-    public RemoteTenantGrain Remote(ulong nodeId, ClusterRpcClient client, ulong self, TimeSpan timeout) =>
+    public RemoteTenantGrain Remote(ulong nodeId, INodeCalls client, ulong self, TimeSpan timeout) =>
         _remotes.GetOrAdd(nodeId, id => new RemoteTenantGrain(name, id, self, client, timeout));
 
     public ValueTask ExecuteAsync(CommandBatch batch) => node.RouteAsync(this, batch);

@@ -58,7 +58,7 @@ public sealed partial class DeployManifestTests
         Assert.All(cmd.Where(a => a.StartsWith('-')), flag => Assert.Contains(flag, known));
         Assert.Equal("/data", Value(cmd, "--data"));
         Assert.Equal("0.0.0.0", Value(cmd, "--bind"));
-        Assert.Equal(ContainerPorts(), new Dictionary<string, int> { ["resp"] = RespPort(cmd), ["sql"] = SqlPort(cmd), ["admin"] = AdminPort(cmd), ["cluster"] = ClusterPort(cmd) });
+        Assert.Equal(ContainerPorts(), new Dictionary<string, int> { ["resp"] = RespPort(cmd), ["sql"] = SqlPort(cmd), ["admin"] = AdminPort(cmd), ["cluster"] = ClusterPort(cmd), ["silo"] = SiloPort(cmd) });
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed partial class DeployManifestTests
         var args = ServeArgs(0);
         Assert.Equal("0.0.0.0", Value(args, "--bind"));
         Assert.Equal(
-            new Dictionary<string, int> { ["resp"] = RespPort(args), ["sql"] = SqlPort(args), ["admin"] = AdminPort(args), ["cluster"] = ClusterPort(args) },
+            new Dictionary<string, int> { ["resp"] = RespPort(args), ["sql"] = SqlPort(args), ["admin"] = AdminPort(args), ["cluster"] = ClusterPort(args), ["silo"] = SiloPort(args) },
             ContainerPorts());
     }
 
@@ -108,7 +108,7 @@ public sealed partial class DeployManifestTests
         var client = Objects.Object("Service", "icefire").Map("spec").Seq("ports").Maps().Select(p => p.Str("name")).Order();
         Assert.Equal(["admin", "resp", "sql"], client);
         var headless = Objects.Object("Service", StatefulSet.Map("spec").Str("serviceName")).Map("spec").Seq("ports").Maps().Select(p => p.Str("name")).Order();
-        Assert.Equal(["admin", "cluster", "resp", "sql"], headless);
+        Assert.Equal(["admin", "cluster", "resp", "silo", "sql"], headless);
     }
 
     [Fact]
@@ -209,6 +209,9 @@ public sealed partial class DeployManifestTests
 
     /// <summary>--cluster-port, else the RESP port + 10000 (the default documented in README "Running a cluster").</summary>
     private static int ClusterPort(IReadOnlyList<string> args) => Port(args, "--cluster-port", RespPort(args) + 10000);
+
+    /// <summary>--silo-port, else the cluster port + 10000 (serve --help).</summary>
+    private static int SiloPort(IReadOnlyList<string> args) => Port(args, "--silo-port", ClusterPort(args) + 10000);
 
     private static Dictionary<string, int> ContainerPorts() =>
         Container.Seq("ports").Maps().ToDictionary(p => p.Str("name"), p => int.Parse(p.Str("containerPort"), System.Globalization.CultureInfo.InvariantCulture));

@@ -24,7 +24,7 @@ public sealed class FaultyNetworkTests : IAsyncDisposable
         var target = (IPEndPoint)_echo.LocalEndpoint;
         // The proxy for node 2 listens on the proxy address with the target's port number, as TestCluster sets it up.
         _proxyPort = target.Port;
-        _network = new FaultyNetwork(new Dictionary<int, (int, IPEndPoint)> { [2] = (_proxyPort, target) });
+        _network = new FaultyNetwork([(2, _proxyPort, target)], DialerPorts);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class FaultyNetworkTests : IAsyncDisposable
         await SendAsync(open, "one-");
         var reply = ReceiveAsync(open, 4);
         // The request reaches node 2 (the echo answers), but its reply is held back.
-        await LocalCluster.WaitAsync(() => Task.FromResult(Volatile.Read(ref _echoed) >= 12 + 4), "the request to cross the open direction", Bound);
+        await LocalCluster.WaitAsync(() => Task.FromResult(Volatile.Read(ref _echoed) >= 13 + 4), "the request to cross the open direction", Bound);
         Assert.False(reply.IsCompleted, "the reply crossed a blocked direction");
         _network.Heal();
         Assert.Equal("one-", await reply.WaitAsync(Bound));
@@ -73,14 +73,22 @@ public sealed class FaultyNetworkTests : IAsyncDisposable
         Assert.True(clock.ElapsedMilliseconds >= 290, $"the echo came back after {clock.ElapsedMilliseconds} ms");
     }
 
-    /// <summary>Dials the proxy as node <paramref name="from"/> would open a cluster call connection.</summary>
+    /// <summary>The Orleans ports the dialing nodes advertise (three-byte varints, so every hello is 13 bytes).</summary>
+    private static readonly Dictionary<int, int> DialerPorts = new() { [1] = 20001, [3] = 20003 };
+
+    /// <summary>
+    /// Dials the proxy as node <paramref name="from"/>'s Orleans silo would: a length-prefixed preamble holding its
+    /// advertised address (here only that, after a byte that is not a Raft frame's first tag).
+    /// </summary>
     private async Task<Socket> DialAsync(int from)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(new IPEndPoint(FaultyNetwork.ProxyAddress, _proxyPort));
-        var hello = new byte[12];
-        "IFR1"u8.CopyTo(hello);
-        BinaryPrimitives.WriteUInt64LittleEndian(hello.AsSpan(4), (ulong)from);
+        byte[] preamble = [0x20, .. FaultyNetwork.ProxyAddress.GetAddressBytes(), 0x01, .. FaultyNetwork.PrefixVarint((uint)DialerPorts[from])];
+        var hello = new byte[4 + preamble.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(hello, preamble.Length);
+        preamble.CopyTo(hello, 4);
+        Assert.Equal(13, hello.Length);
         await socket.SendAsync(hello, SocketFlags.None);
         return socket;
     }
@@ -109,7 +117,7 @@ public sealed class FaultyNetworkTests : IAsyncDisposable
         return System.Text.Encoding.ASCII.GetString(buffer);
     }
 
-    /// <summary>Node 2: echoes everything after the 12-byte hello back.</summary>
+    /// <summary>Node 2: echoes everything after the 13-byte hello back.</summary>
     private async Task EchoAsync()
     {
         while (true)
@@ -127,7 +135,7 @@ public sealed class FaultyNetworkTests : IAsyncDisposable
             {
                 using var s = socket;
                 var buffer = new byte[1024];
-                var skip = 12;
+                var skip = 13;
                 try
                 {
                     while (true)

@@ -97,6 +97,47 @@ public sealed class SystemGroupMembershipTable : IMembershipTable
         }, CancellationToken.None);
     }
 
+    /// <summary>
+    /// Marks dead every row of <paramref name="siloName"/> that is not dead yet: the rows of this node's earlier
+    /// silos. Called before this node's silo joins, and only by the process that holds the node's data directory
+    /// (locked, so no earlier process of the node still runs). Without it, a silo restarted after kill -9 would wait
+    /// for its own predecessor (another port, so another silo to Orleans) to be declared dead by others, which in a
+    /// cluster of one nobody can do.
+    /// </summary>
+    /// <returns>How many rows it marked.</returns>
+    public async Task<int> DeclareEarlierSilosDeadAsync(string siloName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(siloName);
+        var marked = 0;
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var table = await ReadAll().ConfigureAwait(false);
+            var version = table.Version;
+            var raced = false;
+            foreach (var (entry, etag) in table.Members)
+            {
+                if (entry.SiloName != siloName || entry.Status == SiloStatus.Dead)
+                {
+                    continue;
+                }
+                entry.Status = SiloStatus.Dead;
+                version = version.Next();
+                if (!await UpdateRow(entry, etag, version).ConfigureAwait(false))
+                {
+                    // Another write came first: read the table again.
+                    raced = true;
+                    break;
+                }
+                marked++;
+            }
+            if (!raced)
+            {
+                return marked;
+            }
+        }
+        return marked;
+    }
+
     private async Task<bool> WriteRowAsync(bool insert, MembershipEntry entry, string etag, TableVersion tableVersion)
     {
         ArgumentNullException.ThrowIfNull(entry);

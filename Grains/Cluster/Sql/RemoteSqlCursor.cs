@@ -1,4 +1,5 @@
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Forwarding;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces.Sql;
 
 namespace IceFire.Grains.Cluster.Sql;

@@ -1,4 +1,5 @@
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Forwarding;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces.Sql;
 
 namespace IceFire.Grains.Cluster.Sql;
@@ -61,12 +62,12 @@ internal sealed partial class RemoteSqlSession : ISqlSession
             w.String(function.Name);
             w.Int32(function.ArgumentCount);
         }
-        RpcResponse response;
+        NodeCallResult response;
         try
         {
             response = await router.CallAsync(node, w.Written, router.RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (ClusterRpcException e)
+        catch (NodeCallException e)
         {
             return new OpenOutcome(null, 0, $"node {node} cannot be reached ({e.Message})");
         }
@@ -129,14 +130,14 @@ internal sealed partial class RemoteSqlSession : ISqlSession
         {
             throw new SqlBackendLostException(false, lost);
         }
-        RpcResponse response;
+        NodeCallResult response;
         try
         {
             response = limit == Timeout.InfiniteTimeSpan
                 ? await _router.CallWatchingLeaderAsync(Node, Tenant, request.Written, cancellationToken).ConfigureAwait(false)
                 : await _router.CallAsync(Node, request.Written, limit, cancellationToken).ConfigureAwait(false);
         }
-        catch (ClusterRpcException e)
+        catch (NodeCallException e)
         {
             MarkLost(e.Message);
             throw new SqlBackendLostException(e.Sent, e.Message, e);

@@ -1,4 +1,5 @@
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Forwarding;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces.Sql;
 
 namespace IceFire.Grains.Cluster.Sql;
@@ -37,7 +38,7 @@ internal sealed partial class SqlCallHandler
         return request with { TimeoutMs = timeoutMs };
     }
 
-    private async ValueTask<RpcResponse> SessionCallAsync(SqlCallOp op, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private async ValueTask<NodeCallResult> SessionCallAsync(SqlCallOp op, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var request = Decode(op, payload.Span);
         if (!_sessions.TryGetValue(request.Session, out var hosted))
@@ -48,12 +49,12 @@ internal sealed partial class SqlCallHandler
         {
             // Not behind the gate: the call to interrupt holds it.
             hosted.Session.Cancel();
-            return new RpcResponse((byte)SqlCallStatus.Ok, ReadOnlyMemory<byte>.Empty);
+            return new NodeCallResult((byte)SqlCallStatus.Ok, ReadOnlyMemory<byte>.Empty);
         }
         if (op == SqlCallOp.Close)
         {
             await CloseAsync(hosted).ConfigureAwait(false);
-            return new RpcResponse((byte)SqlCallStatus.Ok, new[] { (byte)SqlTransactionState.Idle });
+            return new NodeCallResult((byte)SqlCallStatus.Ok, new[] { (byte)SqlTransactionState.Idle });
         }
         await hosted.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -96,7 +97,7 @@ internal sealed partial class SqlCallHandler
             }
             w.Byte((byte)hosted.Session.TransactionState);
             hosted.Touch();
-            return new RpcResponse((byte)SqlCallStatus.Ok, w.Written);
+            return new NodeCallResult((byte)SqlCallStatus.Ok, w.Written);
         }
         finally
         {

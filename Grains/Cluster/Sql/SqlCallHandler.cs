@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Forwarding;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Interfaces.Sql;
 
@@ -48,7 +49,7 @@ internal sealed partial class SqlCallHandler : IAsyncDisposable
     public int SessionCount => _sessions.Count;
 
     /// <summary>Serves one call of kind <see cref="SqlCalls.Kind"/>.</summary>
-    public async ValueTask<RpcResponse> HandleAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public async ValueTask<NodeCallResult> HandleAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         try
         {
@@ -74,7 +75,7 @@ internal sealed partial class SqlCallHandler : IAsyncDisposable
         }
     }
 
-    internal static RpcResponse Failure(SqlCallStatus status, string message, ulong leaderHint = 0)
+    internal static NodeCallResult Failure(SqlCallStatus status, string message, ulong leaderHint = 0)
     {
         var w = new WireWriter();
         if (status == SqlCallStatus.NotLeader)
@@ -82,10 +83,10 @@ internal sealed partial class SqlCallHandler : IAsyncDisposable
             w.UInt64(leaderHint);
         }
         w.String(message);
-        return new RpcResponse((byte)status, w.Written);
+        return new NodeCallResult((byte)status, w.Written);
     }
 
-    private async ValueTask<RpcResponse> OpenAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private async ValueTask<NodeCallResult> OpenAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var (origin, tenant, options) = DecodeOpen(payload.Span);
         if (_disposed)
@@ -107,7 +108,7 @@ internal sealed partial class SqlCallHandler : IAsyncDisposable
         var w = new WireWriter();
         w.UInt64(hosted.Id);
         w.Byte((byte)session.TransactionState);
-        return new RpcResponse((byte)SqlCallStatus.Ok, w.Written);
+        return new NodeCallResult((byte)SqlCallStatus.Ok, w.Written);
     }
 
     private (ulong Origin, string Tenant, SqlSessionOptions Options) DecodeOpen(ReadOnlySpan<byte> payload)
@@ -136,7 +137,7 @@ internal sealed partial class SqlCallHandler : IAsyncDisposable
         return (origin, tenant, new SqlSessionOptions { SetupSql = setup, Functions = functions });
     }
 
-    private RpcResponse KeepAlive(ReadOnlyMemory<byte> payload)
+    private NodeCallResult KeepAlive(ReadOnlyMemory<byte> payload)
     {
         var r = new WireReader(payload.Span[1..]);
         var origin = r.UInt64();
@@ -160,7 +161,7 @@ internal sealed partial class SqlCallHandler : IAsyncDisposable
         {
             w.UInt64(id);
         }
-        return new RpcResponse((byte)SqlCallStatus.Ok, w.Written);
+        return new NodeCallResult((byte)SqlCallStatus.Ok, w.Written);
     }
 
     /// <summary>Closes every session opened by clients of <paramref name="origin"/> (it was declared down, or restarted).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Forwarding;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Interfaces.Sql;
 
@@ -17,24 +18,24 @@ internal sealed class SqlRouter : IAsyncDisposable
 
     private static readonly TimeSpan LeaderWatchInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly ClusterRpcClient _rpc;
+    private readonly INodeCalls _calls;
     private readonly Func<string, IReadOnlyList<ulong>> _replicasOf;
     private readonly ConcurrentDictionary<RemoteSqlSession, byte> _remote = new();
     private readonly Timer _keepAlive;
 
     /// <param name="self">This silo's node id.</param>
     /// <param name="leaders">Who leads each tenant, and this silo's leading replicas.</param>
-    /// <param name="rpc">Cluster calls to the other silos.</param>
+    /// <param name="calls">Cluster calls to the other silos.</param>
     /// <param name="requestTimeout">How long a statement waits for its tenant to have a reachable leader.</param>
     /// <param name="replicasOf">The silos holding a tenant's replicas, asked in turn when no leader is known.</param>
     /// <param name="keepAliveInterval">How often remote sessions are renewed; <see cref="KeepAliveInterval"/> when null.</param>
     public SqlRouter(
-        ulong self, ISqlLeaders leaders, ClusterRpcClient rpc, TimeSpan requestTimeout,
+        ulong self, ISqlLeaders leaders, INodeCalls calls, TimeSpan requestTimeout,
         Func<string, IReadOnlyList<ulong>>? replicasOf = null, TimeSpan? keepAliveInterval = null)
     {
         Self = self;
         Leaders = leaders;
-        _rpc = rpc;
+        _calls = calls;
         RequestTimeout = requestTimeout;
         _replicasOf = replicasOf ?? (_ => []);
         var period = keepAliveInterval ?? KeepAliveInterval;
@@ -70,17 +71,17 @@ internal sealed class SqlRouter : IAsyncDisposable
     internal void Forget(RemoteSqlSession session) => _remote.TryRemove(session, out _);
 
     /// <summary>A call given up after <paramref name="limit"/>; a timeout counts as sent, since the request may have run.</summary>
-    internal async Task<RpcResponse> CallAsync(ulong node, ReadOnlyMemory<byte> payload, TimeSpan limit, CancellationToken cancellationToken)
+    internal async Task<NodeCallResult> CallAsync(ulong node, ReadOnlyMemory<byte> payload, TimeSpan limit, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limit);
         try
         {
-            return await _rpc.CallAsync(node, SqlCalls.Kind, payload, deadline.Token).ConfigureAwait(false);
+            return await _calls.CallAsync(node, SqlCalls.Kind, payload, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ClusterRpcException(true, $"node {node} did not answer within {(long)limit.TotalMilliseconds} ms");
+            throw new NodeCallException(true, $"node {node} did not answer within {(long)limit.TotalMilliseconds} ms");
         }
     }
 
@@ -88,10 +89,10 @@ internal sealed class SqlRouter : IAsyncDisposable
     /// A call with no time limit (a statement may run long), abandoned once <paramref name="tenant"/> is seen led by
     /// another silo: a partition can stall the connection to the old leader long after the majority moved on.
     /// </summary>
-    internal async Task<RpcResponse> CallWatchingLeaderAsync(ulong node, string tenant, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    internal async Task<NodeCallResult> CallWatchingLeaderAsync(ulong node, string tenant, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var call = _rpc.CallAsync(node, SqlCalls.Kind, payload, abandon.Token);
+        var call = _calls.CallAsync(node, SqlCalls.Kind, payload, abandon.Token);
         while (!call.IsCompleted)
         {
             await Task.WhenAny(call, Task.Delay(LeaderWatchInterval, CancellationToken.None)).ConfigureAwait(false);
@@ -112,7 +113,7 @@ internal sealed class SqlRouter : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ClusterRpcException(true, $"node {node} stopped leading tenant {tenant} while the statement ran");
+            throw new NodeCallException(true, $"node {node} stopped leading tenant {tenant} while the statement ran");
         }
     }
 
@@ -123,7 +124,7 @@ internal sealed class SqlRouter : IAsyncDisposable
         {
             await CallAsync(node, payload, RequestTimeout, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ClusterRpcException or ObjectDisposedException)
+        catch (Exception e) when (e is NodeCallException or ObjectDisposedException)
         {
             // The session's lease on that silo ends it if this did not.
         }
@@ -167,7 +168,7 @@ internal sealed class SqlRouter : IAsyncDisposable
                     }
                 }
             }
-            catch (Exception e) when (e is ClusterRpcException or ObjectDisposedException or FormatException)
+            catch (Exception e) when (e is NodeCallException or ObjectDisposedException or FormatException)
             {
                 // Unreachable now: the sessions' own calls find out; the next renewal tries again.
             }

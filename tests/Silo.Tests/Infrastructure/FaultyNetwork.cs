@@ -7,11 +7,12 @@ using System.Threading.Channels;
 namespace IceFire.Silo.Tests.Infrastructure;
 
 /// <summary>
-/// The network between the silos of a <see cref="TestCluster"/>: one loopback TCP proxy per silo's cluster port, which
-/// every other silo dials (the silo advertises the proxy's address). The proxy tells who dials from the connection's
-/// first bytes — a cluster call connection opens with "IFR1" and the caller's id, a Raft link with a frame whose first
-/// field is the sender's id — so each direction of each (from, to) pair of silos can be cut, stalled or delayed on its
-/// own. Thread-safe.
+/// The network between the silos of a <see cref="TestCluster"/>: one loopback TCP proxy per port a silo listens on for
+/// other silos (its cluster port and its Orleans messaging port), which every other silo dials (the silo advertises the
+/// proxy's address). The proxy tells who dials from the connection's first bytes — a Raft link opens with a frame whose
+/// first field is the sender's id, an Orleans connection with a preamble holding the dialer's silo address — so each
+/// direction of each (from, to) pair of silos can be cut, stalled or delayed on its own. System requests (joins,
+/// membership table calls) carry no dialer and always pass. Thread-safe.
 /// </summary>
 /// <remarks>
 /// A blocked link refuses new connections (accepted, then closed at once) and stalls the traffic of open ones in the
@@ -23,7 +24,7 @@ internal sealed class FaultyNetwork : IAsyncDisposable
     /// <summary>Where the proxies listen: silos advertise this host, their own listeners stay on 127.0.0.1.</summary>
     public static readonly IPAddress ProxyAddress = IPAddress.Parse("127.0.0.2");
 
-    private static readonly byte[] RpcMagic = "IFR1"u8.ToArray();
+    private readonly IReadOnlyDictionary<int, int> _siloPorts;
     private readonly ConcurrentDictionary<(int From, int To), LinkRule> _rules = new();
     private readonly ConcurrentDictionary<ProxiedConnection, byte> _connections = new();
     private readonly List<(TcpListener Listener, Task Loop)> _proxies = [];
@@ -31,10 +32,14 @@ internal sealed class FaultyNetwork : IAsyncDisposable
     private readonly ConcurrentDictionary<(int From, int To), long> _opened = new();
     private long _refused;
 
-    /// <summary>Starts a proxy for each silo: <paramref name="targets"/> maps a node id to (proxy port, the silo's real cluster end point).</summary>
-    public FaultyNetwork(IReadOnlyDictionary<int, (int ProxyPort, IPEndPoint Target)> targets)
+    /// <summary>
+    /// Starts a proxy for each of <paramref name="targets"/>: (node id, proxy port, the silo's real end point).
+    /// <paramref name="siloPorts"/> gives each node's advertised Orleans port, by which its Orleans connections are known.
+    /// </summary>
+    public FaultyNetwork(IReadOnlyList<(int Node, int ProxyPort, IPEndPoint Target)> targets, IReadOnlyDictionary<int, int> siloPorts)
     {
-        foreach (var (node, (proxyPort, target)) in targets)
+        _siloPorts = siloPorts;
+        foreach (var (node, proxyPort, target) in targets)
         {
             var listener = new TcpListener(ProxyAddress, proxyPort);
             listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -94,6 +99,9 @@ internal sealed class FaultyNetwork : IAsyncDisposable
             rule.Unblock();
         }
     }
+
+    /// <summary>True while any link is blocked.</summary>
+    public bool AnyBlocked => _rules.Values.Any(rule => rule.Blocked);
 
     /// <summary>True when bytes from <paramref name="from"/> to <paramref name="to"/> are held back.</summary>
     public bool IsBlocked(int from, int to) => _rules.TryGetValue((from, to), out var rule) && rule.Blocked;
@@ -160,20 +168,15 @@ internal sealed class FaultyNetwork : IAsyncDisposable
     }
 
     /// <summary>Reads the dialer's opening bytes: (its node id or 0 when unrecognised, the bytes read), or null bytes when it hung up.</summary>
-    private static async Task<(int From, byte[]? Prefix)> IdentifyAsync(Socket socket)
+    private async Task<(int From, byte[]? Prefix)> IdentifyAsync(Socket socket)
     {
         var head = new byte[4];
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await ReadExactlyAsync(socket, head, timeout.Token);
-            if (head.AsSpan().SequenceEqual(RpcMagic))
-            {
-                var id = new byte[8];
-                await ReadExactlyAsync(socket, id, timeout.Token);
-                return ((int)BinaryPrimitives.ReadUInt64LittleEndian(id), [.. head, .. id]);
-            }
-            // A Raft link opens with [length u32][WireFrame], whose field 1 (tag 0x08) is the sender's id as a varint.
+            // A Raft link opens with [length u32][WireFrame], whose field 1 (tag 0x08) is the sender's id as a varint;
+            // an Orleans connection with [length i32][preamble].
             var length = BinaryPrimitives.ReadUInt32LittleEndian(head);
             if (length is 0 or > 1024)
             {
@@ -182,7 +185,10 @@ internal sealed class FaultyNetwork : IAsyncDisposable
             var frame = new byte[length];
             await ReadExactlyAsync(socket, frame, timeout.Token);
             var from = 0;
-            if (frame[0] == 0x08)
+            if (frame[0] != 0x08)
+            {
+                return (OrleansDialer(frame), [.. head, .. frame]);
+            }
             {
                 var shift = 0;
                 for (var i = 1; i < frame.Length && shift < 32; i++, shift += 7)
@@ -200,6 +206,52 @@ internal sealed class FaultyNetwork : IAsyncDisposable
         {
             return (0, null);
         }
+    }
+
+    /// <summary>
+    /// The node whose Orleans silo wrote <paramref name="preamble"/>, or 0. The preamble holds the dialer's silo
+    /// address: its IP's bytes, then a field header, then its port in Orleans' prefix varint (n = floor(log2(port) / 7) low zero bits, a one
+    /// bit, then the port, in n + 1 bytes, little-endian). Each node advertises the proxy's IP and its own port.
+    /// </summary>
+    private int OrleansDialer(byte[] preamble)
+    {
+        var ip = ProxyAddress.GetAddressBytes();
+        for (var at = preamble.AsSpan().IndexOf(ip); at >= 0; at = NextIndexOf(preamble, ip, at + 1))
+        {
+            // The port follows the address after a field header of a byte or two.
+            var after = preamble.AsSpan(at + ip.Length);
+            foreach (var (node, port) in _siloPorts)
+            {
+                var encoded = PrefixVarint((uint)port);
+                for (var gap = 0; gap <= 2 && gap + encoded.Length <= after.Length; gap++)
+                {
+                    if (after.Slice(gap, encoded.Length).SequenceEqual(encoded))
+                    {
+                        return node;
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static int NextIndexOf(byte[] buffer, byte[] value, int from)
+    {
+        var at = buffer.AsSpan(from).IndexOf(value);
+        return at < 0 ? -1 : from + at;
+    }
+
+    /// <summary>Orleans' encoding of an unsigned integer (see <see cref="OrleansDialer"/>).</summary>
+    internal static byte[] PrefixVarint(uint value)
+    {
+        var extra = System.Numerics.BitOperations.Log2(value | 1) / 7;
+        var encoded = ((ulong)value << (extra + 1)) | (1UL << extra);
+        var bytes = new byte[extra + 1];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(encoded >> (8 * i));
+        }
+        return bytes;
     }
 
     private static async Task ReadExactlyAsync(Socket socket, byte[] buffer, CancellationToken cancellationToken)

@@ -15,16 +15,18 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly int[] _resp;
     private readonly int[] _cluster;
     private readonly int[] _admin;
+    private readonly int[] _silo;
     private readonly string _advertise;
 
     private LocalCluster(int nodes, string advertise = "127.0.0.1")
     {
         _advertise = advertise;
         _silos = new SiloProcess?[nodes + 1];
-        var ports = FreePorts(nodes * 3);
+        var ports = FreePorts(nodes * 4);
         _resp = [0, .. ports.Take(nodes)];
         _cluster = [0, .. ports.Skip(nodes).Take(nodes)];
-        _admin = [0, .. ports.Skip(2 * nodes)];
+        _admin = [0, .. ports.Skip(2 * nodes).Take(nodes)];
+        _silo = [0, .. ports.Skip(3 * nodes)];
     }
 
     public int Count => _silos.Length - 1;
@@ -35,9 +37,26 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public int ClusterPort(int node) => _cluster[node];
 
+    /// <summary>The port of node <paramref name="node"/>'s messaging with other silos (Orleans).</summary>
+    public int SiloPort(int node) => _silo[node];
+
     public SiloProcess Silo(int node) => _silos[node] ?? throw new InvalidOperationException($"node {node} is not running");
 
     public bool IsRunning(int node) => _silos[node] is { HasExited: false };
+
+    /// <summary>True when node <paramref name="node"/>'s process exited with <paramref name="exitCode"/>.</summary>
+    public bool StoppedItself(int node, int exitCode)
+    {
+        try
+        {
+            return _silos[node] is { HasExited: true } silo && silo.ExitCode == exitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed by a restart in progress.
+            return false;
+        }
+    }
 
     /// <summary>Starts <paramref name="nodes"/> silos and waits until every one holds an up-to-date replica of default.</summary>
     public static Task<LocalCluster> StartAsync(int nodes, params string[] extra) => Create(nodes).StartAllAsync(extra);
@@ -74,6 +93,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         "--resp-port", _resp[node].ToString(System.Globalization.CultureInfo.InvariantCulture),
         "--cluster-port", _cluster[node].ToString(System.Globalization.CultureInfo.InvariantCulture),
         "--admin-port", _admin[node].ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "--silo-port", _silo[node].ToString(System.Globalization.CultureInfo.InvariantCulture),
         .. _advertise == "127.0.0.1" ? Array.Empty<string>() : ["--advertise", _advertise],
         .. node == 1 ? new[] { "--bootstrap" } : ["--seeds", $"{_advertise}:{_cluster[1]}"],
         .. extra,

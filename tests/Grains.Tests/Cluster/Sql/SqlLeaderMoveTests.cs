@@ -184,14 +184,15 @@ public sealed class SqlLeaderMoveTests
     [Fact]
     public async Task Renewed_sessions_outlive_their_lease()
     {
-        await using var cluster = new SqlRoutingCluster(lease: TimeSpan.FromMilliseconds(300), keepAlive: TimeSpan.FromMilliseconds(50));
+        // A lease twenty renewals long: a loaded machine's stall of a few hundred milliseconds must not pass for a gone caller.
+        await using var cluster = new SqlRoutingCluster(lease: TimeSpan.FromSeconds(1), keepAlive: TimeSpan.FromMilliseconds(50));
         await using var session = await cluster.ConnectAsync(2);
         await session.RunAsync("CREATE TABLE t(x)");
         await session.RunAsync("BEGIN");
         await session.RunAsync("INSERT INTO t VALUES (1)");
         // The subject is time passing: through three leases (the leader's sweeper runs on the real clock), the renewed
-        // session must never be swept, so it is checked at every step of that second, not once after a pause.
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+        // session must never be swept, so it is checked at every step of those seconds, not once after a pause.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
         while (DateTime.UtcNow < until)
         {
             Assert.Equal(1, cluster[1].Handler.SessionCount);

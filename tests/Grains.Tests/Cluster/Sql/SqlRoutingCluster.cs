@@ -1,6 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Cluster.Sql;
 using IceFire.Grains.Interfaces.Sql;
 using IceFire.Grains.Sql;
@@ -34,13 +32,6 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
         for (ulong id = 1; id <= (ulong)silos; id++)
         {
             _silos[id] = new Silo(this, id, requestTimeout ?? TimeSpan.FromSeconds(5), lease, keepAlive);
-        }
-        foreach (var silo in _silos.Values)
-        {
-            foreach (var other in _silos.Values)
-            {
-                silo.Rpc.SetPeer(other.Id, other.Listener.EndPoint);
-            }
         }
         Leader = 1;
     }
@@ -125,9 +116,7 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
             var leaders = new Leaders(this);
             // What a gateway registers on this silo: a remote session gets the functions its caller named.
             Handler = new SqlCallHandler(leaders, _ => [new SqlScalarFunction("answer", 0, _ => SqlValue.FromInteger(42))], lease);
-            Listener = new LoopbackRpcListener(HandleAsync);
-            Rpc = new ClusterRpcClient(id, new ClusterRpcOptions { ConnectTimeout = TimeSpan.FromMilliseconds(500) });
-            Router = new SqlRouter(id, leaders, Rpc, requestTimeout, _ => [1, 2, 3], keepAlive);
+            Router = new SqlRouter(id, leaders, new Calls(cluster), requestTimeout, _ => [1, 2, 3], keepAlive);
         }
 
         private int _dieOnNextExecute;
@@ -140,7 +129,7 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
         /// <summary>True once an execution made the silo die.</summary>
         public bool Died { get; private set; }
 
-        private async ValueTask<RpcResponse> HandleAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        private async ValueTask<NodeCallResult> HandleAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
         {
             if (kind != SqlCalls.Kind)
             {
@@ -150,7 +139,7 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
             if (payload.Span[0] == 3 && Interlocked.Exchange(ref _dieOnNextExecute, 0) == 1)
             {
                 Died = true;
-                _ = Task.Run(StopListeningAsync, CancellationToken.None);
+                _ = StopListeningAsync();
                 // The silo never answers this call (it dies first): the hang is the failure under test.
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             }
@@ -161,22 +150,48 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
 
         public SqlCallHandler Handler { get; }
 
-        public LoopbackRpcListener Listener { get; private set; }
-
-        public ClusterRpcClient Rpc { get; }
-
         public SqlRouter Router { get; }
 
-        /// <summary>Breaks every connection to this silo's cluster port and stops answering, as a killed process would.</summary>
-        public async Task StopListeningAsync() => await Listener.DisposeAsync();
+        /// <summary>Fails every call in flight to this silo and refuses new ones, as a killed process would.</summary>
+        public Task StopListeningAsync() => _stopped.CancelAsync();
+
+        private readonly CancellationTokenSource _stopped = new();
+
+        /// <summary>Serves a call from another silo of the cluster, as the silo's node grain would.</summary>
+        public async Task<NodeCallResult> ServeAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            if (_stopped.IsCancellationRequested)
+            {
+                throw new NodeCallException(false, $"node {Id} cannot be reached");
+            }
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
+            try
+            {
+                // Off the caller's stack, as a call to another process would be.
+                return await Task.Run(() => HandleAsync(kind, payload, either.Token).AsTask(), either.Token);
+            }
+            catch (OperationCanceledException) when (_stopped.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new NodeCallException(true, $"node {Id} went away during the call");
+            }
+        }
 
         public async ValueTask DisposeAsync()
         {
             await Router.DisposeAsync();
-            await Rpc.DisposeAsync();
-            await Listener.DisposeAsync();
+            await _stopped.CancelAsync();
             await Handler.DisposeAsync();
             Database.Close();
+            _stopped.Dispose();
+        }
+
+        /// <summary>Calls between the silos of this cluster, in process.</summary>
+        private sealed class Calls(SqlRoutingCluster cluster) : INodeCalls
+        {
+            public Task<NodeCallResult> CallAsync(ulong nodeId, byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+                cluster._silos.TryGetValue(nodeId, out var target)
+                    ? target.ServeAsync(kind, payload, cancellationToken)
+                    : Task.FromException<NodeCallResult>(new NodeCallException(false, $"node {nodeId} is not in the cluster"));
         }
 
         private sealed class Leaders(Silo silo) : ISqlLeaders

@@ -1,5 +1,6 @@
 using IceFire.Grains.Cluster;
-using IceFire.Grains.Cluster.Rpc;
+using IceFire.Grains.Cluster.Forwarding;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Cluster.Sql;
 using IceFire.Grains.Hosting.Catalog;
 using IceFire.Grains.Interfaces.Sql;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace IceFire.Grains.Cluster.Rpc;
+namespace IceFire.Grains.Cluster.Forwarding;
 
 /// <summary>Appends little-endian numbers and length-prefixed byte strings to a growable buffer.</summary>
 internal sealed class WireWriter

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
 using IceFire.Raft.Hosting;
 
-namespace IceFire.Grains.Cluster.Rpc;
+namespace IceFire.Grains.Cluster.Forwarding;
 
 /// <summary>
 /// Serves the forwarded tenant calls (<see cref="ForwardKinds"/>) against this silo's replicas, mapping the replica's
@@ -13,7 +14,7 @@ public sealed class TenantCallHandler(Func<string, ITenantGrain?> resolve)
     /// <summary>Batches running here for other silos' connections, by (silo, client id): what CLIENT UNBLOCK finds.</summary>
     private readonly ConcurrentDictionary<(ulong Origin, long ClientId), CommandBatch> _running = new();
 
-    public async ValueTask<RpcResponse> HandleAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public async ValueTask<NodeCallResult> HandleAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         try
         {
@@ -50,7 +51,7 @@ public sealed class TenantCallHandler(Func<string, ITenantGrain?> resolve)
     private ITenantGrain Resolve(string tenant) =>
         resolve(tenant) ?? throw new TenantNotFoundException($"this silo holds no replica of tenant {tenant}");
 
-    private async ValueTask<RpcResponse> ExecuteAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private async ValueTask<NodeCallResult> ExecuteAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var request = ForwardedBatchCodec.Decode(payload);
         var tenant = Resolve(request.Tenant);
@@ -61,7 +62,7 @@ public sealed class TenantCallHandler(Func<string, ITenantGrain?> resolve)
         try
         {
             await tenant.ExecuteAsync(batch).ConfigureAwait(false);
-            return new RpcResponse((byte)ForwardStatus.Ok, ForwardedBatchCodec.EncodeResult(batch, request.Replies));
+            return new NodeCallResult((byte)ForwardStatus.Ok, ForwardedBatchCodec.EncodeResult(batch, request.Replies));
         }
         finally
         {
@@ -70,18 +71,18 @@ public sealed class TenantCallHandler(Func<string, ITenantGrain?> resolve)
         }
     }
 
-    private async ValueTask<RpcResponse> UnblockAsync(ReadOnlyMemory<byte> payload)
+    private async ValueTask<NodeCallResult> UnblockAsync(ReadOnlyMemory<byte> payload)
     {
         var (name, origin, clientId, reason) = ForwardedBatchCodec.DecodeUnblock(payload.Span);
         var tenant = Resolve(name);
         var woken = _running.TryGetValue((origin, clientId), out var batch) && await tenant.UnblockAsync(batch, reason).ConfigureAwait(false);
-        return new RpcResponse((byte)ForwardStatus.Ok, new[] { woken ? (byte)1 : (byte)0 });
+        return new NodeCallResult((byte)ForwardStatus.Ok, new[] { woken ? (byte)1 : (byte)0 });
     }
 
-    private async ValueTask<RpcResponse> InfoAsync(ReadOnlyMemory<byte> payload)
+    private async ValueTask<NodeCallResult> InfoAsync(ReadOnlyMemory<byte> payload)
     {
         var name = System.Text.Encoding.UTF8.GetString(payload.Span);
         var info = await Resolve(name).GetInfoAsync().ConfigureAwait(false);
-        return new RpcResponse((byte)ForwardStatus.Ok, ForwardedBatchCodec.EncodeInfo(info));
+        return new NodeCallResult((byte)ForwardStatus.Ok, ForwardedBatchCodec.EncodeInfo(info));
     }
 }

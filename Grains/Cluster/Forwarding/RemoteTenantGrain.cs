@@ -1,16 +1,17 @@
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
-using IceFire.Raft;
 using IceFire.Raft.Hosting;
+using IceFire.Raft;
 
-namespace IceFire.Grains.Cluster.Rpc;
+namespace IceFire.Grains.Cluster.Forwarding;
 
 /// <summary>
 /// A tenant's replica on another silo, reached through cluster calls. Its failures look like the local replica's: a
 /// replica that does not lead throws <see cref="RaftProposalException"/>, a write whose fate is unknown
 /// <see cref="RaftOutcomeUnknownException"/>, a silo without the tenant <see cref="TenantNotFoundException"/>, and a
-/// transport failure <see cref="ClusterRpcException"/>.
+/// transport failure <see cref="NodeCallException"/>.
 /// </summary>
-public sealed class RemoteTenantGrain(string name, ulong nodeId, ulong self, ClusterRpcClient client, TimeSpan timeout) : ITenantGrain
+public sealed class RemoteTenantGrain(string name, ulong nodeId, ulong self, INodeCalls client, TimeSpan timeout) : ITenantGrain
 {
     public string Name => name;
 
@@ -65,14 +66,14 @@ public sealed class RemoteTenantGrain(string name, ulong nodeId, ulong self, Clu
         {
             deadline.CancelAfter(limit);
         }
-        RpcResponse response;
+        NodeCallResult response;
         try
         {
             response = await client.CallAsync(nodeId, kind, payload, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ClusterRpcException(true, $"node {nodeId} did not answer within {(long)limit.TotalMilliseconds} ms");
+            throw new NodeCallException(true, $"node {nodeId} did not answer within {(long)limit.TotalMilliseconds} ms");
         }
         var r = new WireReader(response.Payload.Span);
         switch ((ForwardStatus)response.Status)

@@ -1,6 +1,7 @@
+using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
 
-namespace IceFire.Grains.Cluster.Rpc;
+namespace IceFire.Grains.Cluster.Forwarding;
 
 /// <summary>The kinds of cluster calls that reach a tenant's replica on another silo.</summary>
 public static class ForwardKinds
@@ -268,7 +269,7 @@ public static class ForwardedBatchCodec
     }
 
     /// <summary>A failure status with a message.</summary>
-    internal static RpcResponse Failure(ForwardStatus status, string message, ulong leaderHint = 0, byte proposeStatus = 0)
+    internal static NodeCallResult Failure(ForwardStatus status, string message, ulong leaderHint = 0, byte proposeStatus = 0)
     {
         var w = new WireWriter();
         if (status == ForwardStatus.NotLeader)
@@ -277,6 +278,6 @@ public static class ForwardedBatchCodec
             w.Byte(proposeStatus);
         }
         w.String(message);
-        return new RpcResponse((byte)status, w.Written);
+        return new NodeCallResult((byte)status, w.Written);
     }
 }

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Sockets;
+using IceFire.Grains.Cluster;
+using IceFire.Grains.Cluster.Membership;
+using IceFire.Grains.Cluster.Messaging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+
+namespace IceFire.Silo;
+
+/// <summary>
+/// The Orleans silo in IceFire's host: its membership table is the system group's (no outside database), its failure
+/// detector tells the cluster node which silos are active, and it carries the calls between silos
+/// (<see cref="OrleansNodeCalls"/>). It starts after the node has joined the system group, since reading that table
+/// needs a member of it, and stops before the node does.
+/// </summary>
+internal sealed class OrleansSilo(IServiceProvider services, Type siloService, OrleansNodeCalls calls, ClusterNode node) : IHostedService
+{
+    private readonly ClusterNode _node = node;
+    private readonly CancellationTokenSource _stopping = new();
+    private IHostedService? _silo;
+    private Task? _watch;
+
+    /// <summary>The Orleans silo's messaging port, for the start-up report.</summary>
+    public int? Port { get; private set; }
+
+    /// <summary>
+    /// Why the silo stopped itself (the cluster declared it dead, or Orleans failed beyond repair), or null. The
+    /// process then exits with <see cref="FailedExitCode"/>, so a supervisor (Kubernetes) starts it again and it
+    /// rejoins with a new generation.
+    /// </summary>
+    public string? Failure { get; private set; }
+
+    /// <summary>The exit code of a silo that stopped itself.</summary>
+    public const int FailedExitCode = 3;
+
+    /// <summary>
+    /// Adds the silo to <paramref name="builder"/>'s services, started later by <see cref="StartSiloAsync"/>. The silo
+    /// listens on <paramref name="bind"/>:<paramref name="port"/> (0 picks a free one) and other silos reach it at
+    /// <paramref name="advertised"/>.
+    /// </summary>
+    public static void Add(IHostApplicationBuilder builder, ClusterNode node, OrleansNodeCalls calls, IPAddress bind, IPAddress advertised, int port)
+    {
+        if (port == 0)
+        {
+            // Orleans advertises the port it is given: take a free one now.
+            using var probe = new TcpListener(bind, 0);
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        builder.UseOrleans(silo =>
+        {
+            silo.Services.AddSingleton(node);
+            silo.Services.AddSingleton<IMembershipTable>(sp => new SystemGroupMembershipTable(node, sp.GetRequiredService<IOptions<ClusterOptions>>()));
+            silo.Configure<ClusterOptions>(o =>
+            {
+                // Read when the silo starts, after the node joined: a new silo learns its cluster's id by joining.
+                o.ClusterId = node.ClusterId ?? throw new InvalidOperationException("the Orleans silo started before the node joined its cluster");
+                o.ServiceId = "icefire";
+            });
+            silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = NodeNames.SiloName(node.NodeId));
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.AdvertisedIPAddress = advertised;
+                o.SiloPort = port;
+                o.SiloListeningEndpoint = new IPEndPoint(bind, port);
+                // No Orleans clients: the gateways run in this process.
+                o.GatewayPort = 0;
+            });
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                // A silo that stops answering is declared dead within a few seconds, and its tenants' groups elect anew.
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+            });
+            silo.AddGrainService<NodeService>();
+            silo.Services.AddSingleton<NodeServiceClient>();
+            silo.Services.AddSingleton<IFatalErrorHandler>(sp => new StopOnFatalError(sp));
+        });
+        // Started by StartSiloAsync once the node has joined, not with the host.
+        var descriptor = builder.Services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.FullName == "Orleans.Hosting.SiloHostedService");
+        builder.Services.Remove(descriptor);
+        builder.Services.AddSingleton(sp => new OrleansSilo(sp, descriptor.ImplementationType!, calls, node) { Port = port });
+        builder.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<OrleansSilo>());
+    }
+
+    /// <summary>The host starts the silo later (<see cref="StartSiloAsync"/>).</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Joins the Orleans cluster, then carries calls and watches which silos are active.</summary>
+    public async Task StartSiloAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetRequiredService<IMembershipTable>() is SystemGroupMembershipTable table)
+        {
+            await table.DeclareEarlierSilosDeadAsync(NodeNames.SiloName(_node.NodeId)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var silo = (IHostedService)ActivatorUtilities.CreateInstance(services, siloService);
+        _silo = silo;
+        await silo.StartAsync(cancellationToken).ConfigureAwait(false);
+        var membership = services.GetRequiredService<IClusterMembershipService>();
+        calls.Start(services.GetRequiredService<NodeServiceClient>(), membership);
+        _watch = WatchAsync(membership, _stopping.Token);
+    }
+
+    /// <summary>
+    /// Orleans' fatal errors, above all "this silo was declared dead" (the others could not reach it): the silo stops
+    /// taking commands at once and then stops cleanly, data files closed, instead of Orleans' immediate process kill.
+    /// Its replicas stay correct either way; Raft lets no cut-off silo commit.
+    /// </summary>
+    private sealed class StopOnFatalError(IServiceProvider services) : IFatalErrorHandler
+    {
+        public bool IsUnexpected(Exception exception) => exception is not ThreadAbortException;
+
+        public void OnFatalException(object? sender, string? context, Exception? exception)
+        {
+            var silo = services.GetRequiredService<OrleansSilo>();
+            if (silo.Failure is not null)
+            {
+                return;
+            }
+            silo.Failure = context ?? exception?.Message ?? "a fatal error";
+            Console.Error.WriteLine($"icefire: node {silo._node.NodeId}: stopping: {silo.Failure}{(exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})")}");
+            services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        }
+    }
+
+    private async Task WatchAsync(IClusterMembershipService membership, CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stop).ConfigureAwait(false))
+            {
+                var active = new HashSet<ulong>();
+                foreach (var member in snapshot.Members.Values)
+                {
+                    if (member.Status == SiloStatus.Active && NodeNames.NodeId(member.Name) is var id and not 0)
+                    {
+                        active.Add(id);
+                    }
+                }
+                _node.ObserveActiveNodes(active);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_watch is not null)
+        {
+            await _watch.ConfigureAwait(false);
+        }
+        calls.Stop();
+        if (_silo is not null)
+        {
+            await _silo.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
