@@ -8,25 +8,14 @@ namespace IceFire.Silo.Tests;
 /// The same commands to redis-server 7 and to IceFire, replies compared byte for byte. Commands whose
 /// replies depend on time or identity are left out (TIME, INFO, CLIENT ID, RANDOMKEY, SCAN cursors).
 /// </summary>
-public sealed partial class DifferentialTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
+/// <remarks>
+/// One silo and one redis-server serve every sequence (<see cref="DifferentialServers"/>): each starts with FLUSHALL
+/// on both, and whatever else a sequence leaves behind (a CONFIG SET) it leaves on both alike.
+/// </remarks>
+public sealed partial class DifferentialTests(ITestOutputHelper output, DifferentialServers servers) : IClassFixture<DifferentialServers>
 {
-    private readonly TempDirectory _temp = new();
-    private SiloProcess? _silo;
-    private RedisServerProcess? _redis;
-
-    public async Task InitializeAsync()
-    {
-        _silo = await SiloProcess.StartAsync(_temp.Sub("data"));
-        _redis = await RedisServerProcess.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _silo!.DisposeAsync();
-        await _redis!.DisposeAsync();
-    }
-
-    public void Dispose() => _temp.Dispose();
+    private readonly SiloProcess _silo = servers.Silo;
+    private readonly RedisServerProcess _redis = servers.Redis;
 
     // Each command family adds its sequences in its own file (DifferentialTests.Hashes.cs, ...).
     static partial void AddBitCorpus(TheoryData<string, string[][]> corpus);
@@ -136,8 +125,8 @@ public sealed partial class DifferentialTests(ITestOutputHelper output) : IAsync
     /// <summary>Runs <paramref name="commands"/> on both servers (after HELLO 3 when <paramref name="resp3"/>) and compares every reply.</summary>
     private void CompareWithRedis(string family, string[][] commands, bool resp3)
     {
-        using var redis = RespSocket.Connect(_redis!.Port);
-        using var icefire = RespSocket.Connect(_silo!.Port);
+        using var redis = RespSocket.Connect(_redis.Port);
+        using var icefire = RespSocket.Connect(_silo.Port);
         redis.Call("FLUSHALL");
         icefire.Call("FLUSHALL");
         if (resp3)
@@ -208,4 +197,30 @@ public sealed partial class DifferentialTests(ITestOutputHelper output) : IAsync
     private static partial System.Text.RegularExpressions.Regex ClientIds();
 
     private static string Escape(string s) => s.Replace("\r", "\\r").Replace("\n", "\\n");
+}
+
+/// <summary>The silo and the redis-server the differential sequences run against, started once for all of them.</summary>
+public sealed class DifferentialServers : IAsyncLifetime, IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private SiloProcess? _silo;
+    private RedisServerProcess? _redis;
+
+    internal SiloProcess Silo => _silo ?? throw new InvalidOperationException("not started");
+
+    internal RedisServerProcess Redis => _redis ?? throw new InvalidOperationException("not started");
+
+    public async Task InitializeAsync()
+    {
+        _silo = await SiloProcess.StartAsync(_temp.Sub("data"));
+        _redis = await RedisServerProcess.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _silo!.DisposeAsync();
+        await _redis!.DisposeAsync();
+    }
+
+    public void Dispose() => _temp.Dispose();
 }
