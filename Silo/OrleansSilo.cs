@@ -37,6 +37,9 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
     /// </summary>
     public string? Failure { get; private set; }
 
+    /// <summary>How long the Orleans silo may take to leave the cluster when this silo stops.</summary>
+    private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
+
     /// <summary>The exit code of a silo that stopped itself.</summary>
     public const int FailedExitCode = 3;
 
@@ -163,7 +166,16 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
         calls.Stop();
         if (_silo is not null)
         {
-            await _silo.StopAsync(cancellationToken).ConfigureAwait(false);
+            // A graceful stop writes this silo's row (ShuttingDown, then Dead) to the membership table, which a silo cut
+            // off from its cluster's majority cannot reach; it must not hold up the stop of the data files.
+            try
+            {
+                await _silo.StopAsync(cancellationToken).WaitAsync(StopBound, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Console.Error.WriteLine($"icefire: node {_node.NodeId}: Orleans did not stop within {StopBound.TotalSeconds:0} s (the cluster cannot be reached); stopping without it");
+            }
         }
     }
 }
