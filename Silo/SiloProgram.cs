@@ -257,7 +257,8 @@ internal static class SiloProgram
             }
         }
         catch (Exception e) when (e is ClusterJoinException or DataDirectoryException or SocketException or IOException
-            or Orleans.Runtime.OrleansException or Orleans.Runtime.OrleansConfigurationException or InvalidOperationException)
+            or Orleans.Runtime.OrleansException or Orleans.Runtime.OrleansConfigurationException or InvalidOperationException
+            or Grains.Cluster.MembershipTableUnavailableException)
         {
             Console.Error.WriteLine($"icefire: cannot start: {e.Message}");
             started.TrySetCanceled();
