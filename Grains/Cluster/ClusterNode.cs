@@ -88,6 +88,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _calls = options.Calls ?? NoNodeCalls.Instance;
         _tenantCalls = new TenantCallHandler(name => _replicas.TryGetValue(name, out var r) ? r.Tenant : null);
         _sqlCalls = new SqlCallHandler(this, options.SqlFunctions);
+        PayloadCalls = new PayloadCallTarget(ServeCallAsync);
         var systemDir = Path.Combine(options.Data.Path, "cluster", "system");
         var founding = _identity is null && options.Bootstrap && !Directory.Exists(systemDir);
         var storage = FileRaftStorage.Open(systemDir, founding ? new ConfState([options.NodeId], []) : ConfState.Empty);
@@ -278,8 +279,10 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _ => new(),
     };
 
-    /// <summary>Serves another silo's call to this one (<see cref="INodeService"/>).</summary>
-    internal async ValueTask<NodeCallResult> ServeCallAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    /// <summary>Serves other silos' payload calls to this one (<see cref="INodeService"/>).</summary>
+    internal IPayloadCalls PayloadCalls { get; }
+
+    private async ValueTask<NodeCallResult> ServeCallAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         return kind switch
         {

@@ -1,27 +1,30 @@
+using Orleans;
+
 namespace IceFire.Grains.Cluster.Messaging;
 
 /// <summary>
 /// Calls from this silo to another by node id: a forwarded tenant command, a SQL session's step, a tenant change for
-/// the system group's leader, a replica status query, a publish. <see cref="OrleansNodeCalls"/> carries them as grain
-/// calls to the target silo's <see cref="INodeService"/>. Thread-safe.
+/// the system group's leader, a replica status query, a publish. Each concern is one interface that extends
+/// <see cref="INodeCallTarget"/>; <see cref="INodeService"/>, the Orleans grain service every silo runs, joins them, and
+/// <see cref="OrleansNodeCalls"/> reaches it on the target node's silo. Thread-safe.
 /// </summary>
 public interface INodeCalls
 {
-    /// <summary>Calls the silo of <paramref name="nodeId"/> with a request of <paramref name="kind"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="call"/> against the <typeparamref name="TTarget"/> of <paramref name="nodeId"/>'s silo, passing it
+    /// <paramref name="cancellationToken"/>; cancelling it cancels the call there.
+    /// </summary>
     /// <exception cref="NodeCallException">The silo could not be reached, the call broke off, or its handler failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    Task<NodeCallResult> CallAsync(ulong nodeId, byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
+    Task<TResult> CallAsync<TTarget, TResult>(ulong nodeId, Func<TTarget, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+        where TTarget : class, INodeCallTarget;
 }
 
-/// <summary>What a call's handler answered: a status (0 for success) and a payload the caller parses.</summary>
-public readonly record struct NodeCallResult(byte Status, ReadOnlyMemory<byte> Payload)
-{
-    /// <summary>The status of a call whose handler threw; the payload is its message in UTF-8.</summary>
-    public const byte Failed = 255;
-}
-
-/// <summary>Serves one call of <paramref name="kind"/>; cancelled when the caller cancels or leaves.</summary>
-public delegate ValueTask<NodeCallResult> NodeCallHandler(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
+/// <summary>
+/// One concern of the calls a silo serves for others. Its methods take and return Orleans-serializable types
+/// (<c>[GenerateSerializer]</c>) and report expected refusals in their results; an exception means the call failed.
+/// </summary>
+public interface INodeCallTarget : IAddressable;
 
 /// <summary>
 /// A call to another silo failed on its way: the silo could not be reached, the call broke off or timed out, or its
@@ -39,6 +42,7 @@ public sealed class NoNodeCalls : INodeCalls
 {
     public static NoNodeCalls Instance { get; } = new();
 
-    public Task<NodeCallResult> CallAsync(ulong nodeId, byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
-        Task.FromException<NodeCallResult>(new NodeCallException(false, $"node {nodeId} cannot be called: this silo's messaging has not started"));
+    public Task<TResult> CallAsync<TTarget, TResult>(ulong nodeId, Func<TTarget, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+        where TTarget : class, INodeCallTarget =>
+        Task.FromException<TResult>(new NodeCallException(false, $"node {nodeId} cannot be called: this silo's messaging has not started"));
 }

@@ -1,4 +1,3 @@
-using Orleans;
 using Orleans.Runtime;
 
 namespace IceFire.Grains.Cluster.Messaging;
@@ -12,6 +11,9 @@ public sealed class OrleansNodeCalls : INodeCalls
     private NodeServiceClient? _services;
     private IClusterMembershipService? _membership;
 
+    /// <summary>The active silo of each node, as of one membership version (rebuilt when the version moves).</summary>
+    private ActiveSilos _active = new(MembershipVersion.MinValue, new Dictionary<ulong, SiloAddress>());
+
     /// <summary>Starts carrying calls through <paramref name="services"/>, to the nodes <paramref name="membership"/> holds active.</summary>
     public void Start(NodeServiceClient services, IClusterMembershipService membership)
     {
@@ -22,44 +24,55 @@ public sealed class OrleansNodeCalls : INodeCalls
     /// <summary>Stops carrying calls (the silo is stopping): later ones fail as unsent.</summary>
     public void Stop() => Volatile.Write(ref _services, null);
 
-    public async Task<NodeCallResult> CallAsync(ulong nodeId, byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public async Task<TResult> CallAsync<TTarget, TResult>(ulong nodeId, Func<TTarget, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+        where TTarget : class, INodeCallTarget
     {
+        ArgumentNullException.ThrowIfNull(call);
         var services = Volatile.Read(ref _services)
             ?? throw new NodeCallException(false, $"node {nodeId} cannot be called: this silo's messaging is not running");
         // Known before sending: no silo of that node is in the cluster now (it stopped, or was declared dead).
         var silo = ActiveSilo(nodeId) ?? throw new NodeCallException(false, $"node {nodeId} has no active silo in the cluster");
-        NodeCallReply reply;
+        if (services.On(silo) is not TTarget target)
+        {
+            throw new InvalidOperationException($"{typeof(TTarget).Name} is not part of {nameof(INodeService)}");
+        }
         try
         {
-            reply = await services.On(silo).CallAsync(kind, payload.ToArray(), cancellationToken).ConfigureAwait(false);
+            return await call(target, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is not NodeCallException)
         {
+            // Orleans' faults (unreachable, timed out, stopping) and a handler's exception alike: the request may have run.
             throw new NodeCallException(true, $"the call to node {nodeId} failed: {e.Message}", e);
         }
-        if (reply.Status == NodeCallResult.Failed)
-        {
-            throw new NodeCallException(true, $"node {nodeId} failed the call: {System.Text.Encoding.UTF8.GetString(reply.Payload)}");
-        }
-        return new NodeCallResult(reply.Status, reply.Payload);
     }
 
     /// <summary>The active silo of <paramref name="nodeId"/> (the newest, should two generations overlap), or null.</summary>
     private SiloAddress? ActiveSilo(ulong nodeId)
     {
-        var name = NodeNames.SiloName(nodeId);
-        SiloAddress? found = null;
-        foreach (var member in Volatile.Read(ref _membership)!.CurrentSnapshot.Members.Values)
+        var snapshot = Volatile.Read(ref _membership)!.CurrentSnapshot;
+        var active = Volatile.Read(ref _active);
+        if (active.Version != snapshot.Version)
         {
-            if (member.Status == SiloStatus.Active && member.Name == name && (found is null || member.SiloAddress.Generation > found.Generation))
+            var silos = new Dictionary<ulong, SiloAddress>();
+            foreach (var member in snapshot.Members.Values)
             {
-                found = member.SiloAddress;
+                var node = NodeNames.NodeId(member.Name);
+                if (member.Status == SiloStatus.Active && node != 0
+                    && (!silos.TryGetValue(node, out var found) || member.SiloAddress.Generation > found.Generation))
+                {
+                    silos[node] = member.SiloAddress;
+                }
             }
+            active = new ActiveSilos(snapshot.Version, silos);
+            Volatile.Write(ref _active, active);
         }
-        return found;
+        return active.Silos.GetValueOrDefault(nodeId);
     }
+
+    private sealed record ActiveSilos(MembershipVersion Version, Dictionary<ulong, SiloAddress> Silos);
 }

@@ -32,9 +32,9 @@ public sealed class NodeCallsTests
     public async Task Calls_before_the_messaging_starts_fail_as_never_sent()
     {
         var calls = new OrleansNodeCalls();
-        var failure = await Assert.ThrowsAsync<NodeCallException>(() => calls.CallAsync(2, 1, new byte[] { 1 }, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<NodeCallException>(() => calls.CallAsync<IPayloadCalls, NodeCallReply>(2, (t, ct) => t.CallAsync(1, [1], ct), CancellationToken.None));
         Assert.False(failure.Sent);
-        failure = await Assert.ThrowsAsync<NodeCallException>(() => NoNodeCalls.Instance.CallAsync(2, 1, new byte[] { 1 }, CancellationToken.None));
+        failure = await Assert.ThrowsAsync<NodeCallException>(() => NoNodeCalls.Instance.CallAsync<IPayloadCalls, NodeCallReply>(2, (t, ct) => t.CallAsync(1, [1], ct), CancellationToken.None));
         Assert.False(failure.Sent);
     }
 }

@@ -117,9 +117,13 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
             // What a gateway registers on this silo: a remote session gets the functions its caller named.
             Handler = new SqlCallHandler(leaders, _ => [new SqlScalarFunction("answer", 0, _ => SqlValue.FromInteger(42))], lease);
             Router = new SqlRouter(id, leaders, new Calls(cluster), requestTimeout, _ => [1, 2, 3], keepAlive);
+            _target = new PayloadCallTarget(HandleAsync);
         }
 
         private int _dieOnNextExecute;
+
+        /// <summary>What other silos' calls reach.</summary>
+        private readonly INodeCallTarget _target;
 
         public ulong Id { get; }
 
@@ -157,18 +161,20 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
 
         private readonly CancellationTokenSource _stopped = new();
 
-        /// <summary>Serves a call from another silo of the cluster, as the silo's node grain would.</summary>
-        public async Task<NodeCallResult> ServeAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        /// <summary>Serves a call from another silo of the cluster, as the silo's node service would.</summary>
+        public async Task<TResult> ServeAsync<TTarget, TResult>(Func<TTarget, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+            where TTarget : class, INodeCallTarget
         {
             if (_stopped.IsCancellationRequested)
             {
                 throw new NodeCallException(false, $"node {Id} cannot be reached");
             }
+            var target = _target as TTarget ?? throw new InvalidOperationException($"the silo serves no {typeof(TTarget).Name}");
             using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
             try
             {
                 // Off the caller's stack, as a call to another process would be.
-                return await Task.Run(() => HandleAsync(kind, payload, either.Token).AsTask(), either.Token);
+                return await Task.Run(() => call(target, either.Token), either.Token);
             }
             catch (OperationCanceledException) when (_stopped.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -188,10 +194,11 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
         /// <summary>Calls between the silos of this cluster, in process.</summary>
         private sealed class Calls(SqlRoutingCluster cluster) : INodeCalls
         {
-            public Task<NodeCallResult> CallAsync(ulong nodeId, byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+            public Task<TResult> CallAsync<TTarget, TResult>(ulong nodeId, Func<TTarget, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+                where TTarget : class, INodeCallTarget =>
                 cluster._silos.TryGetValue(nodeId, out var target)
-                    ? target.ServeAsync(kind, payload, cancellationToken)
-                    : Task.FromException<NodeCallResult>(new NodeCallException(false, $"node {nodeId} is not in the cluster"));
+                    ? target.ServeAsync(call, cancellationToken)
+                    : Task.FromException<TResult>(new NodeCallException(false, $"node {nodeId} is not in the cluster"));
         }
 
         private sealed class Leaders(Silo silo) : ISqlLeaders
