@@ -198,29 +198,3 @@ public sealed partial class DifferentialTests(ITestOutputHelper output, Differen
 
     private static string Escape(string s) => s.Replace("\r", "\\r").Replace("\n", "\\n");
 }
-
-/// <summary>The silo and the redis-server the differential sequences run against, started once for all of them.</summary>
-public sealed class DifferentialServers : IAsyncLifetime, IDisposable
-{
-    private readonly TempDirectory _temp = new();
-    private SiloProcess? _silo;
-    private RedisServerProcess? _redis;
-
-    internal SiloProcess Silo => _silo ?? throw new InvalidOperationException("not started");
-
-    internal RedisServerProcess Redis => _redis ?? throw new InvalidOperationException("not started");
-
-    public async Task InitializeAsync()
-    {
-        _silo = await SiloProcess.StartAsync(_temp.Sub("data"));
-        _redis = await RedisServerProcess.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _silo!.DisposeAsync();
-        await _redis!.DisposeAsync();
-    }
-
-    public void Dispose() => _temp.Dispose();
-}
