@@ -296,7 +296,8 @@ public sealed partial class ClusterNode
         _options.Log($"node {NodeId}: closed the replica of tenant {replica.Name}, {why}");
     }
 
-    private async ValueTask<NodeCallResult> HandleReplicaStatusAsync()
+    /// <summary>The state of every replica on this silo (<see cref="IClusterCalls.GetLocalReplicaStatusAsync"/>).</summary>
+    internal async Task<ReplicaStatusListProto> LocalReplicaStatusAsync()
     {
         var list = new ReplicaStatusListProto { Node = NodeId };
         list.Replicas.Add(await StatusOfAsync("", _system).ConfigureAwait(false));
@@ -304,7 +305,7 @@ public sealed partial class ClusterNode
         {
             list.Replicas.Add(await StatusOfAsync(replica.Name, replica.Group).ConfigureAwait(false));
         }
-        return new NodeCallResult(0, list.ToByteArray());
+        return list;
     }
 
     private static async Task<ReplicaStatusProto> StatusOfAsync(string tenant, RaftGroup group)
@@ -338,15 +339,15 @@ public sealed partial class ClusterNode
             {
                 if (m.Id == NodeId)
                 {
-                    var local = await HandleReplicaStatusAsync().ConfigureAwait(false);
-                    return (m.Id, ReplicaStatusListProto.Parser.ParseFrom(local.Payload.Span));
+                    return (m.Id, await LocalReplicaStatusAsync().ConfigureAwait(false));
                 }
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(2));
-                var response = await _calls.CallAsync(m.Id, ClusterCalls.ReplicaStatus, ReadOnlyMemory<byte>.Empty, timeout.Token).ConfigureAwait(false);
-                return (m.Id, ReplicaStatusListProto.Parser.ParseFrom(response.Payload.Span));
+                var list = await _calls.CallAsync<IClusterCalls, ReplicaStatusListProto>(
+                    m.Id, static (target, _) => target.GetLocalReplicaStatusAsync(), timeout.Token).ConfigureAwait(false);
+                return (m.Id, list);
             }
-            catch (Exception e) when (e is NodeCallException or OperationCanceledException or InvalidProtocolBufferException)
+            catch (Exception e) when (e is NodeCallException or OperationCanceledException)
             {
                 return (m.Id, (ReplicaStatusListProto?)null);
             }

@@ -230,7 +230,6 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
     {
         var started = Environment.TickCount64;
         var reason = "the system group has no leader";
-        var payload = request.ToByteArray();
         while (true)
         {
             if (_system.Role == RaftRole.Leader)
@@ -248,8 +247,8 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
             {
                 try
                 {
-                    var response = await _calls.CallAsync(leader, ClusterCalls.TenantChange, payload, cancellationToken).ConfigureAwait(false);
-                    var answer = TenantChangeResponseProto.Parser.ParseFrom(response.Payload.Span);
+                    var answer = await _calls.CallAsync<IClusterCalls, TenantChangeResponseProto>(
+                        leader, (target, ct) => target.ChangeTenantAsync(request, ct), cancellationToken).ConfigureAwait(false);
                     if (answer.Status >= 0)
                     {
                         return (TenantChangeStatus)answer.Status;
@@ -269,9 +268,9 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
         }
     }
 
-    private async ValueTask<NodeCallResult> HandleTenantChangeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    /// <summary>Serves another silo's tenant change (<see cref="IClusterCalls.ChangeTenantAsync"/>).</summary>
+    internal async Task<TenantChangeResponseProto> AnswerTenantChangeAsync(TenantChangeRequestProto request, CancellationToken cancellationToken)
     {
-        var request = TenantChangeRequestProto.Parser.ParseFrom(payload.Span);
         var answer = new TenantChangeResponseProto();
         if (_system.Role != RaftRole.Leader)
         {
@@ -291,7 +290,7 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
                 answer.Message = e.Message;
             }
         }
-        return new NodeCallResult(0, answer.ToByteArray());
+        return answer;
     }
 
     private async Task<TenantChangeStatus> ApplyTenantChangeAsync(TenantChangeRequestProto request, CancellationToken cancellationToken)

@@ -89,6 +89,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _tenantCalls = new TenantCallHandler(name => _replicas.TryGetValue(name, out var r) ? r.Tenant : null);
         _sqlCalls = new SqlCallHandler(this, options.SqlFunctions);
         PayloadCalls = new PayloadCallTarget(ServeCallAsync);
+        ClusterTarget = new ClusterCallTarget(this);
         var systemDir = Path.Combine(options.Data.Path, "cluster", "system");
         var founding = _identity is null && options.Bootstrap && !Directory.Exists(systemDir);
         var storage = FileRaftStorage.Open(systemDir, founding ? new ConfState([options.NodeId], []) : ConfState.Empty);
@@ -282,12 +283,13 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>Serves other silos' payload calls to this one (<see cref="INodeService"/>).</summary>
     internal IPayloadCalls PayloadCalls { get; }
 
+    /// <summary>Serves other silos' calls about the cluster itself.</summary>
+    internal IClusterCalls ClusterTarget { get; }
+
     private async ValueTask<NodeCallResult> ServeCallAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         return kind switch
         {
-            ClusterCalls.TenantChange => await HandleTenantChangeAsync(payload, cancellationToken).ConfigureAwait(false),
-            ClusterCalls.ReplicaStatus => await HandleReplicaStatusAsync().ConfigureAwait(false),
             ClusterCalls.Publish => await HandlePublishAsync(payload).ConfigureAwait(false),
             ClusterCalls.Sql => await _sqlCalls.HandleAsync(payload, cancellationToken).ConfigureAwait(false),
             _ => await _tenantCalls.HandleAsync(kind, payload, cancellationToken).ConfigureAwait(false),
@@ -333,8 +335,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
 /// <summary>The kinds of cluster calls besides forwarded tenant commands (<see cref="ForwardKinds"/>).</summary>
 internal static class ClusterCalls
 {
-    public const byte TenantChange = 17;
-    public const byte ReplicaStatus = 18;
     public const byte Publish = 19;
     public const byte Sql = Cluster.Sql.SqlCalls.Kind;
 }
