@@ -188,7 +188,7 @@ public sealed partial class ClusterNode
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(5));
-                var response = await SystemRequests.SendAsync(ParseEndPoint(address), request, timeout.Token).ConfigureAwait(false);
+                var response = await SystemRequests.SendAsync(ParseEndPoint(address), NodeId, request, timeout.Token).ConfigureAwait(false);
                 answer = response.Join ?? throw new InvalidDataException($"{address} did not answer the join");
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidDataException or FormatException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

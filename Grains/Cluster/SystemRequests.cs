@@ -10,33 +10,35 @@ namespace IceFire.Grains.Cluster;
 /// The requests a silo makes on another's cluster port before it may use the cluster's messaging, which admits only
 /// silos already in the system group: joining, and reading or writing Orleans' membership table (which lives in that
 /// group) while this silo is not its member or does not lead it. One request a connection: the caller writes
-/// <see cref="Magic"/>, then <c>u32 length | SystemRequestProto</c>; the callee answers <c>u32 length |
-/// SystemResponseProto</c> and closes. Lengths are little-endian. These are rare (a join, a membership change), so a
+/// <see cref="Magic"/>, then <c>u64 sender node id | u32 length | SystemRequestProto</c>; the callee answers <c>u32 length |
+/// SystemResponseProto</c> and closes. Integers are little-endian. The sender's id (0 before it has one) lets
+/// whatever stands between silos (a firewall rule, the tests' fault proxy) tell whose request it is, as with Raft's links. These are rare (a join, a membership change), so a
 /// connection each costs nothing that matters and leaves no state to manage.
 /// </summary>
 internal static class SystemRequests
 {
     /// <summary>The first bytes of a system request connection; Raft links on the same port start otherwise.</summary>
-    public static ReadOnlySpan<byte> Magic => "IFS1"u8;
+    public static ReadOnlySpan<byte> Magic => "IFS2"u8;
 
     /// <summary>The longest request or response either side accepts (a membership table of a few thousand silos).</summary>
     public const int MaxLength = 16 << 20;
 
-    /// <summary>Sends <paramref name="request"/> to the silo at <paramref name="address"/> and returns its answer.</summary>
+    /// <summary>Sends <paramref name="request"/> from node <paramref name="sender"/> to the silo at <paramref name="address"/> and returns its answer.</summary>
     /// <exception cref="IOException">The silo could not be reached, or the connection broke or closed early.</exception>
     /// <exception cref="SocketException">The connection could not be made.</exception>
     /// <exception cref="InvalidDataException">The answer is malformed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async Task<SystemResponseProto> SendAsync(EndPoint address, SystemRequestProto request, CancellationToken cancellationToken)
+    public static async Task<SystemResponseProto> SendAsync(EndPoint address, ulong sender, SystemRequestProto request, CancellationToken cancellationToken)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         var body = request.ToByteArray();
-        var frame = new byte[Magic.Length + 4 + body.Length];
+        var frame = new byte[Magic.Length + 8 + 4 + body.Length];
         Magic.CopyTo(frame);
-        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(Magic.Length), (uint)body.Length);
-        body.CopyTo(frame.AsSpan(Magic.Length + 4));
+        BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(Magic.Length), sender);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(Magic.Length + 8), (uint)body.Length);
+        body.CopyTo(frame.AsSpan(Magic.Length + 8 + 4));
         await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
         var answer = await ReadAsync(stream, cancellationToken).ConfigureAwait(false);
         try
@@ -62,6 +64,8 @@ internal static class SystemRequests
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(readTimeout);
+                // The sender's id is for what stands between silos; the request itself says what it needs.
+                await stream.ReadExactlyAsync(new byte[8], timeout.Token).ConfigureAwait(false);
                 request = SystemRequestProto.Parser.ParseFrom(await ReadAsync(stream, timeout.Token).ConfigureAwait(false));
             }
             catch (Exception e) when (e is IOException or InvalidDataException or InvalidProtocolBufferException or OperationCanceledException or ObjectDisposedException)

@@ -151,7 +151,7 @@ public sealed partial class ClusterNode
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.RequestTimeout);
-            var response = await SystemRequests.SendAsync(ParseEndPoint(address), new SystemRequestProto { Membership = request }, timeout.Token).ConfigureAwait(false);
+            var response = await SystemRequests.SendAsync(ParseEndPoint(address), NodeId, new SystemRequestProto { Membership = request }, timeout.Token).ConfigureAwait(false);
             var answer = response.Membership ?? throw new InvalidDataException("it did not answer the membership call");
             _membershipLeaderHint = answer.Status < 0 ? answer.Leader : target;
             return answer;

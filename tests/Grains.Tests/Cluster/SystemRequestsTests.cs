@@ -66,7 +66,7 @@ public sealed class SystemRequestsTests : IAsyncDisposable
     [Fact]
     public async Task ARequestGetsItsAnswer()
     {
-        var answer = await SystemRequests.SendAsync(EndPoint, new SystemRequestProto
+        var answer = await SystemRequests.SendAsync(EndPoint, 7, new SystemRequestProto
         {
             Join = new JoinRequestProto { Member = new MemberProto { Id = 7 } },
         }, CancellationToken.None);
@@ -76,10 +76,12 @@ public sealed class SystemRequestsTests : IAsyncDisposable
     [Fact]
     public async Task AnOversizedOrMalformedRequestClosesTheConnectionUnanswered()
     {
-        var oversized = new byte[8];
-        "IFS1"u8.CopyTo(oversized);
-        BinaryPrimitives.WriteUInt32LittleEndian(oversized.AsSpan(4), SystemRequests.MaxLength + 1u);
-        var malformed = new byte[] { (byte)'I', (byte)'F', (byte)'S', (byte)'1', 3, 0, 0, 0, 0xff, 0xff, 0xff };
+        // Magic, sender 7, then the length.
+        var oversized = new byte[16];
+        "IFS2"u8.CopyTo(oversized);
+        oversized[4] = 7;
+        BinaryPrimitives.WriteUInt32LittleEndian(oversized.AsSpan(12), SystemRequests.MaxLength + 1u);
+        var malformed = new byte[] { (byte)'I', (byte)'F', (byte)'S', (byte)'2', 7, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0xff, 0xff, 0xff };
         foreach (var input in new[] { oversized, malformed })
         {
             Assert.Equal(0, await SendRawAsync(input));
@@ -92,8 +94,8 @@ public sealed class SystemRequestsTests : IAsyncDisposable
     [Fact]
     public async Task ACallerThatSendsNothingIsClosedAfterTheReadTimeout()
     {
-        // Only the magic: the server waits for a length that never comes, then gives up.
-        Assert.Equal(0, await SendRawAsync("IFS1"u8.ToArray()));
+        // Only the magic: the server waits for a sender and a length that never come, then gives up.
+        Assert.Equal(0, await SendRawAsync("IFS2"u8.ToArray()));
         Assert.Equal(0, Volatile.Read(ref _handled));
     }
 

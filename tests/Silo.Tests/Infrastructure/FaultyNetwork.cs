@@ -10,9 +10,9 @@ namespace IceFire.Silo.Tests.Infrastructure;
 /// The network between the silos of a <see cref="TestCluster"/>: one loopback TCP proxy per port a silo listens on for
 /// other silos (its cluster port and its Orleans messaging port), which every other silo dials (the silo advertises the
 /// proxy's address). The proxy tells who dials from the connection's first bytes — a Raft link opens with a frame whose
-/// first field is the sender's id, an Orleans connection with a preamble holding the dialer's silo address — so each
-/// direction of each (from, to) pair of silos can be cut, stalled or delayed on its own. System requests (joins,
-/// membership table calls) carry no dialer and always pass. Thread-safe.
+/// first field is the sender's id, a system request (a join, a membership table call) with its magic and the sender's
+/// id, an Orleans connection with a preamble holding the dialer's silo address — so each direction of each (from, to)
+/// pair of silos can be cut, stalled or delayed on its own. Thread-safe.
 /// </summary>
 /// <remarks>
 /// A blocked link refuses new connections (accepted, then closed at once) and stalls the traffic of open ones in the
@@ -175,6 +175,13 @@ internal sealed class FaultyNetwork : IAsyncDisposable
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await ReadExactlyAsync(socket, head, timeout.Token);
+            if (head.AsSpan().SequenceEqual("IFS2"u8))
+            {
+                // A system request: the magic, then the sender's id as a little-endian u64 (0 before it has one).
+                var sender = new byte[8];
+                await ReadExactlyAsync(socket, sender, timeout.Token);
+                return ((int)BinaryPrimitives.ReadUInt64LittleEndian(sender), [.. head, .. sender]);
+            }
             // A Raft link opens with [length u32][WireFrame], whose field 1 (tag 0x08) is the sender's id as a varint;
             // an Orleans connection with [length i32][preamble].
             var length = BinaryPrimitives.ReadUInt32LittleEndian(head);

@@ -87,7 +87,7 @@ public sealed class MembershipStateTests
         Assert.Equal("1:status,2:message,3:leader,4:table", Fields(MembershipResponseProto.Descriptor));
         Assert.Equal("1:join,2:membership", Fields(SystemRequestProto.Descriptor));
         Assert.Equal("1:join,2:membership", Fields(SystemResponseProto.Descriptor));
-        Assert.Equal("IFS1"u8.ToArray(), SystemRequests.Magic.ToArray());
+        Assert.Equal("IFS2"u8.ToArray(), SystemRequests.Magic.ToArray());
         Assert.Equal([0, 1], [MembershipOutcome.Conflict, MembershipOutcome.Applied]);
     }
 }
