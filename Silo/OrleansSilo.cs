@@ -60,7 +60,7 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
         builder.UseOrleans(silo =>
         {
             silo.Services.AddSingleton(node);
-            silo.Services.AddSingleton<IMembershipTable>(sp => new SystemGroupMembershipTable(node, sp.GetRequiredService<IOptions<ClusterOptions>>()));
+            silo.Services.AddSingleton<IMembershipTable>(sp => new SystemGroupMembershipTable(node, sp.GetRequiredService<IOptions<ClusterOptions>>(), sp.GetRequiredService<ILocalSiloDetails>()));
             silo.Configure<ClusterOptions>(o =>
             {
                 // Read when the silo starts, after the node joined: a new silo learns its cluster's id by joining.
@@ -102,13 +102,13 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
     {
         if (services.GetRequiredService<IMembershipTable>() is SystemGroupMembershipTable table)
         {
-            await table.DeclareEarlierSilosDeadAsync(NodeNames.SiloName(_node.NodeId)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await table.DeclareEarlierSilosDeadAsync(_node.NodeId).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         var silo = (IHostedService)ActivatorUtilities.CreateInstance(services, siloService);
         _silo = silo;
         await silo.StartAsync(cancellationToken).ConfigureAwait(false);
         var membership = services.GetRequiredService<IClusterMembershipService>();
-        calls.Start(services.GetRequiredService<NodeServiceClient>(), membership);
+        calls.Start(services.GetRequiredService<NodeServiceClient>(), membership, _node.NodeOfSilo);
         _watch = WatchAsync(membership, _stopping.Token);
     }
 
@@ -134,27 +134,43 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
         }
     }
 
+    /// <summary>Tells the node which nodes have an active silo, on every membership change.</summary>
     private async Task WatchAsync(IClusterMembershipService membership, CancellationToken stop)
     {
+        var updates = membership.MembershipUpdates.GetAsyncEnumerator(stop);
         try
         {
-            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stop).ConfigureAwait(false))
+            var next = updates.MoveNextAsync().AsTask();
+            while (true)
             {
-                var active = new HashSet<ulong>();
-                foreach (var member in snapshot.Members.Values)
+                var (active, complete) = calls.ActiveNodes();
+                _node.ObserveActiveNodes(new HashSet<ulong>(active));
+                if (!complete)
                 {
-                    if (member.Status == SiloStatus.Active && NodeNames.NodeId(member.Name) is var id and not 0)
-                    {
-                        active.Add(id);
-                    }
+                    // A silo Orleans reports active whose row has not reached this replica yet: look again shortly.
+                    await Task.WhenAny(next, Task.Delay(UnresolvedRetry, stop)).ConfigureAwait(false);
+                    stop.ThrowIfCancellationRequested();
                 }
-                _node.ObserveActiveNodes(active);
+                if (next.IsCompleted || complete)
+                {
+                    if (!await next.ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                    next = updates.MoveNextAsync().AsTask();
+                }
             }
         }
         catch (OperationCanceledException)
         {
         }
+        finally
+        {
+            await updates.DisposeAsync().ConfigureAwait(false);
+        }
     }
+
+    private static readonly TimeSpan UnresolvedRetry = TimeSpan.FromMilliseconds(200);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -9,6 +9,19 @@ public sealed partial class ClusterNode
 {
     private ulong _membershipLeaderHint;
 
+    /// <summary>
+    /// The node whose Orleans silo <paramref name="silo"/> is, from this silo's replica of the membership table (a
+    /// silo's own writes of its row name its node), or 0 when that row has not reached this replica yet.
+    /// </summary>
+    public ulong NodeOfSilo(Orleans.Runtime.SiloAddress silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        return ClusterId is { } clusterId && SystemStateMachine.FindTable(State.Proto, clusterId) is { } table
+            && SystemStateMachine.FindRow(table, silo.ToParsableString()) is { } row
+            ? Membership.SystemGroupMembershipTable.NodeOf(row.Entry)
+            : 0;
+    }
+
     /// <summary>This silo's replica of the system group (for tests that move its leadership).</summary>
     internal RaftGroup SystemGroup => _system;
 

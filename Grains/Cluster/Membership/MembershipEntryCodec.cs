@@ -11,7 +11,8 @@ namespace IceFire.Grains.Cluster.Membership;
 /// </summary>
 internal static class MembershipEntryCodec
 {
-    public static MembershipEntryProto ToProto(MembershipEntry entry)
+    /// <summary>The row of <paramref name="entry"/>, naming <paramref name="nodeId"/> as its node (0 when the writer does not know it).</summary>
+    public static MembershipEntryProto ToProto(MembershipEntry entry, ulong nodeId = 0)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var proto = new MembershipEntryProto
@@ -28,6 +29,7 @@ internal static class MembershipEntryCodec
             FaultZone = entry.FaultZone,
             StartTimeTicks = UtcTicks(entry.StartTime),
             IAmAliveTicks = UtcTicks(entry.IAmAliveTime),
+            NodeId = nodeId,
         };
         if (entry.SuspectTimes is { } votes)
         {

@@ -17,7 +17,7 @@ public sealed class SystemGroupGatewayListProvider : IGatewayListProvider
     public SystemGroupGatewayListProvider(ClusterNode node, string clusterId) => _table = new SystemGroupMembershipTable(node, clusterId);
 
     /// <summary>The gateways of the Orleans cluster the client's <see cref="ClusterOptions"/> name.</summary>
-    public SystemGroupGatewayListProvider(ClusterNode node, IOptions<ClusterOptions> clusterOptions) => _table = new SystemGroupMembershipTable(node, clusterOptions);
+    public SystemGroupGatewayListProvider(ClusterNode node, IOptions<ClusterOptions> clusterOptions) => _table = new SystemGroupMembershipTable(node, (clusterOptions ?? throw new ArgumentNullException(nameof(clusterOptions))).Value.ClusterId);
 
     /// <inheritdoc />
     public TimeSpan MaxStaleness => TimeSpan.FromMinutes(1);

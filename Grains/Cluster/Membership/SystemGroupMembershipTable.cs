@@ -18,19 +18,26 @@ public sealed class SystemGroupMembershipTable : IMembershipTable
 {
     private readonly ClusterNode _node;
     private readonly string _clusterId;
+    private readonly SiloAddress? _self;
 
-    /// <summary>The table of Orleans cluster <paramref name="clusterId"/> on <paramref name="node"/>'s system group.</summary>
-    public SystemGroupMembershipTable(ClusterNode node, string clusterId)
+    /// <summary>
+    /// The table of Orleans cluster <paramref name="clusterId"/> on <paramref name="node"/>'s system group. The rows
+    /// <paramref name="self"/> (this node's silo) writes carry the node's id, by which other silos find the node's silo
+    /// whatever its name.
+    /// </summary>
+    public SystemGroupMembershipTable(ClusterNode node, string clusterId, SiloAddress? self = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentException.ThrowIfNullOrEmpty(clusterId);
         _node = node;
         _clusterId = clusterId;
+        _self = self;
     }
 
-    /// <summary>The table of the Orleans cluster the silo's <see cref="ClusterOptions"/> name.</summary>
-    public SystemGroupMembershipTable(ClusterNode node, IOptions<ClusterOptions> clusterOptions)
-        : this(node, (clusterOptions ?? throw new ArgumentNullException(nameof(clusterOptions))).Value.ClusterId)
+    /// <summary>The table of the Orleans cluster the silo's <see cref="ClusterOptions"/> name, written by the silo <paramref name="local"/> describes.</summary>
+    public SystemGroupMembershipTable(ClusterNode node, IOptions<ClusterOptions> clusterOptions, ILocalSiloDetails local)
+        : this(node, (clusterOptions ?? throw new ArgumentNullException(nameof(clusterOptions))).Value.ClusterId,
+            (local ?? throw new ArgumentNullException(nameof(local))).SiloAddress)
     {
     }
 
@@ -98,31 +105,35 @@ public sealed class SystemGroupMembershipTable : IMembershipTable
     }
 
     /// <summary>
-    /// Marks dead every row of <paramref name="siloName"/> that is not dead yet: the rows of this node's earlier
+    /// Marks dead every row of node <paramref name="nodeId"/> that is not dead yet: the rows of this node's earlier
     /// silos. Called before this node's silo joins, and only by the process that holds the node's data directory
     /// (locked, so no earlier process of the node still runs). Without it, a silo restarted after kill -9 would wait
     /// for its own predecessor (another port, so another silo to Orleans) to be declared dead by others, which in a
     /// cluster of one nobody can do.
     /// </summary>
     /// <returns>How many rows it marked.</returns>
-    public async Task<int> DeclareEarlierSilosDeadAsync(string siloName)
+    public async Task<int> DeclareEarlierSilosDeadAsync(ulong nodeId)
     {
-        ArgumentException.ThrowIfNullOrEmpty(siloName);
         var marked = 0;
         for (var attempt = 0; attempt < 10; attempt++)
         {
-            var table = await ReadAll().ConfigureAwait(false);
-            var version = table.Version;
-            var raced = false;
-            foreach (var (entry, etag) in table.Members)
+            var table = await _node.ReadMembershipAsync(_clusterId, CancellationToken.None).ConfigureAwait(false);
+            if (table is null)
             {
-                if (entry.SiloName != siloName || entry.Status == SiloStatus.Dead)
+                return marked;
+            }
+            var version = VersionOf(table);
+            var raced = false;
+            foreach (var row in table.Rows)
+            {
+                if (NodeOf(row.Entry) != nodeId || (SiloStatus)row.Entry.Status == SiloStatus.Dead)
                 {
                     continue;
                 }
+                var entry = MembershipEntryCodec.FromProto(row.Entry);
                 entry.Status = SiloStatus.Dead;
                 version = version.Next();
-                if (!await UpdateRow(entry, etag, version).ConfigureAwait(false))
+                if (!await UpdateRow(entry, row.Etag, version).ConfigureAwait(false))
                 {
                     // Another write came first: read the table again.
                     raced = true;
@@ -138,6 +149,9 @@ public sealed class SystemGroupMembershipTable : IMembershipTable
         return marked;
     }
 
+    /// <summary>The node whose silo a row is: its node id, or for a row written before rows kept one, its silo's name.</summary>
+    internal static ulong NodeOf(MembershipEntryProto entry) => entry.NodeId != 0 ? entry.NodeId : Messaging.NodeNames.NodeId(entry.SiloName);
+
     private async Task<bool> WriteRowAsync(bool insert, MembershipEntry entry, string etag, TableVersion tableVersion)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -147,7 +161,7 @@ public sealed class SystemGroupMembershipTable : IMembershipTable
             ClusterId = _clusterId,
             // One id per call: the retries inside WriteMembershipAsync carry it, so the write lands at most once.
             WriteId = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()),
-            Entry = MembershipEntryCodec.ToProto(entry),
+            Entry = MembershipEntryCodec.ToProto(entry, entry.SiloAddress.Equals(_self) ? _node.NodeId : 0),
             RowEtag = etag,
             TableVersion = tableVersion.Version,
             TableEtag = tableVersion.VersionEtag ?? "",

@@ -120,7 +120,10 @@ public sealed partial class SystemStateMachine
         {
             return MembershipOutcome.Conflict;
         }
-        row.Entry = write.Entry;
+        // Only a silo's own writes know its node; another silo's (a suspicion, a death) keeps the one on record.
+        var nodeId = write.Entry.NodeId != 0 ? write.Entry.NodeId : row.Entry.NodeId;
+        row.Entry = write.Entry.Clone();
+        row.Entry.NodeId = nodeId;
         row.Etag = etag;
         table.Version = write.TableVersion;
         table.VersionEtag = etag;

@@ -74,7 +74,7 @@ public sealed class MembershipStateTests
         Assert.Equal("1:cluster_id,2:settings,3:members,4:tenants,5:next_group_id,6:created_unix_ms,7:membership_tables,8:membership_writes", Fields(ClusterStateProto.Descriptor));
         Assert.Equal(
             "1:silo_address,2:status,3:suspect_times,4:has_suspect_times,5:proxy_port,6:host_name,7:silo_name,8:role_name,9:has_role_name," +
-            "10:update_zone,11:fault_zone,12:start_time_ticks,13:i_am_alive_ticks",
+            "10:update_zone,11:fault_zone,12:start_time_ticks,13:i_am_alive_ticks,14:node_id",
             Fields(MembershipEntryProto.Descriptor));
         Assert.Equal("1:silo_address,2:time_ticks", Fields(MembershipSuspectProto.Descriptor));
         Assert.Equal("1:entry,2:etag", Fields(MembershipRowProto.Descriptor));
