@@ -46,9 +46,11 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
     /// <summary>
     /// Adds the silo to <paramref name="builder"/>'s services, started later by <see cref="StartSiloAsync"/>. The silo
     /// listens on <paramref name="bind"/>:<paramref name="port"/> (0 picks a free one) and other silos reach it at
-    /// <paramref name="advertised"/>.
+    /// <paramref name="advertised"/>. It is named <paramref name="name"/>, else <c>node-ID</c>; with
+    /// <paramref name="kubernetes"/>, after its pod, and Orleans' Kubernetes agent keeps pods and silos in step.
     /// </summary>
-    public static void Add(IHostApplicationBuilder builder, ClusterNode node, OrleansNodeCalls calls, IPAddress bind, IPAddress advertised, int port)
+    public static void Add(IHostApplicationBuilder builder, ClusterNode node, OrleansNodeCalls calls, IPAddress bind, IPAddress advertised, int port,
+        string? name = null, bool kubernetes = false)
     {
         if (port == 0)
         {
@@ -67,7 +69,17 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
                 o.ClusterId = node.ClusterId ?? throw new InvalidOperationException("the Orleans silo started before the node joined its cluster");
                 o.ServiceId = "icefire";
             });
-            silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = NodeNames.SiloName(node.NodeId));
+            if (kubernetes)
+            {
+                // Names the silo after its pod (POD_NAME), labels the pod with the cluster's ids, and watches pods: a
+                // deleted pod's silo is declared dead at once, and a silo with no pod is ended. The settings below
+                // still decide the cluster id, ports and advertised address.
+                silo.UseKubernetesHosting();
+            }
+            else
+            {
+                silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name ?? NodeNames.SiloName(node.NodeId));
+            }
             silo.Configure<EndpointOptions>(o =>
             {
                 o.AdvertisedIPAddress = advertised;
@@ -92,6 +104,24 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
         builder.Services.Remove(descriptor);
         builder.Services.AddSingleton(sp => new OrleansSilo(sp, descriptor.ImplementationType!, calls, node) { Port = port });
         builder.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<OrleansSilo>());
+    }
+
+    /// <summary>
+    /// Why Orleans' Kubernetes hosting cannot run here, or null: it needs the API server's address, which Kubernetes
+    /// gives every pod, and the pod's namespace (POD_NAMESPACE, or the service account's namespace file).
+    /// </summary>
+    public static string? KubernetesProblem()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")))
+        {
+            return "--kubernetes runs only in a Kubernetes pod: KUBERNETES_SERVICE_HOST is not set";
+        }
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("POD_NAMESPACE"))
+            && !File.Exists("/var/run/secrets/kubernetes.io/serviceaccount/namespace"))
+        {
+            return "--kubernetes needs the pod's namespace: set POD_NAMESPACE (fieldRef metadata.namespace) or mount a service account token";
+        }
+        return null;
     }
 
     /// <summary>The host starts the silo later (<see cref="StartSiloAsync"/>).</summary>

@@ -34,6 +34,12 @@ internal sealed record SiloOptions
     /// <summary>Port of the messaging between silos (Orleans); null means the cluster port + 10000.</summary>
     public int? SiloPort { get; init; }
 
+    /// <summary>The silo's name in Orleans' membership; null names it <c>node-ID</c>, or after its pod with <see cref="Kubernetes"/>.</summary>
+    public string? SiloName { get; init; }
+
+    /// <summary>Run Orleans' Kubernetes hosting (the silo named after its pod, pods and silos kept in step).</summary>
+    public bool Kubernetes { get; init; }
+
     /// <summary>Cluster addresses (host:port) to join through.</summary>
     public IReadOnlyList<string> Seeds { get; init; } = [];
 
@@ -141,6 +147,13 @@ internal sealed record SiloOptions
           --silo-port N              Port of the messaging between silos (Orleans): forwarded commands, SQL
                                      sessions, PUBLISH, and the failure detector's probes (default: the
                                      cluster port + 10000). A cluster of one uses a free port on loopback.
+          --silo-name NAME           The silo's name in Orleans' membership and in logs (default: node-ID;
+                                     with --kubernetes, the pod's name).
+          --kubernetes               Run Orleans' Kubernetes hosting: the silo is named after its pod
+                                     (POD_NAME), labels its pod with its cluster's ids, declares dead the
+                                     silo of a deleted pod and ends silos whose pod is gone. Needs POD_NAME,
+                                     POD_NAMESPACE and a service account that may get, list, watch, patch
+                                     and delete pods (deploy/k8s has them).
           --advertise HOST           Host name or address other silos and clients reach this silo at
                                      (default: the --bind address, or the host name when bound to all).
                                      The ICEFIRE_ADVERTISE environment variable sets it too.
@@ -259,6 +272,17 @@ internal sealed record SiloOptions
                     case "--advertise":
                         options = options with { Advertise = Value() };
                         break;
+                    case "--silo-name":
+                        var siloName = Value();
+                        if (siloName.Length == 0 || siloName.Any(char.IsWhiteSpace))
+                        {
+                            throw new FormatException($"--silo-name takes a name without spaces, not '{siloName}'");
+                        }
+                        options = options with { SiloName = siloName };
+                        break;
+                    case "--kubernetes":
+                        options = options with { Kubernetes = true };
+                        break;
                     case "--replication-factor":
                         var rfText = Value();
                         if (!int.TryParse(rfText, NumberStyles.None, CultureInfo.InvariantCulture, out var rf) || rf is < 1 or > 7)
@@ -299,6 +323,11 @@ internal sealed record SiloOptions
         if (options.ClusterPort is { } cluster && cluster != 0 && (cluster == options.RespPort || cluster == options.AdminPort))
         {
             error = $"--cluster-port must differ from --resp-port and --admin-port (it is {cluster})";
+            return null;
+        }
+        if (options.Kubernetes && options.SiloName is not null)
+        {
+            error = "--silo-name cannot be used with --kubernetes, which names the silo after its pod";
             return null;
         }
         if (options.SiloPort is { } siloPort && siloPort != 0 && (siloPort == options.RespPort || siloPort == options.AdminPort || siloPort == options.EffectiveClusterPort || siloPort == options.SqlPort))

@@ -138,7 +138,15 @@ internal static class SiloProgram
             data.Dispose();
             return 1;
         }
-        OrleansSilo.Add(builder, backend.Node, backend.Calls, siloBind, siloAdvertised, backend.ClusterPort is null ? 0 : options.EffectiveSiloPort);
+        if (options.Kubernetes && OrleansSilo.KubernetesProblem() is { } problem)
+        {
+            Console.Error.WriteLine($"icefire: cannot start: {problem}");
+            await backend.DisposeAsync();
+            data.Dispose();
+            return 1;
+        }
+        OrleansSilo.Add(builder, backend.Node, backend.Calls, siloBind, siloAdvertised, backend.ClusterPort is null ? 0 : options.EffectiveSiloPort,
+            options.SiloName, options.Kubernetes);
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
         // Orleans' retries of a placement that found no silo: the call's own failure says it.
         builder.Logging.AddFilter("Polly", LogLevel.None);
@@ -403,7 +411,7 @@ internal static class SiloProgram
             {
                 addresses["admin"] = m.AdminAddress;
             }
-            return new ClusterMember(Id(m.Id), addresses, m.Down ? "down" : statuses.TryGetValue(m.Id, out var s) && s is not null ? "up" : "unreachable");
+            return new Admin.ClusterMember(Id(m.Id), addresses, m.Down ? "down" : statuses.TryGetValue(m.Id, out var s) && s is not null ? "up" : "unreachable");
         }).ToList();
         var tenants = new List<TenantPlacement>();
         foreach (var tenant in state.Tenants.Values.OrderBy(t => t.Name == ITenantDirectory.DefaultTenant ? 0 : 1).ThenBy(t => t.Name, StringComparer.Ordinal))

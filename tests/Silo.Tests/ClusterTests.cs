@@ -118,6 +118,27 @@ public sealed class ClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Silos_find_each_other_by_node_not_by_silo_name()
+    {
+        // Every silo carries the same Orleans name: forwarded writes, reads and tenant changes still reach the right
+        // silo, which other silos find by the node id in its membership row.
+        await using var cluster = await LocalCluster.StartAsync(3, "--silo-name", "icefire");
+        var leader = await cluster.LeaderOfAsync("default");
+        foreach (var node in Enumerable.Range(1, 3))
+        {
+            using var socket = RespSocket.Connect(cluster.RespPort(node));
+            Assert.Equal("+OK\r\n", socket.Call("SET", $"k{node}", $"v{node}"));
+            Assert.Equal(":" + node + "\r\n", socket.Call("INCR", "through-every-silo"));
+        }
+        foreach (var node in Enumerable.Range(1, 3).Where(n => n != leader))
+        {
+            using var socket = RespSocket.Connect(cluster.RespPort(node));
+            Assert.Equal("$2\r\nv1\r\n", socket.Call("GET", "k1"));
+            Assert.Equal("$2\r\nv3\r\n", socket.Call("GET", "k3"));
+        }
+    }
+
+    [Fact]
     public async Task A_silo_does_not_join_the_seeds_of_another_cluster()
     {
         await using var first = await LocalCluster.StartAsync(1);

@@ -73,11 +73,11 @@ public sealed partial class DeployManifestTests
             var expected = Enumerable.Range(0, Replicas).Select(i => $"{name}-{i}.{headless}.{Namespace}.svc.cluster.local:{ClusterPort(args)}");
             Assert.Equal(expected, seeds);
             // A silo drops the seed equal to its own cluster address (advertised host and cluster port) before joining.
-            var advertised = Env("ICEFIRE_ADVERTISE").Replace("$(POD_NAME)", $"{name}-{ordinal}").Replace("$(NAMESPACE)", Namespace);
+            var advertised = Env("ICEFIRE_ADVERTISE").Replace("$(POD_NAME)", $"{name}-{ordinal}").Replace("$(POD_NAMESPACE)", Namespace);
             Assert.Contains($"{advertised}:{ClusterPort(args)}", seeds);
         }
         Assert.Equal("metadata.name", EnvFieldRef("POD_NAME"));
-        Assert.Equal("metadata.namespace", EnvFieldRef("NAMESPACE"));
+        Assert.Equal("metadata.namespace", EnvFieldRef("POD_NAMESPACE"));
     }
 
     [Fact]
@@ -154,6 +154,32 @@ public sealed partial class DeployManifestTests
         Assert.Equal(PodLabels(), StatefulSet.Map("spec").Map("selector").Map("matchLabels").Children);
     }
 
+    [Fact]
+    public void OrleansKubernetesHostingMayReadAndLabelItsPods()
+    {
+        // serve --kubernetes: the silo takes its pod's name and namespace, and its agent gets, lists, watches, labels
+        // (patch) and deletes the pods of its cluster through the pod's service account.
+        for (var ordinal = 0; ordinal < Replicas; ordinal++)
+        {
+            Assert.Contains("--kubernetes", ServeArgs(ordinal));
+        }
+        Assert.Equal("metadata.name", EnvFieldRef("POD_NAME"));
+        Assert.Equal("metadata.namespace", EnvFieldRef("POD_NAMESPACE"));
+        Assert.Equal("status.podIP", EnvFieldRef("POD_IP"));
+        var account = PodSpec.Str("serviceAccountName");
+        Assert.Equal(account, Objects.Object("ServiceAccount").Map("metadata").Str("name"));
+        var role = Objects.Object("Role");
+        var rule = Assert.Single(role.Seq("rules").Maps());
+        Assert.Equal([""], rule.Seq("apiGroups").Strings());
+        Assert.Equal(["pods"], rule.Seq("resources").Strings());
+        Assert.Equal(["delete", "get", "list", "patch", "watch"], rule.Seq("verbs").Strings().Order());
+        var binding = Objects.Object("RoleBinding");
+        Assert.Equal(role.Map("metadata").Str("name"), binding.Map("roleRef").Str("name"));
+        Assert.Equal("Role", binding.Map("roleRef").Str("kind"));
+        var subject = Assert.Single(binding.Seq("subjects").Maps());
+        Assert.Equal(("ServiceAccount", account), (subject.Str("kind"), subject.Str("name")));
+    }
+
     private static IReadOnlyList<string> ServeArgs(int ordinal)
     {
         var command = Container.Seq("command").Strings().ToList();
@@ -163,7 +189,7 @@ public sealed partial class DeployManifestTests
         return DeployFiles.RunStartScript(command[2], new Dictionary<string, string>
         {
             ["POD_NAME"] = $"{name}-{ordinal}",
-            ["NAMESPACE"] = Namespace,
+            ["POD_NAMESPACE"] = Namespace,
         });
     }
 

@@ -113,6 +113,15 @@ public sealed class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task KubernetesHostingOutsideAPodIsRefusedInOneLine()
+    {
+        await using var silo = await SiloProcess.StartAsync(_temp.Sub("k8s"), false, "--kubernetes");
+        Assert.Equal(1, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("icefire: cannot start: --kubernetes runs only in a Kubernetes pod: KUBERNETES_SERVICE_HOST is not set", silo.StandardError);
+        Assert.DoesNotContain("   at ", silo.StandardError + silo.StandardOutput);
+    }
+
+    [Fact]
     public async Task PortInUseIsReportedInOneLine()
     {
         await using var first = await SiloProcess.StartAsync(_temp.Sub("a"));

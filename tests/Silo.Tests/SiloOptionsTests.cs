@@ -22,6 +22,17 @@ public sealed class SiloOptionsTests
     }
 
     [Fact]
+    public void TakesASiloNameOrKubernetesHostingButNotBoth()
+    {
+        Assert.Equal("alpha", SiloOptions.Parse(["--silo-name", "alpha"], out _, out _)!.SiloName);
+        Assert.True(SiloOptions.Parse(["--kubernetes"], out _, out _)!.Kubernetes);
+        Assert.Null(SiloOptions.Parse(["--silo-name", "al pha"], out var error, out _));
+        Assert.Equal("--silo-name takes a name without spaces, not 'al pha'", error);
+        Assert.Null(SiloOptions.Parse(["--kubernetes", "--silo-name", "alpha"], out error, out _));
+        Assert.Equal("--silo-name cannot be used with --kubernetes, which names the silo after its pod", error);
+    }
+
+    [Fact]
     public void RefusesUnknownDurability()
     {
         Assert.Null(SiloOptions.Parse(["--durability", "never"], out var error, out _));
