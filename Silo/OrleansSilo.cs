@@ -132,7 +132,7 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
     {
         if (services.GetRequiredService<IMembershipTable>() is SystemGroupMembershipTable table)
         {
-            await table.DeclareEarlierSilosDeadAsync(_node.NodeId).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await DeclareEarlierSilosDeadAsync(table, cancellationToken).ConfigureAwait(false);
         }
         var silo = (IHostedService)ActivatorUtilities.CreateInstance(services, siloService);
         _silo = silo;
@@ -141,6 +141,34 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
         calls.Start(services.GetRequiredService<NodeServiceClient>(), membership, _node.NodeOfSilo);
         _watch = WatchAsync(membership, _stopping.Token);
     }
+
+    /// <summary>
+    /// Marks this node's earlier silos dead, waiting as long as it takes for the system group to have a leader: a
+    /// cluster whose silos all stopped starts again one silo at a time, and none can read the table until a majority
+    /// of the system group runs. Says what it waits for every <see cref="WaitReport"/>.
+    /// </summary>
+    private async Task DeclareEarlierSilosDeadAsync(SystemGroupMembershipTable table, CancellationToken cancellationToken)
+    {
+        var reported = Environment.TickCount64;
+        while (true)
+        {
+            try
+            {
+                await table.DeclareEarlierSilosDeadAsync(_node.NodeId).WaitAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (MembershipTableUnavailableException e)
+            {
+                if (Environment.TickCount64 - reported >= (long)WaitReport.TotalMilliseconds)
+                {
+                    reported = Environment.TickCount64;
+                    Console.WriteLine($"icefire: node {_node.NodeId}: waiting for a majority of the system group to read the membership table ({e.Message})");
+                }
+            }
+        }
+    }
+
+    private static readonly TimeSpan WaitReport = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Orleans' fatal errors, above all "this silo was declared dead" (the others could not reach it): the silo stops

@@ -139,6 +139,34 @@ public sealed class ClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_stopped_cluster_starts_again_one_silo_at_a_time()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3);
+        using (var socket = RespSocket.Connect(cluster.RespPort(2)))
+        {
+            Assert.Equal("+OK\r\n", socket.Call("SET", "k", "v"));
+        }
+        foreach (var node in Enumerable.Range(1, 3))
+        {
+            cluster.Silo(node).Terminate();
+            Assert.Equal(0, await cluster.Silo(node).WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        // Alone, the first silo cannot reach a majority of the system group: it waits and says so, and does not give up.
+        var first = await cluster.LaunchNodeAsync(1);
+        await LocalCluster.WaitAsync(() => Task.FromResult(first.StandardOutput.Contains("waiting for a majority of the system group", StringComparison.Ordinal)),
+            "the lone silo says what it waits for", TimeSpan.FromSeconds(60));
+        Assert.True(cluster.IsRunning(1), $"the lone silo exited:\n{first.StandardError}");
+        await cluster.StartNodeAsync(2);
+        await cluster.StartNodeAsync(3);
+        await first.WaitReadyAsync();
+        using (var socket = RespSocket.Connect(cluster.RespPort(1)))
+        {
+            Assert.Equal("$1\r\nv\r\n", socket.Call("GET", "k"));
+        }
+    }
+
+    [Fact]
     public async Task A_silo_does_not_join_the_seeds_of_another_cluster()
     {
         await using var first = await LocalCluster.StartAsync(1);

@@ -102,12 +102,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>Starts (or restarts) node <paramref name="node"/> and waits for its "ready" line.</summary>
     public async Task StartNodeAsync(int node, params string[] extra)
     {
-        if (_silos[node] is { } old)
-        {
-            await old.DisposeAsync();
-        }
-        var silo = await SiloProcess.StartAsync(DataOf(node), waitReady: true, ArgumentsOf(node, extra));
-        _silos[node] = silo;
+        var silo = await LaunchNodeAsync(node, extra);
         try
         {
             await silo.WaitReadyAsync();
@@ -116,6 +111,18 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             throw new InvalidOperationException($"node {node} did not get ready: {e.Message}\nstdout:\n{silo.StandardOutput}\nstderr:\n{silo.StandardError}");
         }
+    }
+
+    /// <summary>Starts (or restarts) node <paramref name="node"/>, returning once it listens, ready or not.</summary>
+    public async Task<SiloProcess> LaunchNodeAsync(int node, params string[] extra)
+    {
+        if (_silos[node] is { } old)
+        {
+            await old.DisposeAsync();
+        }
+        var silo = await SiloProcess.StartAsync(DataOf(node), waitReady: false, ArgumentsOf(node, extra));
+        _silos[node] = silo;
+        return silo;
     }
 
     /// <summary>kill -9 of node <paramref name="node"/>.</summary>
