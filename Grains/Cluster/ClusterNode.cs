@@ -288,9 +288,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             ClusterCalls.TenantChange => await HandleTenantChangeAsync(payload, cancellationToken).ConfigureAwait(false),
             ClusterCalls.ReplicaStatus => await HandleReplicaStatusAsync().ConfigureAwait(false),
-            ClusterCalls.Publish => await HandlePublishAsync(payload).ConfigureAwait(false),
             ClusterCalls.Sql => await _sqlCalls.HandleAsync(payload, cancellationToken).ConfigureAwait(false),
-            _ => await _tenantCalls.HandleAsync(kind, payload, cancellationToken).ConfigureAwait(false),
+            _ => throw new InvalidOperationException($"unknown cluster call kind {kind}"),
         };
     }
 
@@ -330,12 +329,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
     }
 }
 
-/// <summary>The kinds of cluster calls besides forwarded tenant commands (<see cref="ForwardKinds"/>).</summary>
+/// <summary>The kinds of the cluster calls still carried as payloads (<see cref="IPayloadCalls"/>).</summary>
 internal static class ClusterCalls
 {
     public const byte TenantChange = 17;
     public const byte ReplicaStatus = 18;
-    public const byte Publish = 19;
     public const byte Sql = Cluster.Sql.SqlCalls.Kind;
 }
 
