@@ -52,13 +52,13 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
     internal IReadOnlyList<ulong> OtherMembers() => State.Members.Where(m => m.Id != NodeId).Select(m => m.Id).ToList();
 
     /// <summary>Delivers a publish on <paramref name="member"/>; a silo that does not answer in time counts no deliveries.</summary>
-    internal async Task<long> PublishRemoteAsync(ulong member, ReadOnlyMemory<byte> payload)
+    internal async Task<long> PublishRemoteAsync(ulong member, string tenant, byte[] channel, byte[] message)
     {
         try
         {
             using var timeout = new CancellationTokenSource(PublishTimeout);
-            var response = await _calls.CallAsync(member, ClusterCalls.Publish, payload, timeout.Token).ConfigureAwait(false);
-            return response.Payload.Length == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(response.Payload.Span) : 0;
+            return await _calls.CallAsync<IPubSubCalls, long>(member, (target, ct) => target.PublishAsync(tenant, channel, message, ct), timeout.Token)
+                .ConfigureAwait(false);
         }
         catch (Exception e) when (e is NodeCallException or OperationCanceledException)
         {
@@ -69,18 +69,14 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
 
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(1);
 
-    private async ValueTask<NodeCallResult> HandlePublishAsync(ReadOnlyMemory<byte> payload)
-    {
-        var (tenant, channel, message) = ClusterPubSub.DecodePublish(payload);
-        long count = 0;
-        if (_tenantPubSubs.TryGetValue(tenant, out var pubSub))
-        {
-            count = await ((ClusterPubSub)pubSub).Local.PublishAsync(channel, message).ConfigureAwait(false);
-        }
-        var answer = new byte[8];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(answer, count);
-        return new NodeCallResult(0, answer);
-    }
+    /// <summary>Delivers another silo's publish to this silo's subscribers of <paramref name="tenant"/>; answers how many received it.</summary>
+    internal async Task<long> DeliverPublishAsync(string tenant, byte[] channel, byte[] message) =>
+        _tenantPubSubs.TryGetValue(tenant, out var pubSub)
+            ? await ((ClusterPubSub)pubSub).Local.PublishAsync(channel, message).ConfigureAwait(false)
+            : 0;
+
+    /// <summary>Serves other silos' forwarded tenant calls to this one (<see cref="INodeService"/>).</summary>
+    internal ITenantCalls TenantCalls => _tenantCalls;
 
     /// <summary>The password checks of the cluster's tenants on this silo.</summary>
     public PasswordVerifier Passwords => LazyInitializer.EnsureInitialized(ref _verifier, () => new PasswordVerifier(_options.PasswordIterations));

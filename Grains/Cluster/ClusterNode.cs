@@ -290,9 +290,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
     {
         return kind switch
         {
-            ClusterCalls.Publish => await HandlePublishAsync(payload).ConfigureAwait(false),
             ClusterCalls.Sql => await _sqlCalls.HandleAsync(payload, cancellationToken).ConfigureAwait(false),
-            _ => await _tenantCalls.HandleAsync(kind, payload, cancellationToken).ConfigureAwait(false),
+            _ => throw new InvalidOperationException($"unknown cluster call kind {kind}"),
         };
     }
 
@@ -332,10 +331,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
     }
 }
 
-/// <summary>The kinds of cluster calls besides forwarded tenant commands (<see cref="ForwardKinds"/>).</summary>
+/// <summary>The kinds of the cluster calls still carried as payloads (<see cref="IPayloadCalls"/>).</summary>
 internal static class ClusterCalls
 {
-    public const byte Publish = 19;
     public const byte Sql = Cluster.Sql.SqlCalls.Kind;
 }
 

@@ -1,5 +1,3 @@
-using IceFire.Grains.Cluster.Forwarding;
-using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
 
 namespace IceFire.Grains.Cluster;
@@ -31,11 +29,14 @@ internal sealed class ClusterPubSub(ClusterNode node, string tenant, IPubSub loc
         {
             return await local.PublishAsync(channel, message).ConfigureAwait(false);
         }
-        var payload = EncodePublish(tenant, channel.Span, message.Span);
+        // Copied once for every silo: Orleans serializes a call when its connection sends it, which may be after a
+        // publish that gave up on a slow silo has answered and its connection reused the buffers.
+        var channelBytes = channel.ToArray();
+        var messageBytes = message.ToArray();
         var remote = new Task<long>[others.Count];
         for (var i = 0; i < others.Count; i++)
         {
-            remote[i] = node.PublishRemoteAsync(others[i], payload);
+            remote[i] = node.PublishRemoteAsync(others[i], tenant, channelBytes, messageBytes);
         }
         var count = await local.PublishAsync(channel, message).ConfigureAwait(false);
         foreach (var delivered in remote)
@@ -52,26 +53,4 @@ internal sealed class ClusterPubSub(ClusterNode node, string tenant, IPubSub loc
     public long NumSub(ReadOnlySpan<byte> channel) => local.NumSub(channel);
 
     public long NumPat() => local.NumPat();
-
-    internal static ReadOnlyMemory<byte> EncodePublish(string tenant, ReadOnlySpan<byte> channel, ReadOnlySpan<byte> message)
-    {
-        var w = new WireWriter();
-        w.String(tenant);
-        w.Bytes(channel);
-        w.Bytes(message);
-        return w.Written;
-    }
-
-    internal static (string Tenant, ReadOnlyMemory<byte> Channel, ReadOnlyMemory<byte> Message) DecodePublish(ReadOnlyMemory<byte> payload)
-    {
-        var r = new WireReader(payload.Span);
-        var tenant = r.String();
-        var channelLength = r.Int32();
-        var channelStart = r.Position;
-        r.Skip(channelLength);
-        var messageLength = r.Int32();
-        var messageStart = r.Position;
-        r.Skip(messageLength);
-        return (tenant, payload.Slice(channelStart, channelLength), payload.Slice(messageStart, messageLength));
-    }
 }

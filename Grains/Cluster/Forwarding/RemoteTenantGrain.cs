@@ -1,7 +1,6 @@
 using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
 using IceFire.Raft.Hosting;
-using IceFire.Raft;
 
 namespace IceFire.Grains.Cluster.Forwarding;
 
@@ -27,7 +26,7 @@ public sealed class RemoteTenantGrain(string name, ulong nodeId, ulong self, INo
     public async ValueTask ExecuteAsync(CommandBatch batch, CancellationToken abandon)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var request = ForwardedBatchCodec.Encode(name, self, batch);
+        var request = ForwardedBatch.From(name, self, batch);
         // A blocking command may wait as long as its own timeout says; it ends when the client leaves.
         var blocking = batch.Count > 0 && !batch.IsTransaction
             && (CommandTable.Get(batch[batch.Count - 1].Id).Flags & CommandFlags.Blocking) != 0;
@@ -36,8 +35,13 @@ public sealed class RemoteTenantGrain(string name, ulong nodeId, ulong self, INo
         try
         {
             using var either = CancellationTokenSource.CreateLinkedTokenSource(batch.Cancellation, abandon);
-            var response = await CallAsync(ForwardKinds.Execute, request, blocking ? Timeout.InfiniteTimeSpan : timeout, either.Token).ConfigureAwait(false);
-            ForwardedBatchCodec.ApplyResult(response.Span, batch);
+            var reply = await CallAsync((target, ct) => target.ExecuteAsync(request, ct), blocking ? Timeout.InfiniteTimeSpan : timeout, either.Token)
+                .ConfigureAwait(false);
+            if (reply.Refusal is { } refusal)
+            {
+                refusal.Throw(nodeId, name);
+            }
+            reply.ApplyTo(batch);
         }
         finally
         {
@@ -48,50 +52,39 @@ public sealed class RemoteTenantGrain(string name, ulong nodeId, ulong self, INo
     public async Task<bool> UnblockAsync(CommandBatch batch, UnblockReason reason)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var response = await CallAsync(ForwardKinds.Unblock, ForwardedBatchCodec.EncodeUnblock(name, self, batch.ClientId, reason), timeout, default)
-            .ConfigureAwait(false);
-        return response.Length == 1 && response.Span[0] == 1;
+        var clientId = batch.ClientId;
+        var reply = await CallAsync((target, ct) => target.UnblockAsync(name, self, clientId, (byte)reason, ct), timeout, default).ConfigureAwait(false);
+        if (reply.Refusal is { } refusal)
+        {
+            refusal.Throw(nodeId, name);
+        }
+        return reply.Woken;
     }
 
     public async ValueTask<TenantInfo> GetInfoAsync()
     {
-        var response = await CallAsync(ForwardKinds.Info, System.Text.Encoding.UTF8.GetBytes(name), timeout, default).ConfigureAwait(false);
-        return ForwardedBatchCodec.DecodeInfo(response.Span);
+        var reply = await CallAsync((target, ct) => target.GetInfoAsync(name, ct), timeout, default).ConfigureAwait(false);
+        if (reply.Refusal is { } refusal)
+        {
+            refusal.Throw(nodeId, name);
+        }
+        return reply.ToInfo();
     }
 
-    private async Task<ReadOnlyMemory<byte>> CallAsync(byte kind, ReadOnlyMemory<byte> payload, TimeSpan limit, CancellationToken cancellationToken)
+    private async Task<TResult> CallAsync<TResult>(Func<ITenantCalls, CancellationToken, Task<TResult>> call, TimeSpan limit, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (limit != Timeout.InfiniteTimeSpan)
         {
             deadline.CancelAfter(limit);
         }
-        NodeCallResult response;
         try
         {
-            response = await client.CallAsync(nodeId, kind, payload, deadline.Token).ConfigureAwait(false);
+            return await client.CallAsync(nodeId, call, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new NodeCallException(true, $"node {nodeId} did not answer within {(long)limit.TotalMilliseconds} ms");
-        }
-        var r = new WireReader(response.Payload.Span);
-        switch ((ForwardStatus)response.Status)
-        {
-            case ForwardStatus.Ok:
-                return response.Payload;
-            case ForwardStatus.NotLeader:
-                var hint = r.UInt64();
-                var status = (ProposeStatus)r.Byte();
-                throw new RaftProposalException(status, hint, r.String());
-            case ForwardStatus.TenantNotFound:
-                throw new TenantNotFoundException(r.String());
-            case ForwardStatus.OutcomeUnknown:
-                throw new RaftOutcomeUnknownException(r.String());
-            case ForwardStatus.Unavailable:
-                throw new TenantUnavailableException(r.String());
-            default:
-                throw new InvalidOperationException($"node {nodeId} failed tenant {name}'s call: {r.String()}");
         }
     }
 }

@@ -1,88 +1,72 @@
 using System.Collections.Concurrent;
-using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
-using IceFire.Raft.Hosting;
 
 namespace IceFire.Grains.Cluster.Forwarding;
 
 /// <summary>
-/// Serves the forwarded tenant calls (<see cref="ForwardKinds"/>) against this silo's replicas, mapping the replica's
-/// refusals to <see cref="ForwardStatus"/> so the calling silo can retry elsewhere or report them.
+/// Serves the forwarded tenant calls (<see cref="ITenantCalls"/>) against this silo's replicas, turning the replica's
+/// refusals into a <see cref="TenantRefusal"/> so the calling silo can retry elsewhere or report them.
 /// </summary>
-public sealed class TenantCallHandler(Func<string, ITenantGrain?> resolve)
+public sealed class TenantCallHandler(Func<string, ITenantGrain?> resolve) : ITenantCalls
 {
     /// <summary>Batches running here for other silos' connections, by (silo, client id): what CLIENT UNBLOCK finds.</summary>
     private readonly ConcurrentDictionary<(ulong Origin, long ClientId), CommandBatch> _running = new();
 
-    public async ValueTask<NodeCallResult> HandleAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public async Task<ForwardedReply> ExecuteAsync(ForwardedBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var replies = new ReplyBuffer();
+        try
+        {
+            var tenant = Resolve(batch.Tenant);
+            var running = batch.ToBatch(replies);
+            running.Cancellation = cancellationToken;
+            var key = (batch.Origin, running.ClientId);
+            _running[key] = running;
+            try
+            {
+                await tenant.ExecuteAsync(running).ConfigureAwait(false);
+            }
+            finally
+            {
+                _running.TryRemove(new KeyValuePair<(ulong, long), CommandBatch>(key, running));
+            }
+            // Copied: the reply is serialized after this returns, when the buffer is back in its pool.
+            return new ForwardedReply(null, replies.WrittenMemory.ToArray(), ForwardedWatches.From(running.Watches));
+        }
+        catch (Exception e) when (TenantRefusal.Of(e) is { } refusal)
+        {
+            return ForwardedReply.Refused(refusal);
+        }
+    }
+
+    public async Task<UnblockReply> UnblockAsync(string tenant, ulong origin, long clientId, byte reason, CancellationToken cancellationToken)
     {
         try
         {
-            return kind switch
-            {
-                ForwardKinds.Execute => await ExecuteAsync(payload, cancellationToken).ConfigureAwait(false),
-                ForwardKinds.Unblock => await UnblockAsync(payload).ConfigureAwait(false),
-                ForwardKinds.Info => await InfoAsync(payload).ConfigureAwait(false),
-                _ => ForwardedBatchCodec.Failure(ForwardStatus.Failed, $"unknown cluster call kind {kind}"),
-            };
+            var replica = Resolve(tenant);
+            var woken = _running.TryGetValue((origin, clientId), out var batch)
+                && await replica.UnblockAsync(batch, (UnblockReason)reason).ConfigureAwait(false);
+            return new UnblockReply(null, woken);
         }
-        catch (RaftProposalException e)
+        catch (Exception e) when (TenantRefusal.Of(e) is { } refusal)
         {
-            return ForwardedBatchCodec.Failure(ForwardStatus.NotLeader, e.Message, e.LeaderHint, (byte)e.Status);
+            return new UnblockReply(refusal, false);
         }
-        catch (TenantNotFoundException e)
+    }
+
+    public async Task<TenantInfoReply> GetInfoAsync(string tenant, CancellationToken cancellationToken)
+    {
+        try
         {
-            return ForwardedBatchCodec.Failure(ForwardStatus.TenantNotFound, e.Message);
+            return TenantInfoReply.From(await Resolve(tenant).GetInfoAsync().ConfigureAwait(false));
         }
-        catch (RaftOutcomeUnknownException e)
+        catch (Exception e) when (TenantRefusal.Of(e) is { } refusal)
         {
-            return ForwardedBatchCodec.Failure(ForwardStatus.OutcomeUnknown, e.Message);
-        }
-        catch (TenantUnavailableException e)
-        {
-            return ForwardedBatchCodec.Failure(ForwardStatus.Unavailable, e.Reply);
-        }
-        catch (FormatException e)
-        {
-            return ForwardedBatchCodec.Failure(ForwardStatus.Failed, "malformed forwarded call: " + e.Message);
+            return TenantInfoReply.Refused(refusal);
         }
     }
 
     private ITenantGrain Resolve(string tenant) =>
         resolve(tenant) ?? throw new TenantNotFoundException($"this silo holds no replica of tenant {tenant}");
-
-    private async ValueTask<NodeCallResult> ExecuteAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        var request = ForwardedBatchCodec.Decode(payload);
-        var tenant = Resolve(request.Tenant);
-        var batch = request.Batch;
-        batch.Cancellation = cancellationToken;
-        var key = (request.Origin, batch.ClientId);
-        _running[key] = batch;
-        try
-        {
-            await tenant.ExecuteAsync(batch).ConfigureAwait(false);
-            return new NodeCallResult((byte)ForwardStatus.Ok, ForwardedBatchCodec.EncodeResult(batch, request.Replies));
-        }
-        finally
-        {
-            _running.TryRemove(new KeyValuePair<(ulong, long), CommandBatch>(key, batch));
-            request.Replies.Dispose();
-        }
-    }
-
-    private async ValueTask<NodeCallResult> UnblockAsync(ReadOnlyMemory<byte> payload)
-    {
-        var (name, origin, clientId, reason) = ForwardedBatchCodec.DecodeUnblock(payload.Span);
-        var tenant = Resolve(name);
-        var woken = _running.TryGetValue((origin, clientId), out var batch) && await tenant.UnblockAsync(batch, reason).ConfigureAwait(false);
-        return new NodeCallResult((byte)ForwardStatus.Ok, new[] { woken ? (byte)1 : (byte)0 });
-    }
-
-    private async ValueTask<NodeCallResult> InfoAsync(ReadOnlyMemory<byte> payload)
-    {
-        var name = System.Text.Encoding.UTF8.GetString(payload.Span);
-        var info = await Resolve(name).GetInfoAsync().ConfigureAwait(false);
-        return new NodeCallResult((byte)ForwardStatus.Ok, ForwardedBatchCodec.EncodeInfo(info));
-    }
 }
