@@ -289,7 +289,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
             ClusterCalls.TenantChange => await HandleTenantChangeAsync(payload, cancellationToken).ConfigureAwait(false),
             ClusterCalls.ReplicaStatus => await HandleReplicaStatusAsync().ConfigureAwait(false),
             ClusterCalls.Publish => await HandlePublishAsync(payload).ConfigureAwait(false),
-            ClusterCalls.Sql => await _sqlCalls.HandleAsync(payload, cancellationToken).ConfigureAwait(false),
             _ => await _tenantCalls.HandleAsync(kind, payload, cancellationToken).ConfigureAwait(false),
         };
     }
@@ -336,7 +335,6 @@ internal static class ClusterCalls
     public const byte TenantChange = 17;
     public const byte ReplicaStatus = 18;
     public const byte Publish = 19;
-    public const byte Sql = Cluster.Sql.SqlCalls.Kind;
 }
 
 /// <summary>A silo could not join its cluster.</summary>
