@@ -131,6 +131,11 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
         /// <summary>The next statement execution reaches this silo, which then dies before answering.</summary>
         public void DieOnNextExecute() => Volatile.Write(ref _dieOnNextExecute, 1);
 
+        /// <summary>From now on this silo takes session closes but never answers them, until it stops.</summary>
+        public void HangCloses() => Volatile.Write(ref _hangCloses, 1);
+
+        private int _hangCloses;
+
         /// <summary>True once an execution made the silo die.</summary>
         public bool Died { get; private set; }
 
@@ -208,7 +213,15 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
 
             public Task<SqlCallStatus> CancelAsync(ulong session) => silo.Handler.CancelAsync(session);
 
-            public Task<SqlSessionReply> CloseAsync(ulong session) => silo.Handler.CloseAsync(session);
+            public async Task<SqlSessionReply> CloseAsync(ulong session)
+            {
+                if (Volatile.Read(ref silo._hangCloses) == 1)
+                {
+                    // Not the caller's token: a close takes none, so only the caller's own limit ends its wait.
+                    await Task.Delay(Timeout.Infinite, silo._stopped.Token);
+                }
+                return await silo.Handler.CloseAsync(session);
+            }
 
             public Task<SqlKeepAliveReply> KeepAliveAsync(ulong origin, ulong[] sessions) => silo.Handler.KeepAliveAsync(origin, sessions);
         }
