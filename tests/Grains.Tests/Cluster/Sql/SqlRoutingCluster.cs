@@ -29,6 +29,7 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
 
     public SqlRoutingCluster(int silos = 2, TimeSpan? requestTimeout = null, TimeSpan? lease = null, TimeSpan? keepAlive = null)
     {
+        SqlCallSerialization.Warm();
         _file = SqlReplicaFile.Open(DatabasePath);
         for (ulong id = 1; id <= (ulong)silos; id++)
         {
