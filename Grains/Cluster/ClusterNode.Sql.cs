@@ -27,6 +27,9 @@ public sealed partial class ClusterNode : ISqlLeaders
         }
     }
 
+    /// <summary>Serves other silos' SQL session calls to this one (<see cref="Messaging.INodeService"/>).</summary>
+    internal SqlCallHandler SqlCallHandler => _sqlCalls;
+
     ISqlTenant? ISqlLeaders.LocalLeader(string tenant) =>
         LocalReplicaOf(tenant) is { } replica && replica.Tenant.IsLeader ? replica.Tenant.Sql : null;
 

@@ -88,7 +88,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _calls = options.Calls ?? NoNodeCalls.Instance;
         _tenantCalls = new TenantCallHandler(name => _replicas.TryGetValue(name, out var r) ? r.Tenant : null);
         _sqlCalls = new SqlCallHandler(this, options.SqlFunctions);
-        PayloadCalls = new PayloadCallTarget(ServeCallAsync);
         ClusterTarget = new ClusterCallTarget(this);
         var systemDir = Path.Combine(options.Data.Path, "cluster", "system");
         var founding = _identity is null && options.Bootstrap && !Directory.Exists(systemDir);
@@ -280,20 +279,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _ => new(),
     };
 
-    /// <summary>Serves other silos' payload calls to this one (<see cref="INodeService"/>).</summary>
-    internal IPayloadCalls PayloadCalls { get; }
-
     /// <summary>Serves other silos' calls about the cluster itself.</summary>
     internal IClusterCalls ClusterTarget { get; }
-
-    private async ValueTask<NodeCallResult> ServeCallAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        return kind switch
-        {
-            ClusterCalls.Sql => await _sqlCalls.HandleAsync(payload, cancellationToken).ConfigureAwait(false),
-            _ => throw new InvalidOperationException($"unknown cluster call kind {kind}"),
-        };
-    }
 
     /// <summary>Parses host:port into an address, or a DNS name to resolve.</summary>
     internal static EndPoint ParseEndPoint(string address)
@@ -329,12 +316,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _replicas.Clear();
         _stop.Dispose();
     }
-}
-
-/// <summary>The kinds of the cluster calls still carried as payloads (<see cref="IPayloadCalls"/>).</summary>
-internal static class ClusterCalls
-{
-    public const byte Sql = Cluster.Sql.SqlCalls.Kind;
 }
 
 /// <summary>A silo could not join its cluster.</summary>

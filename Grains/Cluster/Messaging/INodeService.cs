@@ -10,4 +10,4 @@ namespace IceFire.Grains.Cluster.Messaging;
 /// <see cref="INodeCallTarget"/> joins it in a part of its own. Cancelling the caller's token cancels the call there.
 /// </summary>
 [Alias("IceFire.INodeService")]
-public partial interface INodeService : IGrainService, IPayloadCalls;
+public partial interface INodeService : IGrainService;

@@ -12,9 +12,6 @@ namespace IceFire.Grains.Cluster.Messaging;
 public sealed partial class NodeService(GrainId grainId, Silo silo, ILoggerFactory loggerFactory, ClusterNode node)
     : GrainService(grainId, silo, loggerFactory), INodeService
 {
-    public Task<NodeCallReply> CallAsync(byte kind, byte[] payload, CancellationToken cancellationToken) =>
-        Serve(() => node.PayloadCalls.CallAsync(kind, payload, cancellationToken), cancellationToken);
-
     /// <summary>Runs a handler's call on the thread pool.</summary>
     private static Task<T> Serve<T>(Func<Task<T>> call, CancellationToken cancellationToken) => Task.Run(call, cancellationToken);
 }

@@ -1,6 +1,6 @@
-using IceFire.Grains.Cluster.Forwarding;
 using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces.Sql;
+using Orleans.Concurrency;
 
 namespace IceFire.Grains.Cluster.Sql;
 
@@ -15,9 +15,6 @@ namespace IceFire.Grains.Cluster.Sql;
 /// </remarks>
 internal sealed partial class RemoteSqlSession : ISqlSession
 {
-    /// <summary>Where the flags byte sits in a request: after <c>u8 op | u64 session</c>.</summary>
-    private const int FlagsOffset = 9;
-
     private readonly SqlRouter _router;
     private SqlTransactionState _state;
     private bool _failFirst;
@@ -51,45 +48,38 @@ internal sealed partial class RemoteSqlSession : ISqlSession
     /// <summary>Opens a session on <paramref name="node"/>, which answers unless it does not lead the tenant.</summary>
     public static async ValueTask<OpenOutcome> OpenAsync(SqlRouter router, ulong node, string tenant, SqlSessionOptions options, CancellationToken cancellationToken)
     {
-        var w = new WireWriter();
-        w.Byte((byte)SqlCallOp.Open);
-        w.UInt64(router.Self);
-        w.String(tenant);
-        SqlWire.OptionalString(w, options.SetupSql);
-        w.Int32(options.Functions.Count);
-        foreach (var function in options.Functions)
+        var functions = new SqlFunctionName[options.Functions.Count];
+        for (var i = 0; i < functions.Length; i++)
         {
-            w.String(function.Name);
-            w.Int32(function.ArgumentCount);
+            functions[i] = new SqlFunctionName(options.Functions[i].Name, options.Functions[i].ArgumentCount);
         }
-        NodeCallResult response;
+        var request = new SqlOpenRequest(router.Self, tenant, options.SetupSql, functions);
+        SqlOpenReply reply;
         try
         {
-            response = await router.CallAsync(node, w.Written, router.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            reply = await router.CallAsync(node, (target, ct) => target.OpenAsync(request, ct), router.RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (NodeCallException e)
         {
             return new OpenOutcome(null, 0, $"node {node} cannot be reached ({e.Message})");
         }
-        var r = new WireReader(response.Payload.Span);
-        switch ((SqlCallStatus)response.Status)
+        switch (reply.Status)
         {
             case SqlCallStatus.Ok:
-                var session = new RemoteSqlSession(router, node, r.UInt64(), tenant, (SqlTransactionState)r.Byte());
+                var session = new RemoteSqlSession(router, node, reply.Session, tenant, reply.State);
                 router.Register(session);
                 return new OpenOutcome(session, node, "");
             case SqlCallStatus.NotLeader:
-                var hint = r.UInt64();
-                return new OpenOutcome(null, hint, $"node {node} does not lead it");
+                return new OpenOutcome(null, reply.LeaderHint, $"node {node} does not lead it");
             default:
-                return new OpenOutcome(null, 0, $"node {node} refused: {r.String()}");
+                return new OpenOutcome(null, 0, $"node {node} refused: {reply.Message}");
         }
     }
 
     /// <summary>The hosting silo no longer knows the session (its renewal said so): every later call fails.</summary>
     public void MarkLost(string reason) => _lost ??= reason;
 
-    /// <summary>Sent to the leader with the next call that waits for its answer, as <see cref="SqlCallFlags.StatementTimeout"/>.</summary>
+    /// <summary>Sent to the leader with the next call that waits for its answer (<see cref="SqlSessionCall.StatementTimeout"/>).</summary>
     public TimeSpan StatementTimeout
     {
         get => _statementTimeout;
@@ -100,42 +90,26 @@ internal sealed partial class RemoteSqlSession : ISqlSession
         }
     }
 
-    private WireWriter Request(SqlCallOp op)
-    {
-        var w = new WireWriter();
-        w.Byte((byte)op);
-        w.UInt64(Id);
-        // Cancel and Close are sent without waiting for an answer: the deferred settings ride on the next real call.
-        var withSettings = op is not (SqlCallOp.Cancel or SqlCallOp.Close);
-        var flags = _failFirst ? SqlCallFlags.FailFirst : SqlCallFlags.None;
-        if (withSettings && _sendTimeout)
-        {
-            flags |= SqlCallFlags.StatementTimeout;
-        }
-        w.Byte((byte)flags);
-        if ((flags & SqlCallFlags.StatementTimeout) != 0)
-        {
-            w.Int32((int)Math.Min(int.MaxValue, (long)_statementTimeout.TotalMilliseconds));
-        }
-        return w;
-    }
-
     /// <summary>
-    /// Makes a session call and returns the answer's payload without its trailing transaction state, which it keeps.
-    /// A call without <paramref name="limit"/> is abandoned when another silo is seen to lead the tenant.
+    /// Makes a session call and returns its answer, keeping the transaction state it carries. A call without
+    /// <paramref name="limit"/> is abandoned when another silo is seen to lead the tenant. The deferred settings ride on it.
     /// </summary>
-    private async ValueTask<ReadOnlyMemory<byte>> CallAsync(WireWriter request, TimeSpan limit, CancellationToken cancellationToken)
+    private async ValueTask<TReply> CallAsync<TReply>(
+        Func<ISqlCalls, SqlSessionCall, CancellationToken, Task<TReply>> call, TimeSpan limit, CancellationToken cancellationToken)
+        where TReply : ISqlSessionReply<TReply>
     {
         if (_lost is { } lost)
         {
             throw new SqlBackendLostException(false, lost);
         }
-        NodeCallResult response;
+        var sendTimeout = _sendTimeout;
+        var session = new SqlSessionCall(Id, _failFirst, sendTimeout ? _statementTimeout : null);
+        TReply reply;
         try
         {
-            response = limit == Timeout.InfiniteTimeSpan
-                ? await _router.CallWatchingLeaderAsync(Node, Tenant, request.Written, cancellationToken).ConfigureAwait(false)
-                : await _router.CallAsync(Node, request.Written, limit, cancellationToken).ConfigureAwait(false);
+            reply = limit == Timeout.InfiniteTimeSpan
+                ? await _router.CallWatchingLeaderAsync(Node, Tenant, (target, ct) => call(target, session, ct), cancellationToken).ConfigureAwait(false)
+                : await _router.CallAsync(Node, (target, ct) => call(target, session, ct), limit, cancellationToken).ConfigureAwait(false);
         }
         catch (NodeCallException e)
         {
@@ -143,21 +117,19 @@ internal sealed partial class RemoteSqlSession : ISqlSession
             throw new SqlBackendLostException(e.Sent, e.Message, e);
         }
         _failFirst = false;
-        if ((request.Written.Span[FlagsOffset] & (byte)SqlCallFlags.StatementTimeout) != 0)
+        if (sendTimeout)
         {
             _sendTimeout = false;
         }
-        var payload = response.Payload;
-        if ((SqlCallStatus)response.Status != SqlCallStatus.Ok || payload.IsEmpty)
+        if (reply.Status != SqlCallStatus.Ok)
         {
-            var reason = payload.IsEmpty ? "an empty answer" : new WireReader(payload.Span).String();
-            var message = $"node {Node} lost the SQL session of tenant {Tenant}: {reason}";
+            var message = $"node {Node} lost the SQL session of tenant {Tenant}: {reply.Message}";
             MarkLost(message);
             // NoSession: the session, and whatever it held, is gone; nothing ran.
-            throw new SqlBackendLostException((SqlCallStatus)response.Status != SqlCallStatus.NoSession, message);
+            throw new SqlBackendLostException(reply.Status != SqlCallStatus.NoSession, message);
         }
-        _state = (SqlTransactionState)payload.Span[^1];
-        return payload[..^1];
+        _state = reply.State;
+        return reply;
     }
 
     public SqlPrepareResult Prepare(string sql) => PrepareAsync(sql, CancellationToken.None).AsTask().GetAwaiter().GetResult();
@@ -165,73 +137,59 @@ internal sealed partial class RemoteSqlSession : ISqlSession
     /// <summary>Prepares on the leader without blocking a thread.</summary>
     public async ValueTask<SqlPrepareResult> PrepareAsync(string sql, CancellationToken cancellationToken)
     {
-        var w = Request(SqlCallOp.Prepare);
-        w.String(sql);
-        var payload = await CallAsync(w, _router.RequestTimeout, cancellationToken).ConfigureAwait(false);
-        return DecodePrepare(payload.Span);
-    }
-
-    private SqlPrepareResult DecodePrepare(ReadOnlySpan<byte> payload)
-    {
-        var r = new WireReader(payload);
-        var outcome = r.Byte();
-        var tail = r.Int32();
-        switch (outcome)
+        var reply = await CallAsync((target, session, ct) => target.PrepareAsync(session, sql, ct), _router.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        if (reply.Statement is not { } prepared)
         {
-            case 0:
-                return new SqlPrepareResult(null, tail, null);
-            case 2:
-                return new SqlPrepareResult(null, tail, SqlWire.Error(ref r));
-            default:
-                var id = r.UInt64();
-                var parameters = r.Int32();
-                var verb = r.String();
-                var readOnly = r.Byte() == 1;
-                var text = r.String();
-                var columns = SqlWire.Columns(ref r);
-                return new SqlPrepareResult(new RemoteSqlStatement(this, id, text, parameters, columns, verb, readOnly), tail, null);
+            return new SqlPrepareResult(null, reply.TailOffset, reply.Error);
         }
+        var statement = new RemoteSqlStatement(
+            this, prepared.Id, prepared.Sql, prepared.ParameterCount, prepared.Columns, prepared.CommandVerb, prepared.IsReadOnly);
+        return new SqlPrepareResult(statement, reply.TailOffset, null);
     }
 
     public async ValueTask<SqlExecuteResult> ExecuteAsync(ISqlStatement statement, ReadOnlyMemory<SqlValue> parameters, CancellationToken cancellationToken)
     {
-        var st = (RemoteSqlStatement)statement;
-        var w = Request(SqlCallOp.Execute);
-        w.UInt64(st.Id);
-        SqlWire.Values(w, parameters.Span);
-        var payload = await CallAsync(w, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
-        var r = new WireReader(payload.Span);
-        if (r.Byte() == 2)
+        var id = ((RemoteSqlStatement)statement).Id;
+        // The values are never changed after this: the leader's silo may hold the array as it is.
+        var values = new Immutable<SqlValue[]>(parameters.ToArray());
+        var reply = await CallAsync((target, session, ct) => target.ExecuteAsync(session, id, values, ct), Timeout.InfiniteTimeSpan, cancellationToken)
+            .ConfigureAwait(false);
+        if (reply.Error is { } error)
         {
-            return new SqlExecuteResult(null, SqlWire.Error(ref r));
+            return new SqlExecuteResult(null, error);
         }
-        var columns = SqlWire.Columns(ref r);
-        var cursorId = r.UInt64();
-        var length = r.Bytes().Length;
-        return new SqlExecuteResult(new RemoteSqlCursor(this, cursorId, columns, payload.Slice(r.Position - length, length)), null);
+        if (reply.Columns is not { } columns || reply.Chunk is not { } chunk)
+        {
+            return new SqlExecuteResult(null, new SqlError(SqlStates.InternalError, "the leader's answer held neither rows nor an error"));
+        }
+        return new SqlExecuteResult(new RemoteSqlCursor(this, reply.Cursor, columns, chunk), null);
     }
 
     /// <summary>The next chunk of rows of cursor <paramref name="cursorId"/>: up to <paramref name="maxRows"/> (0 for a full chunk).</summary>
-    internal async ValueTask<ReadOnlyMemory<byte>> FetchAsync(ulong cursorId, int maxRows, CancellationToken cancellationToken)
+    internal async ValueTask<SqlRowChunk> FetchAsync(ulong cursorId, int maxRows, CancellationToken cancellationToken)
     {
-        var w = Request(SqlCallOp.Fetch);
-        w.UInt64(cursorId);
-        w.Int32(maxRows);
-        return await CallAsync(w, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+        var reply = await CallAsync((target, session, ct) => target.FetchAsync(session, cursorId, maxRows, ct), Timeout.InfiniteTimeSpan, cancellationToken)
+            .ConfigureAwait(false);
+        return reply.Chunk ?? throw new SqlBackendLostException(true, $"node {Node} answered a fetch without rows");
     }
 
-    /// <summary>Closes a statement or a cursor on the leader; a lost session has nothing left to close.</summary>
-    internal async ValueTask CloseAsync(SqlCallOp op, ulong target)
+    /// <summary>Closes a statement on the leader; a lost session has nothing left to close.</summary>
+    internal ValueTask CloseStatementAsync(ulong statement) =>
+        CloseAsync((target, session, ct) => target.CloseStatementAsync(session, statement, ct));
+
+    /// <summary>Closes a cursor on the leader; a lost session has nothing left to close.</summary>
+    internal ValueTask CloseCursorAsync(ulong cursor) =>
+        CloseAsync((target, session, ct) => target.CloseCursorAsync(session, cursor, ct));
+
+    private async ValueTask CloseAsync(Func<ISqlCalls, SqlSessionCall, CancellationToken, Task<SqlSessionReply>> close)
     {
         if (_lost is not null || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
-        var w = Request(op);
-        w.UInt64(target);
         try
         {
-            await CallAsync(w, _router.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+            await CallAsync(close, _router.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
         }
         catch (SqlBackendLostException)
         {
@@ -251,7 +209,8 @@ internal sealed partial class RemoteSqlSession : ISqlSession
     {
         if (_lost is null)
         {
-            _ = _router.SendAsync(Node, Request(SqlCallOp.Cancel).Written);
+            var id = Id;
+            _ = _router.SendAsync(Node, (target, _) => target.CancelAsync(id));
         }
     }
 
@@ -265,7 +224,8 @@ internal sealed partial class RemoteSqlSession : ISqlSession
         if (_lost is null)
         {
             // The leader rolls back and frees the write lock now rather than when the lease runs out.
-            await _router.SendAsync(Node, Request(SqlCallOp.Close).Written).ConfigureAwait(false);
+            var id = Id;
+            await _router.SendAsync(Node, (target, _) => target.CloseAsync(id)).ConfigureAwait(false);
         }
     }
 }

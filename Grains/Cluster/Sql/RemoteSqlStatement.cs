@@ -27,7 +27,7 @@ internal sealed class RemoteSqlStatement(
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _ = session.CloseAsync(SqlCallOp.CloseStatement, id).AsTask();
+            _ = session.CloseStatementAsync(id).AsTask();
         }
     }
 }

@@ -1,196 +1,186 @@
-using IceFire.Grains.Cluster.Forwarding;
-using IceFire.Grains.Cluster.Messaging;
+using IceFire.Grains.Interfaces;
 using IceFire.Grains.Interfaces.Sql;
 
 namespace IceFire.Grains.Cluster.Sql;
 
 internal sealed partial class SqlCallHandler
 {
-    private const byte OutcomeEmpty = 0;
-    private const byte OutcomeValue = 1;
-    private const byte OutcomeError = 2;
-
     private static readonly SqlError NoSuchStatement = new(SqlStates.InvalidSqlStatementName, "the prepared statement does not exist on the leader");
     private static readonly SqlError NoSuchCursor = new(SqlStates.InvalidCursorName, "the portal does not exist on the leader");
 
-    /// <summary>A parsed session call: everything read from the payload before the first await.</summary>
-    private readonly record struct SessionRequest(SqlCallOp Op, ulong Session, SqlCallFlags Flags, ulong Target, int MaxRows, string? Sql, SqlValue[]? Values)
+    public Task<SqlPrepareReply> PrepareAsync(SqlSessionCall session, string sql, CancellationToken cancellationToken) =>
+        ServeAsync(session, sql, static (hosted, sql, _) => ValueTask.FromResult(Prepare(hosted, sql)), cancellationToken);
+
+    public Task<SqlExecuteReply> ExecuteAsync(SqlSessionCall session, ulong statement, Orleans.Concurrency.Immutable<SqlValue[]> parameters, CancellationToken cancellationToken) =>
+        ServeAsync(session, (statement, values: parameters.Value), static (hosted, a, ct) => ExecuteAsync(hosted, a.statement, a.values, ct), cancellationToken);
+
+    public Task<SqlFetchReply> FetchAsync(SqlSessionCall session, ulong cursor, int maxRows, CancellationToken cancellationToken) =>
+        ServeAsync(session, (cursor, maxRows), static (hosted, a, ct) => FetchAsync(hosted, a.cursor, a.maxRows, ct), cancellationToken);
+
+    public Task<SqlSessionReply> CloseStatementAsync(SqlSessionCall session, ulong statement, CancellationToken cancellationToken) =>
+        ServeAsync(session, statement, static (hosted, id, _) =>
+        {
+            hosted.RemoveStatement(id);
+            return ValueTask.FromResult(new SqlSessionReply(SqlCallStatus.Ok, "", hosted.Session.TransactionState));
+        }, cancellationToken);
+
+    public Task<SqlSessionReply> CloseCursorAsync(SqlSessionCall session, ulong cursor, CancellationToken cancellationToken) =>
+        ServeAsync(session, cursor, static async (hosted, id, _) =>
+        {
+            await hosted.RemoveCursorAsync(id).ConfigureAwait(false);
+            return new SqlSessionReply(SqlCallStatus.Ok, "", hosted.Session.TransactionState);
+        }, cancellationToken);
+
+    public Task<SqlCallStatus> CancelAsync(ulong session)
     {
-        /// <summary>The statement_timeout in milliseconds, when <see cref="SqlCallFlags.StatementTimeout"/> is set.</summary>
-        public int TimeoutMs { get; init; }
+        if (!_sessions.TryGetValue(session, out var hosted))
+        {
+            return Task.FromResult(SqlCallStatus.NoSession);
+        }
+        // Not behind the gate: the call to interrupt holds it.
+        hosted.Session.Cancel();
+        return Task.FromResult(SqlCallStatus.Ok);
     }
 
-    private static SessionRequest Decode(SqlCallOp op, ReadOnlySpan<byte> payload)
+    public async Task<SqlSessionReply> CloseAsync(ulong session)
     {
-        var r = new WireReader(payload[1..]);
-        var session = r.UInt64();
-        var flags = (SqlCallFlags)r.Byte();
-        var timeoutMs = (flags & SqlCallFlags.StatementTimeout) != 0 ? r.Int32() : 0;
-        SessionRequest request = op switch
+        if (!_sessions.TryGetValue(session, out var hosted))
         {
-            SqlCallOp.Prepare => new(op, session, flags, 0, 0, r.String(), null),
-            SqlCallOp.Execute => new(op, session, flags, r.UInt64(), 0, null, SqlWire.Values(ref r)),
-            SqlCallOp.Fetch => new(op, session, flags, r.UInt64(), r.Int32(), null, null),
-            SqlCallOp.CloseStatement or SqlCallOp.CloseCursor => new(op, session, flags, r.UInt64(), 0, null, null),
-            SqlCallOp.Cancel or SqlCallOp.Close => new(op, session, flags, 0, 0, null, null),
-            _ => throw new FormatException($"SQL call operation {(byte)op} is unknown"),
-        };
-        return request with { TimeoutMs = timeoutMs };
+            return SqlSessionReply.Refused(SqlCallStatus.NoSession, NotOpen(session));
+        }
+        await CloseAsync(hosted).ConfigureAwait(false);
+        return new SqlSessionReply(SqlCallStatus.Ok, "", SqlTransactionState.Idle);
     }
 
-    private async ValueTask<NodeCallResult> SessionCallAsync(SqlCallOp op, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private static string NotOpen(ulong session) => $"SQL session {session} is not open on this silo";
+
+    /// <summary>
+    /// Runs <paramref name="step"/> on <paramref name="call"/>'s session once the calls before it there are done, with
+    /// the settings riding on the call applied first. A caller that gives up (or whose silo goes away) interrupts the
+    /// statement it started.
+    /// </summary>
+    private async Task<TReply> ServeAsync<TReply, TArg>(
+        SqlSessionCall call, TArg arg, Func<HostedSqlSession, TArg, CancellationToken, ValueTask<TReply>> step, CancellationToken cancellationToken)
+        where TReply : ISqlSessionReply<TReply>
     {
-        var request = Decode(op, payload.Span);
-        if (!_sessions.TryGetValue(request.Session, out var hosted))
+        ArgumentNullException.ThrowIfNull(call);
+        if (!_sessions.TryGetValue(call.Session, out var hosted))
         {
-            return Failure(SqlCallStatus.NoSession, $"SQL session {request.Session} is not open on this silo");
+            return TReply.Refused(SqlCallStatus.NoSession, NotOpen(call.Session));
         }
-        if (op == SqlCallOp.Cancel)
-        {
-            // Not behind the gate: the call to interrupt holds it.
-            hosted.Session.Cancel();
-            return new NodeCallResult((byte)SqlCallStatus.Ok, ReadOnlyMemory<byte>.Empty);
-        }
-        if (op == SqlCallOp.Close)
-        {
-            await CloseAsync(hosted).ConfigureAwait(false);
-            return new NodeCallResult((byte)SqlCallStatus.Ok, new[] { (byte)SqlTransactionState.Idle });
-        }
-        await hosted.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (hosted.Closed)
+            await hosted.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                return Failure(SqlCallStatus.NoSession, $"SQL session {request.Session} was closed");
-            }
-            hosted.Touch();
-            if ((request.Flags & SqlCallFlags.FailFirst) != 0)
-            {
-                hosted.Session.Fail();
-            }
-            if ((request.Flags & SqlCallFlags.StatementTimeout) != 0)
-            {
-                hosted.Session.StatementTimeout = TimeSpan.FromMilliseconds(Math.Max(0, request.TimeoutMs));
-            }
-            var w = new WireWriter();
-            // A caller that gives up (or whose connection drops) interrupts the statement it started.
-            using (cancellationToken.Register(static s => ((ISqlSession)s!).Cancel(), hosted.Session))
-            {
-                switch (op)
+                if (hosted.Closed)
                 {
-                    case SqlCallOp.Prepare:
-                        Prepare(hosted, request.Sql!, w);
-                        break;
-                    case SqlCallOp.Execute:
-                        await ExecuteAsync(hosted, request.Target, request.Values!, w, cancellationToken).ConfigureAwait(false);
-                        break;
-                    case SqlCallOp.Fetch:
-                        await FetchAsync(hosted, request.Target, request.MaxRows, w, cancellationToken).ConfigureAwait(false);
-                        break;
-                    case SqlCallOp.CloseStatement:
-                        hosted.RemoveStatement(request.Target);
-                        break;
-                    case SqlCallOp.CloseCursor:
-                        await hosted.RemoveCursorAsync(request.Target).ConfigureAwait(false);
-                        break;
+                    return TReply.Refused(SqlCallStatus.NoSession, $"SQL session {call.Session} was closed");
                 }
+                hosted.Touch();
+                if (call.FailFirst)
+                {
+                    hosted.Session.Fail();
+                }
+                if (call.StatementTimeout is { } timeout)
+                {
+                    hosted.Session.StatementTimeout = timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout;
+                }
+                TReply reply;
+                using (cancellationToken.Register(static s => ((ISqlSession)s!).Cancel(), hosted.Session))
+                {
+                    reply = await step(hosted, arg, cancellationToken).ConfigureAwait(false);
+                }
+                hosted.Touch();
+                return reply;
             }
-            w.Byte((byte)hosted.Session.TransactionState);
-            hosted.Touch();
-            return new NodeCallResult((byte)SqlCallStatus.Ok, w.Written);
+            finally
+            {
+                hosted.Gate.Release();
+            }
         }
-        finally
+        catch (Exception e) when (e is TenantUnavailableException or ObjectDisposedException)
         {
-            hosted.Gate.Release();
+            return TReply.Refused(SqlCallStatus.Unavailable, e.Message);
         }
     }
 
-    private static void Prepare(HostedSqlSession hosted, string sql, WireWriter w)
+    private static SqlPrepareReply Prepare(HostedSqlSession hosted, string sql)
     {
         var prepared = hosted.Session.Prepare(sql);
+        var state = hosted.Session.TransactionState;
         if (prepared.Error is { } error)
         {
-            w.Byte(OutcomeError);
-            w.Int32(prepared.TailOffset);
-            SqlWire.Error(w, error);
-            return;
+            return new SqlPrepareReply(SqlCallStatus.Ok, "", state, prepared.TailOffset, Error: error);
         }
         if (prepared.Statement is not { } statement)
         {
-            w.Byte(OutcomeEmpty);
-            w.Int32(prepared.TailOffset);
-            return;
+            return new SqlPrepareReply(SqlCallStatus.Ok, "", state, prepared.TailOffset);
         }
-        w.Byte(OutcomeValue);
-        w.Int32(prepared.TailOffset);
-        w.UInt64(hosted.Add(statement));
-        w.Int32(statement.ParameterCount);
-        w.String(statement.CommandVerb);
-        w.Byte(statement.IsReadOnly ? (byte)1 : (byte)0);
-        w.String(statement.Sql);
-        SqlWire.Columns(w, statement.Columns);
+        var described = new SqlPreparedStatement(
+            hosted.Add(statement), statement.Sql, statement.ParameterCount, statement.CommandVerb, statement.IsReadOnly, [.. statement.Columns]);
+        return new SqlPrepareReply(SqlCallStatus.Ok, "", state, prepared.TailOffset, described);
     }
 
-    private static async ValueTask ExecuteAsync(HostedSqlSession hosted, ulong statementId, SqlValue[] values, WireWriter w, CancellationToken cancellationToken)
+    private static async ValueTask<SqlExecuteReply> ExecuteAsync(HostedSqlSession hosted, ulong statementId, SqlValue[] values, CancellationToken cancellationToken)
     {
         if (hosted.Statement(statementId) is not { } statement)
         {
-            w.Byte(OutcomeError);
-            SqlWire.Error(w, NoSuchStatement);
-            return;
+            return new SqlExecuteReply(SqlCallStatus.Ok, "", hosted.Session.TransactionState, NoSuchStatement);
         }
         var executed = await hosted.Session.ExecuteAsync(statement, values, cancellationToken).ConfigureAwait(false);
         if (executed.Cursor is not { } cursor)
         {
-            w.Byte(OutcomeError);
-            SqlWire.Error(w, executed.Error ?? new SqlError(SqlStates.InternalError, "the statement gave neither rows nor an error"));
-            return;
+            var error = executed.Error ?? new SqlError(SqlStates.InternalError, "the statement gave neither rows nor an error");
+            return new SqlExecuteReply(SqlCallStatus.Ok, "", hosted.Session.TransactionState, error);
         }
-        w.Byte(OutcomeValue);
-        SqlWire.Columns(w, cursor.Columns);
-        var chunk = new WireWriter();
-        if (await FillAsync(cursor, 0, chunk, cancellationToken).ConfigureAwait(false))
+        SqlColumn[] columns = [.. cursor.Columns];
+        var chunk = await FillAsync(cursor, 0, cancellationToken).ConfigureAwait(false);
+        ulong id = 0;
+        if (chunk.End is null)
         {
-            var id = hosted.NextCursorId();
+            id = hosted.NextCursorId();
             hosted.AddCursor(id, cursor);
-            w.UInt64(id);
         }
         else
         {
             await cursor.DisposeAsync().ConfigureAwait(false);
-            w.UInt64(0);
         }
-        w.Bytes(chunk.Written.Span);
+        return new SqlExecuteReply(SqlCallStatus.Ok, "", hosted.Session.TransactionState, null, columns, id, chunk);
     }
 
-    private static async ValueTask FetchAsync(HostedSqlSession hosted, ulong cursorId, int maxRows, WireWriter w, CancellationToken cancellationToken)
+    private static async ValueTask<SqlFetchReply> FetchAsync(HostedSqlSession hosted, ulong cursorId, int maxRows, CancellationToken cancellationToken)
     {
+        SqlRowChunk chunk;
         if (hosted.Cursor(cursorId) is not { } cursor)
         {
-            SqlWire.ChunkEnd(w, new SqlFetchResult(false, 0, 0, "", NoSuchCursor));
-            return;
+            chunk = new SqlRowChunk([], new SqlCompletion(0, 0, "", NoSuchCursor));
         }
-        if (!await FillAsync(cursor, maxRows, w, cancellationToken).ConfigureAwait(false))
+        else
         {
-            await hosted.RemoveCursorAsync(cursorId).ConfigureAwait(false);
+            chunk = await FillAsync(cursor, maxRows, cancellationToken).ConfigureAwait(false);
+            if (chunk.End is not null)
+            {
+                await hosted.RemoveCursorAsync(cursorId).ConfigureAwait(false);
+            }
         }
+        return new SqlFetchReply(SqlCallStatus.Ok, "", hosted.Session.TransactionState, chunk);
     }
 
     /// <summary>
-    /// Writes a chunk of up to <paramref name="maxRows"/> rows (0: <see cref="SqlCalls.ChunkRows"/>), stopping early
-    /// once they take <see cref="SqlCalls.ChunkBytes"/>. True when the cursor has more rows.
+    /// A chunk of up to <paramref name="maxRows"/> rows (0: <see cref="SqlCalls.ChunkRows"/>), stopping early once they
+    /// take <see cref="SqlCalls.ChunkBytes"/>; its end is null when the cursor has more rows.
     /// </summary>
-    private static async ValueTask<bool> FillAsync(ISqlCursor cursor, int maxRows, WireWriter w, CancellationToken cancellationToken)
+    private static async ValueTask<SqlRowChunk> FillAsync(ISqlCursor cursor, int maxRows, CancellationToken cancellationToken)
     {
-        var sink = new SqlChunkWriter(w);
+        var sink = new SqlRowChunkBuilder();
         var limit = maxRows <= 0 ? SqlCalls.ChunkRows : Math.Min(maxRows, SqlCalls.ChunkRows);
         while (true)
         {
             var remaining = limit - sink.Rows;
             if (remaining <= 0 || sink.Bytes >= SqlCalls.ChunkBytes)
             {
-                SqlWire.ChunkEnd(w, new SqlFetchResult(true, 0, 0, "", null));
-                return true;
+                return sink.Build(null);
             }
             // Fetch in steps sized from the rows seen so far, so a chunk of wide rows stops near the byte limit.
             var step = sink.Rows == 0
@@ -199,8 +189,7 @@ internal sealed partial class SqlCallHandler
             var result = await cursor.FetchAsync(step, sink, cancellationToken).ConfigureAwait(false);
             if (!result.Suspended)
             {
-                SqlWire.ChunkEnd(w, result);
-                return false;
+                return sink.Build(new SqlCompletion(result.Rows, result.Changes, result.CommandVerb, result.Error));
             }
         }
     }

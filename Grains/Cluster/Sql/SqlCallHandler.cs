@@ -1,15 +1,13 @@
 using System.Collections.Concurrent;
-using IceFire.Grains.Cluster.Forwarding;
-using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Interfaces.Sql;
 
 namespace IceFire.Grains.Cluster.Sql;
 
 /// <summary>
-/// Serves SQL session calls (<see cref="SqlCalls.Kind"/>) from other silos against the tenants this silo leads
+/// Serves SQL session calls (<see cref="ISqlCalls"/>) from other silos against the tenants this silo leads
 /// (<see cref="ISqlLeaders.LocalLeader"/>). Thread-safe; calls on one session run one at a time, except
-/// <see cref="SqlCallOp.Cancel"/>, which interrupts the running one.
+/// <see cref="CancelAsync"/>, which interrupts the running one.
 /// </summary>
 /// <remarks>
 /// A hosted session ends when its caller closes it; when its caller stops renewing it (the calling silo renews
@@ -19,7 +17,7 @@ namespace IceFire.Grains.Cluster.Sql;
 /// and when the handler is disposed. A call cancelled by its caller, or cut off by a broken connection, interrupts
 /// its statement.
 /// </remarks>
-internal sealed partial class SqlCallHandler : IAsyncDisposable
+internal sealed partial class SqlCallHandler : ISqlCalls, IAsyncDisposable
 {
     private readonly ISqlLeaders _leaders;
     private readonly Func<string, IReadOnlyList<SqlScalarFunction>>? _functions;
@@ -48,104 +46,68 @@ internal sealed partial class SqlCallHandler : IAsyncDisposable
     /// <summary>The sessions hosted now.</summary>
     public int SessionCount => _sessions.Count;
 
-    /// <summary>Serves one call of kind <see cref="SqlCalls.Kind"/>.</summary>
-    public async ValueTask<NodeCallResult> HandleAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public async Task<SqlOpenReply> OpenAsync(SqlOpenRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         try
         {
-            if (payload.IsEmpty)
-            {
-                throw new FormatException("the payload is empty");
-            }
-            var op = (SqlCallOp)payload.Span[0];
-            return op switch
-            {
-                SqlCallOp.Open => await OpenAsync(payload, cancellationToken).ConfigureAwait(false),
-                SqlCallOp.KeepAlive => KeepAlive(payload),
-                _ => await SessionCallAsync(op, payload, cancellationToken).ConfigureAwait(false),
-            };
-        }
-        catch (FormatException e)
-        {
-            return Failure(SqlCallStatus.Failed, "malformed SQL session call: " + e.Message);
+            return await OpenHereAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TenantUnavailableException or ObjectDisposedException)
         {
-            return Failure(SqlCallStatus.Unavailable, e.Message);
+            return new SqlOpenReply(SqlCallStatus.Unavailable, e.Message);
         }
     }
 
-    internal static NodeCallResult Failure(SqlCallStatus status, string message, ulong leaderHint = 0)
+    private async Task<SqlOpenReply> OpenHereAsync(SqlOpenRequest request, CancellationToken cancellationToken)
     {
-        var w = new WireWriter();
-        if (status == SqlCallStatus.NotLeader)
-        {
-            w.UInt64(leaderHint);
-        }
-        w.String(message);
-        return new NodeCallResult((byte)status, w.Written);
-    }
-
-    private async ValueTask<NodeCallResult> OpenAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        var (origin, tenant, options) = DecodeOpen(payload.Span);
         if (_disposed)
         {
-            return Failure(SqlCallStatus.Unavailable, "the silo is stopping");
+            return new SqlOpenReply(SqlCallStatus.Unavailable, "the silo is stopping");
         }
-        if (_leaders.LocalLeader(tenant) is not { } leader)
+        if (_leaders.LocalLeader(request.Tenant) is not { } leader)
         {
-            return Failure(SqlCallStatus.NotLeader, $"this silo does not lead tenant {tenant}", _leaders.LeaderOf(tenant));
+            return new SqlOpenReply(SqlCallStatus.NotLeader, $"this silo does not lead tenant {request.Tenant}", LeaderHint: _leaders.LeaderOf(request.Tenant));
         }
-        var session = await leader.OpenSessionAsync(options, cancellationToken).ConfigureAwait(false);
-        var hosted = new HostedSqlSession((ulong)Interlocked.Increment(ref _nextSession), origin, tenant, session);
+        var session = await leader.OpenSessionAsync(Options(request), cancellationToken).ConfigureAwait(false);
+        var hosted = new HostedSqlSession((ulong)Interlocked.Increment(ref _nextSession), request.Origin, request.Tenant, session);
         _sessions[hosted.Id] = hosted;
         if (_disposed)
         {
             await CloseAsync(hosted).ConfigureAwait(false);
-            return Failure(SqlCallStatus.Unavailable, "the silo is stopping");
+            return new SqlOpenReply(SqlCallStatus.Unavailable, "the silo is stopping");
         }
-        var w = new WireWriter();
-        w.UInt64(hosted.Id);
-        w.Byte((byte)session.TransactionState);
-        return new NodeCallResult((byte)SqlCallStatus.Ok, w.Written);
+        return new SqlOpenReply(SqlCallStatus.Ok, "", hosted.Id, session.TransactionState);
     }
 
-    private (ulong Origin, string Tenant, SqlSessionOptions Options) DecodeOpen(ReadOnlySpan<byte> payload)
+    /// <summary>The session options of <paramref name="request"/>: its set-up script and the functions it names that this silo has.</summary>
+    private SqlSessionOptions Options(SqlOpenRequest request)
     {
-        var r = new WireReader(payload[1..]);
-        var origin = r.UInt64();
-        var tenant = r.String();
-        var setup = SqlWire.OptionalString(ref r);
-        var count = r.Int32();
-        var wanted = new HashSet<(string, int)>();
-        for (var i = 0; i < count; i++)
-        {
-            wanted.Add((r.String(), r.Int32()));
-        }
         var functions = new List<SqlScalarFunction>();
-        if (wanted.Count > 0 && _functions is not null)
+        if (request.Functions is { Length: > 0 } wanted && _functions is not null)
         {
-            foreach (var function in _functions(tenant))
+            var names = new HashSet<(string, int)>();
+            foreach (var name in wanted)
             {
-                if (wanted.Contains((function.Name, function.ArgumentCount)))
+                names.Add((name.Name, name.ArgumentCount));
+            }
+            foreach (var function in _functions(request.Tenant))
+            {
+                if (names.Contains((function.Name, function.ArgumentCount)))
                 {
                     functions.Add(function);
                 }
             }
         }
-        return (origin, tenant, new SqlSessionOptions { SetupSql = setup, Functions = functions });
+        return new SqlSessionOptions { SetupSql = request.SetupSql, Functions = functions };
     }
 
-    private NodeCallResult KeepAlive(ReadOnlyMemory<byte> payload)
+    public Task<SqlKeepAliveReply> KeepAliveAsync(ulong origin, ulong[] sessions)
     {
-        var r = new WireReader(payload.Span[1..]);
-        var origin = r.UInt64();
-        var count = r.Int32();
+        ArgumentNullException.ThrowIfNull(sessions);
         var unknown = new List<ulong>();
-        for (var i = 0; i < count; i++)
+        foreach (var id in sessions)
         {
-            var id = r.UInt64();
             if (_sessions.TryGetValue(id, out var session) && session.Origin == origin)
             {
                 session.Touch();
@@ -155,13 +117,7 @@ internal sealed partial class SqlCallHandler : IAsyncDisposable
                 unknown.Add(id);
             }
         }
-        var w = new WireWriter();
-        w.Int32(unknown.Count);
-        foreach (var id in unknown)
-        {
-            w.UInt64(id);
-        }
-        return new NodeCallResult((byte)SqlCallStatus.Ok, w.Written);
+        return Task.FromResult(new SqlKeepAliveReply([.. unknown]));
     }
 
     /// <summary>Closes every session opened by clients of <paramref name="origin"/> (it was declared down, or restarted).</summary>

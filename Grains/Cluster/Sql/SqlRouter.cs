@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using IceFire.Grains.Cluster.Forwarding;
 using IceFire.Grains.Cluster.Messaging;
 using IceFire.Grains.Interfaces;
 using IceFire.Grains.Interfaces.Sql;
@@ -71,13 +70,13 @@ internal sealed class SqlRouter : IAsyncDisposable
     internal void Forget(RemoteSqlSession session) => _remote.TryRemove(session, out _);
 
     /// <summary>A call given up after <paramref name="limit"/>; a timeout counts as sent, since the request may have run.</summary>
-    internal async Task<NodeCallResult> CallAsync(ulong node, ReadOnlyMemory<byte> payload, TimeSpan limit, CancellationToken cancellationToken)
+    internal async Task<TResult> CallAsync<TResult>(ulong node, Func<ISqlCalls, CancellationToken, Task<TResult>> call, TimeSpan limit, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limit);
         try
         {
-            return await _calls.CallAsync(node, SqlCalls.Kind, payload, deadline.Token).ConfigureAwait(false);
+            return await Call(node, call, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -89,14 +88,14 @@ internal sealed class SqlRouter : IAsyncDisposable
     /// A call with no time limit (a statement may run long), abandoned once <paramref name="tenant"/> is seen led by
     /// another silo: a partition can stall the connection to the old leader long after the majority moved on.
     /// </summary>
-    internal async Task<NodeCallResult> CallWatchingLeaderAsync(ulong node, string tenant, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    internal async Task<TResult> CallWatchingLeaderAsync<TResult>(ulong node, string tenant, Func<ISqlCalls, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
     {
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var call = _calls.CallAsync(node, SqlCalls.Kind, payload, abandon.Token);
-        while (!call.IsCompleted)
+        var running = Call(node, call, abandon.Token);
+        while (!running.IsCompleted)
         {
-            await Task.WhenAny(call, Task.Delay(LeaderWatchInterval, CancellationToken.None)).ConfigureAwait(false);
-            if (call.IsCompleted)
+            await Task.WhenAny(running, Task.Delay(LeaderWatchInterval, CancellationToken.None)).ConfigureAwait(false);
+            if (running.IsCompleted)
             {
                 break;
             }
@@ -109,7 +108,7 @@ internal sealed class SqlRouter : IAsyncDisposable
         }
         try
         {
-            return await call.ConfigureAwait(false);
+            return await running.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -117,12 +116,19 @@ internal sealed class SqlRouter : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="node"/>'s <see cref="ISqlCalls"/>, waiting no longer than <paramref name="cancellationToken"/>
+    /// lets it: a call whose method takes no token (cancel, close, renewal) is left to Orleans' response timeout there.
+    /// </summary>
+    private Task<TResult> Call<TResult>(ulong node, Func<ISqlCalls, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken) =>
+        _calls.CallAsync(node, call, cancellationToken).WaitAsync(cancellationToken);
+
     /// <summary>A call whose answer does not matter (cancel, close): bounded, and its failures ignored.</summary>
-    internal async Task SendAsync(ulong node, ReadOnlyMemory<byte> payload)
+    internal async Task SendAsync<TResult>(ulong node, Func<ISqlCalls, CancellationToken, Task<TResult>> call)
     {
         try
         {
-            await CallAsync(node, payload, RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+            await CallAsync(node, call, RequestTimeout, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NodeCallException or ObjectDisposedException)
         {
@@ -144,22 +150,16 @@ internal sealed class SqlRouter : IAsyncDisposable
         }
         foreach (var (node, sessions) in byNode)
         {
-            var w = new WireWriter();
-            w.Byte((byte)SqlCallOp.KeepAlive);
-            w.UInt64(Self);
-            w.Int32(sessions.Count);
-            foreach (var session in sessions)
+            var ids = new ulong[sessions.Count];
+            for (var i = 0; i < ids.Length; i++)
             {
-                w.UInt64(session.Id);
+                ids[i] = sessions[i].Id;
             }
             try
             {
-                var response = await CallAsync(node, w.Written, RequestTimeout, CancellationToken.None).ConfigureAwait(false);
-                if (response.Status != (byte)SqlCallStatus.Ok)
-                {
-                    continue;
-                }
-                var unknown = Unknown(response.Payload.Span);
+                var self = Self;
+                var reply = await CallAsync(node, (target, _) => target.KeepAliveAsync(self, ids), RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+                var unknown = new HashSet<ulong>(reply.Unknown);
                 foreach (var session in sessions)
                 {
                     if (unknown.Contains(session.Id))
@@ -168,23 +168,11 @@ internal sealed class SqlRouter : IAsyncDisposable
                     }
                 }
             }
-            catch (Exception e) when (e is NodeCallException or ObjectDisposedException or FormatException)
+            catch (Exception e) when (e is NodeCallException or ObjectDisposedException)
             {
                 // Unreachable now: the sessions' own calls find out; the next renewal tries again.
             }
         }
-    }
-
-    private static HashSet<ulong> Unknown(ReadOnlySpan<byte> payload)
-    {
-        var r = new WireReader(payload);
-        var count = r.Int32();
-        var unknown = new HashSet<ulong>();
-        for (var i = 0; i < count; i++)
-        {
-            unknown.Add(r.UInt64());
-        }
-        return unknown;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
+using IceFire.Grains.Cluster;
 using IceFire.Grains.Cluster.Messaging;
 using Xunit;
 
@@ -34,9 +35,9 @@ public sealed class NodeCallsTests
     public async Task Calls_before_the_messaging_starts_fail_as_never_sent()
     {
         var calls = new OrleansNodeCalls();
-        var failure = await Assert.ThrowsAsync<NodeCallException>(() => calls.CallAsync<IPayloadCalls, NodeCallReply>(2, (t, ct) => t.CallAsync(1, [1], ct), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<NodeCallException>(() => calls.CallAsync<IClusterCalls, IceFire.Grains.Cluster.Wire.ReplicaStatusListProto>(2, (t, _) => t.GetLocalReplicaStatusAsync(), CancellationToken.None));
         Assert.False(failure.Sent);
-        failure = await Assert.ThrowsAsync<NodeCallException>(() => NoNodeCalls.Instance.CallAsync<IPayloadCalls, NodeCallReply>(2, (t, ct) => t.CallAsync(1, [1], ct), CancellationToken.None));
+        failure = await Assert.ThrowsAsync<NodeCallException>(() => NoNodeCalls.Instance.CallAsync<IClusterCalls, IceFire.Grains.Cluster.Wire.ReplicaStatusListProto>(2, (t, _) => t.GetLocalReplicaStatusAsync(), CancellationToken.None));
         Assert.False(failure.Sent);
     }
 }

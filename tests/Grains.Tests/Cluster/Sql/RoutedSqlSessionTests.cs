@@ -200,4 +200,19 @@ public sealed class RoutedSqlSessionTests
         Assert.Null((await next.RunAsync("INSERT INTO t VALUES (2)")).Error);
         Assert.Equal("1", (await next.RunAsync("SELECT count(*) FROM t")).Scalar);
     }
+
+    [Fact]
+    public async Task A_close_the_leader_never_answers_is_given_up_after_the_request_timeout()
+    {
+        // Long enough for a session to open while other tests load the machine.
+        await using var cluster = new SqlRoutingCluster(requestTimeout: TimeSpan.FromSeconds(2));
+        var session = await cluster.ConnectAsync(2);
+        Assert.Equal("1", (await session.RunAsync("SELECT 1")).Scalar);
+        cluster[1].HangCloses();
+        // The close call takes no token; the caller's request timeout still bounds its wait.
+        await session.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, cluster[2].Router.RemoteSessionCount);
+        // Unclosed there, the session is left to its lease.
+        Assert.Equal(1, cluster[1].Handler.SessionCount);
+    }
 }

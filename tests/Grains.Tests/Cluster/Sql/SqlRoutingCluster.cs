@@ -3,6 +3,7 @@ using IceFire.Grains.Cluster.Sql;
 using IceFire.Grains.Interfaces.Sql;
 using IceFire.Grains.Sql;
 using IceFire.Grains.Tests.Support;
+using Orleans.Concurrency;
 
 namespace IceFire.Grains.Tests.Cluster.Sql;
 
@@ -28,6 +29,7 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
 
     public SqlRoutingCluster(int silos = 2, TimeSpan? requestTimeout = null, TimeSpan? lease = null, TimeSpan? keepAlive = null)
     {
+        SqlCallSerialization.Warm();
         _file = SqlReplicaFile.Open(DatabasePath);
         for (ulong id = 1; id <= (ulong)silos; id++)
         {
@@ -117,7 +119,7 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
             // What a gateway registers on this silo: a remote session gets the functions its caller named.
             Handler = new SqlCallHandler(leaders, _ => [new SqlScalarFunction("answer", 0, _ => SqlValue.FromInteger(42))], lease);
             Router = new SqlRouter(id, leaders, new Calls(cluster), requestTimeout, _ => [1, 2, 3], keepAlive);
-            _target = new PayloadCallTarget(HandleAsync);
+            _target = new DyingSqlCalls(this);
         }
 
         private int _dieOnNextExecute;
@@ -130,25 +132,13 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
         /// <summary>The next statement execution reaches this silo, which then dies before answering.</summary>
         public void DieOnNextExecute() => Volatile.Write(ref _dieOnNextExecute, 1);
 
+        /// <summary>From now on this silo takes session closes but never answers them, until it stops.</summary>
+        public void HangCloses() => Volatile.Write(ref _hangCloses, 1);
+
+        private int _hangCloses;
+
         /// <summary>True once an execution made the silo die.</summary>
         public bool Died { get; private set; }
-
-        private async ValueTask<NodeCallResult> HandleAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-        {
-            if (kind != SqlCalls.Kind)
-            {
-                throw new InvalidOperationException($"unexpected call kind {kind}");
-            }
-            // Operation 3 executes a statement.
-            if (payload.Span[0] == 3 && Interlocked.Exchange(ref _dieOnNextExecute, 0) == 1)
-            {
-                Died = true;
-                _ = StopListeningAsync();
-                // The silo never answers this call (it dies first): the hang is the failure under test.
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            return await Handler.HandleAsync(payload, cancellationToken);
-        }
 
         public LocalSqlTenant Database { get; }
 
@@ -173,8 +163,8 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
             using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
             try
             {
-                // Off the caller's stack, as a call to another process would be.
-                return await Task.Run(() => call(target, either.Token), either.Token);
+                // Off the caller's stack, as a call to another process would be, and the answer through Orleans' serializer.
+                return SqlCallSerialization.RoundTrip(await Task.Run(() => call(target, either.Token), either.Token));
             }
             catch (OperationCanceledException) when (_stopped.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -189,6 +179,52 @@ internal sealed class SqlRoutingCluster : IAsyncDisposable
             await Handler.DisposeAsync();
             Database.Close();
             _stopped.Dispose();
+        }
+
+        /// <summary>What other silos' calls reach: the handler, except that an execution may make the silo die first.</summary>
+        private sealed class DyingSqlCalls(Silo silo) : ISqlCalls
+        {
+            public Task<SqlOpenReply> OpenAsync(SqlOpenRequest request, CancellationToken cancellationToken) =>
+                silo.Handler.OpenAsync(request, cancellationToken);
+
+            public Task<SqlPrepareReply> PrepareAsync(SqlSessionCall session, string sql, CancellationToken cancellationToken) =>
+                silo.Handler.PrepareAsync(session, sql, cancellationToken);
+
+            public async Task<SqlExecuteReply> ExecuteAsync(
+                SqlSessionCall session, ulong statement, Immutable<SqlValue[]> parameters, CancellationToken cancellationToken)
+            {
+                if (Interlocked.Exchange(ref silo._dieOnNextExecute, 0) == 1)
+                {
+                    silo.Died = true;
+                    _ = silo.StopListeningAsync();
+                    // The silo never answers this call (it dies first): the hang is the failure under test.
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                return await silo.Handler.ExecuteAsync(session, statement, parameters, cancellationToken);
+            }
+
+            public Task<SqlFetchReply> FetchAsync(SqlSessionCall session, ulong cursor, int maxRows, CancellationToken cancellationToken) =>
+                silo.Handler.FetchAsync(session, cursor, maxRows, cancellationToken);
+
+            public Task<SqlSessionReply> CloseStatementAsync(SqlSessionCall session, ulong statement, CancellationToken cancellationToken) =>
+                silo.Handler.CloseStatementAsync(session, statement, cancellationToken);
+
+            public Task<SqlSessionReply> CloseCursorAsync(SqlSessionCall session, ulong cursor, CancellationToken cancellationToken) =>
+                silo.Handler.CloseCursorAsync(session, cursor, cancellationToken);
+
+            public Task<SqlCallStatus> CancelAsync(ulong session) => silo.Handler.CancelAsync(session);
+
+            public async Task<SqlSessionReply> CloseAsync(ulong session)
+            {
+                if (Volatile.Read(ref silo._hangCloses) == 1)
+                {
+                    // Not the caller's token: a close takes none, so only the caller's own limit ends its wait.
+                    await Task.Delay(Timeout.Infinite, silo._stopped.Token);
+                }
+                return await silo.Handler.CloseAsync(session);
+            }
+
+            public Task<SqlKeepAliveReply> KeepAliveAsync(ulong origin, ulong[] sessions) => silo.Handler.KeepAliveAsync(origin, sessions);
         }
 
         /// <summary>Calls between the silos of this cluster, in process.</summary>
