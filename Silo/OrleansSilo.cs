@@ -132,7 +132,7 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
     {
         if (services.GetRequiredService<IMembershipTable>() is SystemGroupMembershipTable table)
         {
-            await DeclareEarlierSilosDeadAsync(table, cancellationToken).ConfigureAwait(false);
+            await DeclareGoneSilosDeadAsync(table, cancellationToken).ConfigureAwait(false);
         }
         var silo = (IHostedService)ActivatorUtilities.CreateInstance(services, siloService);
         _silo = silo;
@@ -143,18 +143,36 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
     }
 
     /// <summary>
-    /// Marks this node's earlier silos dead, waiting as long as it takes for the system group to have a leader: a
-    /// cluster whose silos all stopped starts again one silo at a time, and none can read the table until a majority
-    /// of the system group runs. Says what it waits for every <see cref="WaitReport"/>.
+    /// Before joining, marks dead the rows of silos that are gone: this node's earlier silos, and other nodes' silos
+    /// that no longer listen (a connection to their messaging port is refused) or have not written to the table for
+    /// longer than Orleans itself allows. Orleans lets a silo join only once it has reached every silo the table holds
+    /// active, and after a whole cluster stopped, the last silos to stop could not mark their own rows: without this,
+    /// the silos that start again would wait for ones that never return. Waits as long as it takes for the system
+    /// group to have a leader (a stopped cluster starts again one silo at a time, and none can read the table until a
+    /// majority runs), saying what it waits for every <see cref="WaitReport"/>.
     /// </summary>
-    private async Task DeclareEarlierSilosDeadAsync(SystemGroupMembershipTable table, CancellationToken cancellationToken)
+    private async Task DeclareGoneSilosDeadAsync(SystemGroupMembershipTable table, CancellationToken cancellationToken)
     {
+        var options = services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+        var staleAfter = options.IAmAliveTablePublishTimeout * options.NumMissedTableIAmAliveLimit;
         var reported = Environment.TickCount64;
         while (true)
         {
             try
             {
-                await table.DeclareEarlierSilosDeadAsync(_node.NodeId).WaitAsync(cancellationToken).ConfigureAwait(false);
+                await table.MarkDeadAsync(async row =>
+                {
+                    if (SystemGroupMembershipTable.NodeOf(row) == _node.NodeId)
+                    {
+                        return true;
+                    }
+                    if ((SiloStatus)row.Status != SiloStatus.Active)
+                    {
+                        return false;
+                    }
+                    var lastSeen = new DateTime(Math.Max(row.IAmAliveTicks, row.StartTimeTicks), DateTimeKind.Utc);
+                    return DateTime.UtcNow - lastSeen > staleAfter || await RefusesConnectionsAsync(row.SiloAddress, cancellationToken).ConfigureAwait(false);
+                }).WaitAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (MembershipTableUnavailableException e)
@@ -165,6 +183,32 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
                     Console.WriteLine($"icefire: node {_node.NodeId}: waiting for a majority of the system group to read the membership table ({e.Message})");
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// True when nothing listens at the silo's messaging endpoint: the connection is refused, so that silo's process is
+    /// gone. A silo that cannot be reached at all (a partition, a host that is down) is not judged here; Orleans' own
+    /// failure detector decides about it.
+    /// </summary>
+    private static async ValueTask<bool> RefusesConnectionsAsync(string siloAddress, CancellationToken cancellationToken)
+    {
+        var endpoint = SiloAddress.FromParsableString(siloAddress).Endpoint;
+        using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(1));
+        try
+        {
+            await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            return false;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode == SocketError.ConnectionRefused;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -112,8 +112,17 @@ public sealed class SystemGroupMembershipTable : IMembershipTable
     /// cluster of one nobody can do.
     /// </summary>
     /// <returns>How many rows it marked.</returns>
-    public async Task<int> DeclareEarlierSilosDeadAsync(ulong nodeId)
+    public Task<int> DeclareEarlierSilosDeadAsync(ulong nodeId) =>
+        MarkDeadAsync(row => ValueTask.FromResult(NodeOf(row) == nodeId));
+
+    /// <summary>
+    /// Marks dead every row not dead yet for which <paramref name="gone"/> answers true, each with the etag checks of a
+    /// table write; a write that loses a race reads the table again.
+    /// </summary>
+    /// <returns>How many rows it marked.</returns>
+    public async Task<int> MarkDeadAsync(Func<MembershipEntryProto, ValueTask<bool>> gone)
     {
+        ArgumentNullException.ThrowIfNull(gone);
         var marked = 0;
         for (var attempt = 0; attempt < 10; attempt++)
         {
@@ -126,7 +135,7 @@ public sealed class SystemGroupMembershipTable : IMembershipTable
             var raced = false;
             foreach (var row in table.Rows)
             {
-                if (NodeOf(row.Entry) != nodeId || (SiloStatus)row.Entry.Status == SiloStatus.Dead)
+                if ((SiloStatus)row.Entry.Status == SiloStatus.Dead || !await gone(row.Entry).ConfigureAwait(false))
                 {
                     continue;
                 }
@@ -150,7 +159,7 @@ public sealed class SystemGroupMembershipTable : IMembershipTable
     }
 
     /// <summary>The node whose silo a row is: its node id, or for a row written before rows kept one, its silo's name.</summary>
-    internal static ulong NodeOf(MembershipEntryProto entry) => entry.NodeId != 0 ? entry.NodeId : Messaging.NodeNames.NodeId(entry.SiloName);
+    public static ulong NodeOf(MembershipEntryProto entry) => entry.NodeId != 0 ? entry.NodeId : Messaging.NodeNames.NodeId(entry.SiloName);
 
     private async Task<bool> WriteRowAsync(bool insert, MembershipEntry entry, string etag, TableVersion tableVersion)
     {
