@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+
+namespace IceFire.Cluster.Bench;
+
+/// <summary>
+/// PUBLISH at a fixed rate on one server and SUBSCRIBE on another (or the same): each message carries the time it was
+/// written, and the subscriber records when it arrived. Prints "sent received p50 p99 p999 max" (milliseconds).
+/// </summary>
+internal static class PubSubLoad
+{
+    private const string Channel = "bench";
+
+    public static async Task<int> RunAsync(string publishTo, string subscribeTo, int rate, double seconds)
+    {
+        using var subscriber = await ConnectAsync(subscribeTo);
+        var sub = subscriber.GetStream();
+        await sub.WriteAsync(RespConnection.Encode("SUBSCRIBE", Channel));
+        var reader = new ReplyReader(sub);
+        await reader.ReadMessageAsync(); // the subscription's confirmation
+
+        using var publisher = await ConnectAsync(publishTo);
+        var pub = publisher.GetStream();
+        var total = (int)(rate * seconds);
+        var latencies = new double[total];
+        var received = 0;
+        var receiving = Task.Run(async () =>
+        {
+            while (received < total)
+            {
+                var payload = await reader.ReadMessageAsync();
+                var sentAt = long.Parse(payload, NumberStyles.None, CultureInfo.InvariantCulture);
+                latencies[received++] = Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds;
+            }
+        });
+        // The publisher's replies (receiver counts) are read and dropped.
+        var draining = Task.Run(async () =>
+        {
+            var buffer = new byte[64 * 1024];
+            while (await pub.ReadAsync(buffer) > 0)
+            {
+            }
+        });
+
+        var clock = Stopwatch.StartNew();
+        var sent = 0;
+        var batch = new StringBuilder();
+        while (sent < total)
+        {
+            var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * rate) + 1);
+            if (due > sent)
+            {
+                batch.Clear();
+                for (; sent < due; sent++)
+                {
+                    var stamp = Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture);
+                    batch.Append("*3\r\n$7\r\nPUBLISH\r\n$").Append(Channel.Length).Append("\r\n").Append(Channel).Append("\r\n$")
+                        .Append(stamp.Length).Append("\r\n").Append(stamp).Append("\r\n");
+                }
+                await pub.WriteAsync(Encoding.ASCII.GetBytes(batch.ToString()));
+            }
+            else
+            {
+                await Task.Delay(1);
+            }
+        }
+        var finished = await Task.WhenAny(receiving, Task.Delay(TimeSpan.FromSeconds(10)));
+        publisher.Client.Shutdown(SocketShutdown.Both);
+        var count = received;
+        Array.Sort(latencies, 0, count);
+        double At(double q) => count == 0 ? double.NaN : latencies[Math.Min(count - 1, (int)(q * count))];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{sent} {count} {At(0.50):0.000} {At(0.99):0.000} {At(0.999):0.000} {(count == 0 ? double.NaN : latencies[count - 1]):0.000}"));
+        _ = draining;
+        return finished == receiving ? 0 : 1;
+    }
+
+    private static async Task<TcpClient> ConnectAsync(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        var client = new TcpClient { NoDelay = true };
+        await client.ConnectAsync(endpoint[..colon], int.Parse(endpoint[(colon + 1)..], CultureInfo.InvariantCulture));
+        return client;
+    }
+
+    /// <summary>Reads the pushes of a subscribed RESP2 connection: arrays of bulk strings; returns each one's last element.</summary>
+    private sealed class ReplyReader(NetworkStream stream)
+    {
+        private readonly byte[] _buffer = new byte[256 * 1024];
+        private int _start;
+        private int _end;
+
+        public async Task<string> ReadMessageAsync()
+        {
+            var head = await LineAsync();
+            var count = head[0] == '*' && int.TryParse(head.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+            string last = "";
+            for (var i = 0; i < count; i++)
+            {
+                var header = await LineAsync();
+                if (header[0] == ':')
+                {
+                    last = header[1..];
+                    continue;
+                }
+                var length = int.Parse(header.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
+                await FillAsync(length + 2);
+                last = Encoding.ASCII.GetString(_buffer, _start, length);
+                _start += length + 2;
+            }
+            return last;
+        }
+
+        private async Task<string> LineAsync()
+        {
+            while (true)
+            {
+                var at = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+                if (at > _start)
+                {
+                    var line = Encoding.ASCII.GetString(_buffer, _start, at - _start - 1);
+                    _start = at + 1;
+                    return line;
+                }
+                await FillAsync(_end - _start + 1);
+            }
+        }
+
+        private async Task FillAsync(int needed)
+        {
+            while (_end - _start < needed)
+            {
+                if (_start > 0)
+                {
+                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                    _end -= _start;
+                    _start = 0;
+                }
+                var n = await stream.ReadAsync(_buffer.AsMemory(_end));
+                if (n == 0)
+                {
+                    throw new IOException("the server closed the subscriber's connection");
+                }
+                _end += n;
+            }
+        }
+    }
+}
