@@ -10,6 +10,7 @@ using IceFire.Grains.Interfaces.Sql;
 using IceFire.Grains.Sql;
 using IceFire.Grains.Tenants;
 using IceFire.Silo.Admin;
+using IceFire.Silo.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -153,6 +154,8 @@ internal static class SiloProgram
             Authentication = options.SqlAuth == "password" ? SqlAuthentication.Password : SqlAuthentication.Scram,
             LoginThrottle = loginThrottle,
         }, backend.Node.SqlTenants);
+        var metrics = SiloTelemetry.Add(builder, options.AdminPort is not null, backend.Node.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Version, resp, sql, data.Path);
         ListenOptions? sqlListener = null;
         ListenOptions? respListener = null;
         ListenOptions? adminListener = null;
@@ -204,6 +207,10 @@ internal static class SiloProgram
         });
         var app = builder.Build();
         admin?.Map(app);
+        if (metrics)
+        {
+            SiloTelemetry.MapMetrics(app);
+        }
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStopping.Register(() =>
         {
