@@ -28,6 +28,9 @@ internal sealed class RaftHostMetrics : IDisposable
             "On the groups this node leads, committed entries the slowest other member does not hold yet, summed");
     }
 
+    /// <summary>The meter, to tell this host's instruments from another's in one process.</summary>
+    public Meter Meter => _meter;
+
     /// <summary>True while a listener takes commit samples: proposals read the clock only then.</summary>
     public bool TimesCommits => _commitDuration.Enabled;
 
