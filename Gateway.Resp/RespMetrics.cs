@@ -67,6 +67,9 @@ public sealed class RespMetrics : IDisposable
             });
     }
 
+    /// <summary>The meter, to tell this gateway's instruments from another's in one process.</summary>
+    public Meter Meter => _meter;
+
     /// <summary>The family index of a command, for <see cref="Count"/> and <see cref="RecordDuration"/>.</summary>
     public static int FamilyOf(CommandId id) => FamilyById[(int)id];
 
