@@ -1,9 +1,11 @@
+using System.Collections;
 using IceFire.Gateway.Resp;
 using IceFire.Gateway.Sql;
 using IceFire.Grains.Hosting;
 using IceFire.Raft.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -36,6 +38,20 @@ internal static class SiloTelemetry
         if (!prometheus && !otlp)
         {
             return false;
+        }
+        if (otlp)
+        {
+            // The SDK reads its OTEL_* settings (endpoint, protocol, export interval, resource) from the host's
+            // configuration, which the empty builder does not fill from the environment.
+            var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (DictionaryEntry variable in Environment.GetEnvironmentVariables())
+            {
+                if (variable.Key is string name && name.StartsWith("OTEL_", StringComparison.Ordinal))
+                {
+                    settings[name] = variable.Value as string;
+                }
+            }
+            builder.Configuration.AddInMemoryCollection(settings);
         }
         // Held by the container for the life of the host.
         builder.Services.AddSingleton(new SiloMetrics(resp, sql));
