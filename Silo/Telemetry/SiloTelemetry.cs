@@ -73,6 +73,10 @@ internal static class SiloTelemetry
                     metrics.AddOtlpExporter();
                 }
             });
+        if (otlp)
+        {
+            builder.Services.AddHostedService<MetricsFlush>();
+        }
         return prometheus;
     }
 

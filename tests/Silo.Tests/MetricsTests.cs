@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using IceFire.Silo.Tests.Infrastructure;
 using Xunit;
@@ -82,66 +81,38 @@ public sealed class MetricsTests : IDisposable
     [Fact]
     public async Task OtlpEndpointInTheEnvironmentPushesTheMetricsWithoutAnAdminPort()
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        using var collector = new HttpListener();
-        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
-        collector.Start();
-        var paths = new List<string>();
-        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var serving = Task.Run(async () =>
-        {
-            while (collector.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await collector.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-                using var body = new MemoryStream();
-                await context.Request.InputStream.CopyToAsync(body);
-                lock (paths)
-                {
-                    paths.Add(context.Request.Url!.AbsolutePath);
-                }
-                // Protobuf keeps names as UTF-8: the instrument's name shows in the request's bytes.
-                if (context.Request.Url!.AbsolutePath == "/v1/metrics" && body.ToArray().AsSpan().IndexOf("icefire.storage.lmdb.size"u8) >= 0)
-                {
-                    received.TrySetResult();
-                }
-                context.Response.StatusCode = 200;
-                context.Response.Close();
-            }
-        });
-        var environment = new Dictionary<string, string>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-            ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
-        };
-        await using var silo = await SiloProcess.StartWithEnvironmentAsync(_temp.Sub("data"), environment);
+        await using var collector = new OtlpCollector("icefire.storage.lmdb.size");
+        await using var silo = await SiloProcess.StartWithEnvironmentAsync(_temp.Sub("data"), collector.Environment(200));
         await silo.WaitReadyAsync();
+        await WaitForExportAsync(collector, "every 200 ms");
+    }
+
+    [Fact]
+    public async Task StoppingPushesWhatThePeriodicExportHasNotSentYet()
+    {
+        await using var collector = new OtlpCollector("icefire.resp.commands");
+        // The default interval is a minute: an export within this test is the one made on stopping.
+        await using var silo = await SiloProcess.StartWithEnvironmentAsync(_temp.Sub("data"), collector.Environment(null));
+        await silo.WaitReadyAsync();
+        using (var resp = RespSocket.Connect(silo.Port))
+        {
+            Assert.Equal("+OK\r\n", resp.Call("SET", "k", "v"));
+        }
+        silo.Terminate();
+        Assert.Equal(0, await silo.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        await WaitForExportAsync(collector, "when the silo stopped");
+    }
+
+    private static async Task WaitForExportAsync(OtlpCollector collector, string when)
+    {
         try
         {
-            await received.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await collector.Received.WaitAsync(TimeSpan.FromSeconds(30));
         }
         catch (TimeoutException)
         {
-            lock (paths)
-            {
-                Assert.Fail($"no OTLP export with IceFire's metrics reached the collector in 30 s; requests: {string.Join(" ", paths)}");
-            }
+            Assert.Fail($"no OTLP export with IceFire's metrics reached the collector {when} (waited 30 s); requests: {collector.Paths}");
         }
-        collector.Stop();
-        await serving;
     }
 
     [Fact]
