@@ -154,8 +154,7 @@ internal static class SiloProgram
             Authentication = options.SqlAuth == "password" ? SqlAuthentication.Password : SqlAuthentication.Scram,
             LoginThrottle = loginThrottle,
         }, backend.Node.SqlTenants);
-        var metrics = SiloTelemetry.Add(builder, options.AdminPort is not null, backend.Node.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Version, resp, sql, data.Path);
+        var metrics = SiloTelemetry.Add(builder, options.AdminPort is not null, backend.Node, Version, resp, sql, data.Path);
         ListenOptions? sqlListener = null;
         ListenOptions? respListener = null;
         ListenOptions? adminListener = null;

@@ -1,6 +1,7 @@
 using System.Collections;
 using IceFire.Gateway.Resp;
 using IceFire.Gateway.Sql;
+using IceFire.Grains.Cluster;
 using IceFire.Grains.Hosting;
 using IceFire.Raft.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -32,7 +33,7 @@ internal static class SiloTelemetry
     /// Registers the instruments of <paramref name="resp"/>, <paramref name="sql"/> and the data directory, and the
     /// exporters that are asked for; true when the Prometheus exporter is added (map it with <see cref="MapMetrics"/>).
     /// </summary>
-    public static bool Add(WebApplicationBuilder builder, bool prometheus, string nodeId, string version, RespServer resp, SqlServer? sql, string dataPath)
+    public static bool Add(WebApplicationBuilder builder, bool prometheus, ClusterNode node, string version, RespServer resp, SqlServer? sql, string dataPath)
     {
         var otlp = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OtlpEndpointVariable));
         if (!prometheus && !otlp)
@@ -56,8 +57,10 @@ internal static class SiloTelemetry
         // Held by the container for the life of the host.
         builder.Services.AddSingleton(new SiloMetrics(resp, sql));
         builder.Services.AddSingleton(new StorageMetrics(dataPath));
+        builder.Services.AddSingleton(node.CreateRaftMetrics());
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("icefire", serviceVersion: version, serviceInstanceId: nodeId))
+            .ConfigureResource(resource => resource.AddService("icefire", serviceVersion: version,
+                serviceInstanceId: node.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(SiloMetrics.MeterName, RespMetrics.MeterName, SqlMetrics.MeterName, RaftMetrics.MeterName,

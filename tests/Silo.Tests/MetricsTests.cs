@@ -61,6 +61,8 @@ public sealed class MetricsTests : IDisposable
         Assert.True(metrics.Value("icefire_sql_statements_total") >= 3, body);
         Assert.True(metrics.Value("icefire_storage_lmdb_size_bytes") > 0, body);
         Assert.Equal("gauge", metrics.Types["icefire_raft_apply_lag"]);
+        // The system group and the default tenant's, both led here.
+        Assert.True(metrics.Value("icefire_raft_leaders") >= 2, body);
         Assert.True(metrics.Value("icefire_raft_apply_lag") >= 0, body);
         Assert.Contains(metrics.Samples, s => s.Name.StartsWith("orleans_", StringComparison.Ordinal));
         Assert.Contains(metrics.Samples, s => s.Name.StartsWith("dotnet_", StringComparison.Ordinal));
