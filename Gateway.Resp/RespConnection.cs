@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Net;
@@ -330,7 +331,15 @@ internal sealed partial class RespConnection
             await FlushBatchAsync();
             LastCommand = info.Name;
             _server.CountCommands(1);
+            var metrics = _server.Metrics;
+            var family = RespMetrics.FamilyOf(info.Id);
+            metrics.Count(family, 1);
+            var started = metrics.TimesCommands ? Stopwatch.GetTimestamp() : 0;
             await ExecuteConnectionCommandAsync(info);
+            if (started != 0)
+            {
+                metrics.RecordDuration(family, started, Stopwatch.GetTimestamp());
+            }
             return;
         }
         if ((info.Flags & CommandFlags.Blocking) != 0)
@@ -365,6 +374,8 @@ internal sealed partial class RespConnection
         // Write replies are small: the reply bytes are the reads', which the limit counts.
         var reads = _batchReads;
         _batchReads = 0;
+        // Read the clock only while a listener takes duration samples (a /metrics scrape or OTLP is configured).
+        var started = _server.Metrics.TimesCommands ? Stopwatch.GetTimestamp() : 0;
         try
         {
             await _tenant.ExecuteAsync(_batch);
@@ -401,6 +412,7 @@ internal sealed partial class RespConnection
         }
         finally
         {
+            _server.Metrics.CountBatch(_batch, started);
             _batch.Clear();
         }
     }

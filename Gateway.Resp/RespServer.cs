@@ -49,6 +49,12 @@ public sealed class RespServer
 
     internal ConcurrentDictionary<long, RespConnection> Clients { get; } = new();
 
+    /// <summary>The gateway's instruments (commands by family, their duration).</summary>
+    public RespMetrics Metrics { get; } = new();
+
+    /// <summary>Connections open now (INFO connected_clients).</summary>
+    public int ConnectedClients => Volatile.Read(ref _connectedClients);
+
     internal Stopwatch Uptime { get; } = Stopwatch.StartNew();
 
     internal long StartUnixSeconds { get; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -258,6 +258,7 @@ internal sealed partial class PgConnection
         {
             return portal.Cursor is not null;
         }
+        _server.Metrics.CountStatement();
         var executed = await _session!.ExecuteAsync(portal.Statement.Sql!, portal.Parameters, cancellationToken);
         if (executed.Error is { } error)
         {

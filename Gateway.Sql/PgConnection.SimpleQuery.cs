@@ -41,6 +41,7 @@ internal sealed partial class PgConnection
             using (statement)
             {
                 position = PgRewriter.SkipBlank(sql, consumed >= 0 ? consumed : position + prepared.TailOffset);
+                _server.Metrics.CountStatement();
                 var executed = await _session.ExecuteAsync(statement, ReadOnlyMemory<SqlValue>.Empty, cancellationToken);
                 if (executed.Error is { } failed)
                 {

@@ -44,6 +44,9 @@ public sealed class SqlServer
 
     public void Stop() => _stopping.Cancel();
 
+    /// <summary>The gateway's instruments.</summary>
+    public SqlMetrics Metrics { get; } = new();
+
     /// <summary>The number of open SQL connections.</summary>
     public int ConnectionCount => _connections.Count;
 

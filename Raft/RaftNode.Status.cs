@@ -26,6 +26,23 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
+    /// On a leader, the committed entries the slowest other member (voter or learner) does not hold yet; 0 on other
+    /// roles and when this node is the only member. Allocates nothing.
+    /// </summary>
+    public ulong SlowestMemberLag()
+    {
+        if (Role != RaftRole.Leader) return 0;
+        var commit = Commit;
+        ulong lag = 0;
+        foreach (var (id, p) in _progress)
+        {
+            if (id != Id && commit > p.Match && commit - p.Match > lag) lag = commit - p.Match;
+        }
+
+        return lag;
+    }
+
+    /// <summary>
     /// True when this node leads a group whose only voter is itself, has committed an entry of its term (§8: until then
     /// its commit index may lag entries earlier leaders committed) and has applied everything committed: no other node
     /// can commit while this holds, so the applied state already reflects every acknowledged write and a read needs no

@@ -127,8 +127,9 @@ internal sealed record SiloOptions
                                      periodic: fsync at most once a second (like appendfsync everysec).
           --admin-port N             Serve the admin HTTP API on this port, on the --bind address (default:
                                      off; 9090 is what `icefire tenant` looks for; 0 picks a free port).
-                                     GET /healthz /readyz /cluster /tenants /config /stats, POST /tenants,
-                                     PUT /config, DELETE /tenants/NAME.
+                                     GET /healthz /readyz /metrics /cluster /tenants /config /stats,
+                                     POST /tenants, PUT /config, DELETE /tenants/NAME. /metrics is Prometheus
+                                     text; OTEL_EXPORTER_OTLP_ENDPOINT also pushes the metrics over OTLP.
           --admin-token TOKEN        Require "Authorization: Bearer TOKEN" on /tenants, /config, /stats, /cluster
                                      (default: none). The ICEFIRE_ADMIN_TOKEN environment variable sets it too.
 

@@ -10,6 +10,7 @@ using IceFire.Grains.Interfaces.Sql;
 using IceFire.Grains.Sql;
 using IceFire.Grains.Tenants;
 using IceFire.Silo.Admin;
+using IceFire.Silo.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -161,6 +162,7 @@ internal static class SiloProgram
             Authentication = options.SqlAuth == "password" ? SqlAuthentication.Password : SqlAuthentication.Scram,
             LoginThrottle = loginThrottle,
         }, backend.Node.SqlTenants);
+        var metrics = SiloTelemetry.Add(builder, options.AdminPort is not null, backend.Node, Version, resp, sql, data.Path);
         ListenOptions? sqlListener = null;
         ListenOptions? respListener = null;
         ListenOptions? adminListener = null;
@@ -212,6 +214,10 @@ internal static class SiloProgram
         });
         var app = builder.Build();
         admin?.Map(app);
+        if (metrics)
+        {
+            SiloTelemetry.MapMetrics(app);
+        }
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStopping.Register(() =>
         {

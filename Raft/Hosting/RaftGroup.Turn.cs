@@ -1,9 +1,12 @@
+using System.Diagnostics;
+
 namespace IceFire.Raft.Hosting;
 
 public sealed partial class RaftGroup
 {
     private const int MaxWorkPerTurn = 4096;
-    private readonly Dictionary<ulong, (ulong Term, TaskCompletionSource<ulong> Completion)> _proposals = [];
+    // Proposed: a Stopwatch timestamp when the commit latency is sampled, else 0.
+    private readonly Dictionary<ulong, (ulong Term, TaskCompletionSource<ulong> Completion, long Proposed)> _proposals = [];
     private readonly Dictionary<ulong, TaskCompletionSource<ulong>> _reads = [];
     private readonly List<(ulong Index, TaskCompletionSource<ulong> Completion)> _readsWaitingApply = [];
     private ulong _readContext;
@@ -64,10 +67,10 @@ public sealed partial class RaftGroup
                 Volatile.Write(ref _tickPending, 0);
                 break;
             case WorkKind.Propose:
-                Track(_node.Propose(w.Data!), w.Completion!);
+                Track(_node.Propose(w.Data!), w.Completion!, (long)w.Arg);
                 break;
             case WorkKind.ConfChange:
-                Track(_node.ProposeConfChange(new ConfChange((ConfChangeType)(w.Arg >> 56), w.Arg & 0x00FF_FFFF_FFFF_FFFF)), w.Completion!);
+                Track(_node.ProposeConfChange(new ConfChange((ConfChangeType)(w.Arg >> 56), w.Arg & 0x00FF_FFFF_FFFF_FFFF)), w.Completion!, 0);
                 break;
             case WorkKind.Read:
                 var ctx = ++_readContext;
@@ -97,9 +100,9 @@ public sealed partial class RaftGroup
         }
     }
 
-    private void Track(ProposeResult r, TaskCompletionSource<ulong> completion)
+    private void Track(ProposeResult r, TaskCompletionSource<ulong> completion, long proposed)
     {
-        if (r.Status == ProposeStatus.Accepted) _proposals[r.Index] = (r.Term, completion);
+        if (r.Status == ProposeStatus.Accepted) _proposals[r.Index] = (r.Term, completion, proposed);
         else completion.TrySetException(Refused(r.Status));
     }
 
@@ -136,11 +139,14 @@ public sealed partial class RaftGroup
                 FailProposalsUpTo(snapshot.Metadata.Index);
             }
 
+            // Committed now, before the apply: the commit latency ends here.
+            var committed = ready.CommittedEntries.Count > 0 && _proposals.Count > 0 ? Stopwatch.GetTimestamp() : 0;
             if (ready.CommittedEntries.Count > 0) _machine.ApplyBatch(ready.CommittedEntries);
             foreach (var e in ready.CommittedEntries)
             {
                 if (_proposals.Remove(e.Index, out var p))
                 {
+                    if (p.Proposed != 0 && p.Term == e.Term) _host.Metrics.RecordCommit(p.Proposed, committed);
                     if (p.Term == e.Term) p.Completion.TrySetResult(e.Index);
                     else p.Completion.TrySetException(new RaftProposalException(ProposeStatus.NotLeader, _node.Leader, $"entry {e.Index} was replaced by another leader's entry"));
                 }
@@ -209,6 +215,7 @@ public sealed partial class RaftGroup
         Term = _node.Term;
         CommitIndex = _node.Commit;
         AppliedIndex = _node.Applied;
+        ReplicationLag = _node.SlowestMemberLag();
         SnapshotIndex = _node.LatestSnapshot.Index;
         Config = _node.Config;
         Quiesced = _node.Quiesced;

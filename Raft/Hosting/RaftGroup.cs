@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using IceFire.Raft.Storage;
 using IceFire.Raft.Transport;
 
@@ -71,6 +72,12 @@ public sealed partial class RaftGroup
     /// <summary>Index of the latest snapshot this node stores (its log starts after it), as of the end of the last turn.</summary>
     public ulong SnapshotIndex { get; private set; }
 
+    /// <summary>
+    /// On the leader, committed entries the slowest other member does not hold yet, as of the end of the last turn; 0
+    /// elsewhere (see <see cref="RaftNode.SlowestMemberLag"/>).
+    /// </summary>
+    public ulong ReplicationLag { get; private set; }
+
     /// <summary>Whether the group was quiet (no heartbeats) at the end of the last turn.</summary>
     public bool Quiesced { get; private set; }
 
@@ -89,7 +96,8 @@ public sealed partial class RaftGroup
     public Task<ulong> ProposeAsync(byte[] command)
     {
         var tcs = new TaskCompletionSource<ulong>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(new Work(WorkKind.Propose, null, command, tcs, 0));
+        // Arg carries when it was proposed, for the commit latency, while a listener takes samples.
+        Post(new Work(WorkKind.Propose, null, command, tcs, _host.Metrics.TimesCommits ? (ulong)Stopwatch.GetTimestamp() : 0));
         return tcs.Task;
     }
 

@@ -26,7 +26,11 @@ public sealed class RaftHost : IAsyncDisposable
         _wheel = new TimerWheel(options.TickInterval, options.WheelSlots);
         _workers = new Thread[Math.Max(1, options.Workers)];
         for (var i = 0; i < _workers.Length; i++) _workers[i] = new Thread(Work) { IsBackground = true, Name = $"raft-worker-{i}" };
+        Metrics = new RaftHostMetrics(this);
     }
+
+    /// <summary>Commit latency and lag instruments.</summary>
+    internal RaftHostMetrics Metrics { get; }
 
     /// <summary>Settings.</summary>
     public RaftHostOptions Options { get; }
@@ -119,6 +123,7 @@ public sealed class RaftHost : IAsyncDisposable
         }
 
         _runnable.Dispose();
+        Metrics.Dispose();
         return ValueTask.CompletedTask;
     }
 }

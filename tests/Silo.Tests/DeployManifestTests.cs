@@ -125,6 +125,20 @@ public sealed partial class DeployManifestTests
     }
 
     [Fact]
+    public void PrometheusScrapesMetricsOnTheAdminPortServeIsGiven()
+    {
+        var annotations = StatefulSet.Map("spec").Map("template").Map("metadata").Map("annotations");
+        Assert.Equal("true", annotations.Str("prometheus.io/scrape"));
+        Assert.Equal("/metrics", annotations.Str("prometheus.io/path"));
+        var port = int.Parse(annotations.Str("prometheus.io/port"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(ContainerPorts()["admin"], port);
+        for (var ordinal = 0; ordinal < Replicas; ordinal++)
+        {
+            Assert.Equal(port, AdminPort(ServeArgs(ordinal)));
+        }
+    }
+
+    [Fact]
     public void HeadlessServicePublishesPeersBeforeTheyAreReady()
     {
         var headless = Objects.Object("Service", StatefulSet.Map("spec").Str("serviceName")).Map("spec");

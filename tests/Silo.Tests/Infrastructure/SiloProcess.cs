@@ -88,7 +88,14 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts a silo; <paramref name="waitReady"/> false returns at once (for start-up failures).</summary>
-    public static async Task<SiloProcess> StartAsync(string dataDir, bool waitReady = true, params string[] extra)
+    public static Task<SiloProcess> StartAsync(string dataDir, bool waitReady = true, params string[] extra) =>
+        StartAsync(dataDir, waitReady, null, extra);
+
+    /// <summary>Starts a silo with <paramref name="environment"/> added to the test's environment.</summary>
+    public static Task<SiloProcess> StartWithEnvironmentAsync(string dataDir, IReadOnlyDictionary<string, string> environment, params string[] extra) =>
+        StartAsync(dataDir, true, environment, extra);
+
+    private static async Task<SiloProcess> StartAsync(string dataDir, bool waitReady, IReadOnlyDictionary<string, string>? environment, string[] extra)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "IceFire.Silo.dll");
         var info = new ProcessStartInfo("dotnet")
@@ -97,6 +104,10 @@ internal sealed partial class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add("serve");
         info.ArgumentList.Add("--data");
