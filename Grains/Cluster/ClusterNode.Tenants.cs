@@ -48,32 +48,42 @@ public sealed partial class ClusterNode : ITenantDirectory, ITenantAdmin
 
     private IPubSub PubSubFor(string name) => _tenantPubSubs.GetOrAdd(name, n => new ClusterPubSub(this, n, _pubSubs(n)));
 
-    /// <summary>The members other than this silo whose addresses are known, for a publish to reach.</summary>
-    internal IReadOnlyList<ulong> OtherMembers() => State.Members.Where(m => m.Id != NodeId).Select(m => m.Id).ToList();
-
-    /// <summary>Delivers a publish on <paramref name="member"/>; a silo that does not answer in time counts no deliveries.</summary>
-    internal async Task<long> PublishRemoteAsync(ulong member, string tenant, byte[] channel, byte[] message)
+    /// <summary>The members of the cluster, as of the last state this silo applied (cached per state).</summary>
+    internal IReadOnlyList<ulong> Members()
     {
-        try
+        var state = State;
+        var cached = Volatile.Read(ref _members);
+        if (!ReferenceEquals(cached.State, state))
         {
-            using var timeout = new CancellationTokenSource(PublishTimeout);
-            return await _calls.CallAsync<IPubSubCalls, long>(member, (target, ct) => target.PublishAsync(tenant, channel, message, ct), timeout.Token)
-                .ConfigureAwait(false);
+            var ids = new ulong[state.Members.Count];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                ids[i] = state.Members[i].Id;
+            }
+            cached = new MemberIds(state, ids);
+            Volatile.Write(ref _members, cached);
         }
-        catch (Exception e) when (e is NodeCallException or OperationCanceledException)
-        {
-            // Redis keeps no messages either: a subscriber on an unreachable silo misses this one.
-            return 0;
-        }
+        return cached.Ids;
     }
 
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(1);
+    private MemberIds _members = new(null, []);
 
-    /// <summary>Delivers another silo's publish to this silo's subscribers of <paramref name="tenant"/>; answers how many received it.</summary>
-    internal async Task<long> DeliverPublishAsync(string tenant, byte[] channel, byte[] message) =>
-        _tenantPubSubs.TryGetValue(tenant, out var pubSub)
-            ? await ((ClusterPubSub)pubSub).Local.PublishAsync(channel, message).ConfigureAwait(false)
-            : 0;
+    private sealed record MemberIds(ClusterState? State, ulong[] Ids);
+
+    /// <summary>Carries this silo's publishes to the others' subscribers.</summary>
+    internal PublishRelay Publishes { get; }
+
+    /// <summary>Delivers another silo's publishes, in order, to this silo's subscribers of their tenants.</summary>
+    internal async Task DeliverPublishedAsync(PublishedMessage[] messages)
+    {
+        foreach (var message in messages)
+        {
+            if (_tenantPubSubs.TryGetValue(message.Tenant, out var pubSub))
+            {
+                await ((ClusterPubSub)pubSub).Local.PublishAsync(message.Channel, message.Message).ConfigureAwait(false);
+            }
+        }
+    }
 
     /// <summary>Serves other silos' forwarded tenant calls to this one (<see cref="INodeService"/>).</summary>
     internal ITenantCalls TenantCalls => _tenantCalls;

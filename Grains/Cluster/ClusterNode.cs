@@ -89,6 +89,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _tenantCalls = new TenantCallHandler(name => _replicas.TryGetValue(name, out var r) ? r.Tenant : null);
         _sqlCalls = new SqlCallHandler(this, options.SqlFunctions);
         ClusterTarget = new ClusterCallTarget(this);
+        Publishes = new PublishRelay(NodeId, _calls, message => _options.Log(message));
         var systemDir = Path.Combine(options.Data.Path, "cluster", "system");
         var founding = _identity is null && options.Bootstrap && !Directory.Exists(systemDir);
         var storage = FileRaftStorage.Open(systemDir, founding ? new ConfState([options.NodeId], []) : ConfState.Empty);
@@ -307,6 +308,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             await _loop.ConfigureAwait(false);
         }
         await StopSqlAsync().ConfigureAwait(false);
+        await Publishes.DisposeAsync().ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
         await _host.DisposeAsync().ConfigureAwait(false);
         foreach (var replica in _replicas.Values)

@@ -4,10 +4,9 @@ namespace IceFire.Grains.Cluster;
 
 /// <summary>
 /// A tenant's publish/subscribe across the cluster: subscriptions stay on the silo the subscriber is connected to,
-/// and a publish is delivered here and sent to every other member, which delivers it to its own subscribers.
-/// PUBLISH then answers the number of deliveries on every silo that answered in time, so a client behind a load
-/// balancer sees the same count whichever silo it reached. The queries report this silo's subscriptions, as PUBSUB
-/// does per node in Redis Cluster.
+/// and a publish is delivered here and relayed to every other member (<see cref="PublishRelay"/>), which delivers it
+/// to its own subscribers. As in Redis Cluster, PUBLISH answers the number of receivers on this silo and does not
+/// wait for the others, and the queries report this silo's subscriptions.
 /// </summary>
 internal sealed class ClusterPubSub(ClusterNode node, string tenant, IPubSub local) : IPubSub
 {
@@ -22,28 +21,15 @@ internal sealed class ClusterPubSub(ClusterNode node, string tenant, IPubSub loc
 
     public bool UnsubscribePattern(IPubSubSubscriber subscriber, ReadOnlySpan<byte> pattern) => local.UnsubscribePattern(subscriber, pattern);
 
-    public async ValueTask<long> PublishAsync(ReadOnlyMemory<byte> channel, ReadOnlyMemory<byte> message)
+    public ValueTask<long> PublishAsync(ReadOnlyMemory<byte> channel, ReadOnlyMemory<byte> message)
     {
-        var others = node.OtherMembers();
-        if (others.Count == 0)
+        var members = node.Members();
+        if (members.Count > 1)
         {
-            return await local.PublishAsync(channel, message).ConfigureAwait(false);
+            // Copied: the relay sends them after this call returns and the connection reuses its buffers.
+            node.Publishes.Publish(members, new PublishedMessage(tenant, channel.ToArray(), message.ToArray()));
         }
-        // Copied once for every silo: Orleans serializes a call when its connection sends it, which may be after a
-        // publish that gave up on a slow silo has answered and its connection reused the buffers.
-        var channelBytes = channel.ToArray();
-        var messageBytes = message.ToArray();
-        var remote = new Task<long>[others.Count];
-        for (var i = 0; i < others.Count; i++)
-        {
-            remote[i] = node.PublishRemoteAsync(others[i], tenant, channelBytes, messageBytes);
-        }
-        var count = await local.PublishAsync(channel, message).ConfigureAwait(false);
-        foreach (var delivered in remote)
-        {
-            count += await delivered.ConfigureAwait(false);
-        }
-        return count;
+        return local.PublishAsync(channel, message);
     }
 
     public IReadOnlyList<byte[]> Channels() => local.Channels();

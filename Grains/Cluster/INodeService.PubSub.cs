@@ -6,6 +6,6 @@ public partial interface INodeService : IPubSubCalls;
 /// <summary>Publishes from other silos go to the node's subscribers.</summary>
 public sealed partial class NodeService
 {
-    public Task<long> PublishAsync(string tenant, byte[] channel, byte[] message, CancellationToken cancellationToken) =>
-        Serve(() => node.DeliverPublishAsync(tenant, channel, message), cancellationToken);
+    public Task DeliverAsync(PublishedMessage[] messages, CancellationToken cancellationToken) =>
+        Serve(() => node.DeliverPublishedAsync(messages), cancellationToken);
 }

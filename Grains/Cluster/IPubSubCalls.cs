@@ -2,14 +2,18 @@ using IceFire.Grains.Cluster.Messaging;
 
 namespace IceFire.Grains.Cluster;
 
-/// <summary>A publish (<see cref="ClusterPubSub"/>) delivered to the subscribers connected to another silo. Served concurrently.</summary>
+/// <summary>Publishes of another silo (<see cref="PublishRelay"/>) delivered to the subscribers connected to this one.</summary>
 [Alias("IceFire.IPubSubCalls")]
 public interface IPubSubCalls : INodeCallTarget
 {
     /// <summary>
-    /// Delivers <paramref name="message"/> on <paramref name="channel"/> to this silo's subscribers of
-    /// <paramref name="tenant"/>; answers how many received it (0 when the tenant has none here).
+    /// Delivers <paramref name="messages"/>, in order, to this silo's subscribers of each message's tenant. A silo sends
+    /// its next batch only after this one is answered, so its messages are delivered in the order they were published.
     /// </summary>
-    [Alias("Publish")]
-    Task<long> PublishAsync(string tenant, byte[] channel, byte[] message, CancellationToken cancellationToken);
+    [Alias("Deliver")]
+    Task DeliverAsync(PublishedMessage[] messages, CancellationToken cancellationToken);
 }
+
+/// <summary>One PUBLISH on its way to another silo's subscribers.</summary>
+[GenerateSerializer, Immutable, Alias("IceFire.PublishedMessage")]
+public sealed record PublishedMessage([property: Id(0)] string Tenant, [property: Id(1)] byte[] Channel, [property: Id(2)] byte[] Message);

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using IceFire.Silo.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
@@ -80,14 +82,31 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 Assert.Equal("*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n", blocked.ReadReply());
             }
 
-            // PUBLISH through one silo reaches subscribers connected to the others, and counts them all.
+            // PUBLISH through one silo reaches subscribers connected to the others, in the order published; as in Redis
+            // Cluster, it counts the receivers on the silo it was sent to.
+            using var sub1 = RespSocket.Connect(cluster.RespPort(1));
             using var sub2 = RespSocket.Connect(cluster.RespPort(2));
             using var sub3 = RespSocket.Connect(cluster.RespPort(3));
+            Assert.Equal("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", sub1.Call("SUBSCRIBE", "news"));
             Assert.Equal("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", sub2.Call("SUBSCRIBE", "news"));
             Assert.Equal("*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:1\r\n", sub3.Call("PSUBSCRIBE", "n*"));
-            Assert.Equal(":2\r\n", one.Call("PUBLISH", "news", "hello"));
-            Assert.Equal("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n", sub2.ReadReply());
-            Assert.Equal("*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$5\r\nhello\r\n", sub3.ReadReply());
+            var published = new StringBuilder();
+            for (var i = 0; i < 200; i++)
+            {
+                published.Append($"*3\r\n$7\r\nPUBLISH\r\n$4\r\nnews\r\n${i.ToString(CultureInfo.InvariantCulture).Length}\r\n{i}\r\n");
+            }
+            one.Send(published.ToString());
+            for (var i = 0; i < 200; i++)
+            {
+                Assert.Equal(":1\r\n", one.ReadReply());
+            }
+            for (var i = 0; i < 200; i++)
+            {
+                var text = i.ToString(CultureInfo.InvariantCulture);
+                Assert.Equal($"*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n${text.Length}\r\n{text}\r\n", sub1.ReadReply());
+                Assert.Equal($"*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n${text.Length}\r\n{text}\r\n", sub2.ReadReply());
+                Assert.Equal($"*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n${text.Length}\r\n{text}\r\n", sub3.ReadReply());
+            }
 
             // A tenant created through one silo is served through another, isolated from default.
             using var admin = new AdminClient(cluster.Silo(2));

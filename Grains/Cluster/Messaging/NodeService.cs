@@ -14,6 +14,9 @@ public sealed partial class NodeService(GrainId grainId, Silo silo, ILoggerFacto
 {
     /// <summary>Runs a handler's call on the thread pool.</summary>
     private static Task<T> Serve<T>(Func<Task<T>> call, CancellationToken cancellationToken) => Task.Run(call, cancellationToken);
+
+    /// <summary>Runs a handler's call that answers nothing on the thread pool.</summary>
+    private static Task Serve(Func<Task> call, CancellationToken cancellationToken) => Task.Run(call, cancellationToken);
 }
 
 /// <summary>Reaches the <see cref="INodeService"/> of a given silo.</summary>
