@@ -93,10 +93,12 @@ internal static class SiloProgram
             Durability = options.Durability,
             DamageLog = message => Console.Error.WriteLine($"icefire: {message}"),
         };
+        // One log for the node, Orleans and the host, written in order with the start-up report.
+        var loggerFactory = LoggerFactory.Create(logging => Logging.SiloConsoleLoggerProvider.Configure(logging));
         Backend backend;
         try
         {
-            backend = OpenBackend(options, data, tenantOptions);
+            backend = OpenBackend(options, data, tenantOptions, loggerFactory);
         }
         catch (Exception e) when (e is DataDirectoryException or DllNotFoundException or IOException or System.Net.Sockets.SocketException)
         {
@@ -120,9 +122,7 @@ internal static class SiloProgram
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        // A failed bind is reported below in one line; the host's own report is a stack trace.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        builder.Services.AddSingleton(loggerFactory);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var handler = new RespConnectionHandler(resp);
         // The messaging between silos; a cluster of one keeps it on loopback, where no other silo reaches it.
@@ -148,9 +148,6 @@ internal static class SiloProgram
         }
         OrleansSilo.Add(builder, backend.Node, backend.Calls, siloBind, siloAdvertised, backend.ClusterPort is null ? 0 : options.EffectiveSiloPort,
             options.SiloName, options.Kubernetes);
-        builder.Logging.AddFilter("Orleans", LogLevel.Error);
-        // Orleans' retries of a placement that found no silo: the call's own failure says it.
-        builder.Logging.AddFilter("Polly", LogLevel.None);
         // Clients may connect once the listeners are bound, before this silo knows its cluster state and has opened its
         // replicas; their first command waits for that, as it would have waited for the port.
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -312,7 +309,7 @@ internal static class SiloProgram
     /// cluster port (first: joining needs the cluster's leader to reach this silo). A silo started with no cluster
     /// option is a cluster of one with no cluster port.
     /// </summary>
-    private static Backend OpenBackend(SiloOptions options, DataDirectory data, TenantOptions tenantOptions)
+    private static Backend OpenBackend(SiloOptions options, DataDirectory data, TenantOptions tenantOptions, ILoggerFactory loggerFactory)
     {
         var listening = options.ListensForPeers(data.Path);
         TcpListener? listener = null;
@@ -346,7 +343,7 @@ internal static class SiloProgram
             SnapshotEveryEntries = options.SnapshotEvery,
             Tenant = tenantOptions,
             SqlFunctions = tenant => SqlServer.SessionFunctions(tenant, Version),
-            Log = message => Console.WriteLine($"icefire: {message}"),
+            LoggerFactory = loggerFactory,
         };
         ClusterNode node;
         try

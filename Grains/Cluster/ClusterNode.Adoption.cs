@@ -57,7 +57,7 @@ public sealed partial class ClusterNode
         DurableFile.FsyncDirectory(Path.Combine(_options.Data.Path, "tenants"));
         File.Delete(SingleSiloCatalogPath);
         DurableFile.FsyncDirectory(_options.Data.Path);
-        _options.Log($"adopted {records.Count} tenant{(records.Count == 1 ? "" : "s")} of a single silo's data directory");
+        ClusterNodeLog.Adopted(_logger, records.Count, records.Count == 1 ? "tenant" : "tenants");
     }
 
     private async Task AdoptionStepAsync(TenantChangeRequestProto change, string tenant, CancellationToken cancellationToken)

@@ -51,7 +51,7 @@ public sealed partial class ClusterNode
         }
         foreach (var id in gone)
         {
-            _options.Log($"node {NodeId}: node {id} has no active silo in the cluster");
+            ClusterNodeLog.NoActiveSilo(_logger, NodeId, id);
             _host.ReportUnreachable(id);
         }
         Signal();
@@ -119,7 +119,7 @@ public sealed partial class ClusterNode
                 continue;
             }
             var silent = TimeSpan.FromMilliseconds(silentFor);
-            _options.Log($"node {NodeId}: node {id} has had no active silo for {silent.TotalSeconds:0} s; declaring it down and moving its replicas");
+            ClusterNodeLog.DeclaringDown(_logger, NodeId, id, silent.TotalSeconds);
             try
             {
                 await ProposeSystemAsync(new SystemCommandProto

@@ -40,7 +40,7 @@ public sealed partial class ClusterNode
                         : $" and refused this silo: {answer.Message}"));
             }
         }
-        _options.Log($"node {NodeId}: founding a new cluster (replication factor {_options.ReplicationFactor})");
+        ClusterNodeLog.Founding(_logger, NodeId, _options.ReplicationFactor);
         _system.Campaign();
         await WaitForAsync(() => _system.Role == RaftRole.Leader, "this silo to lead the new system group", cancellationToken).ConfigureAwait(false);
         await _system.ReadBarrierAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -60,7 +60,7 @@ public sealed partial class ClusterNode
         }
         _identity = new ClusterIdentity(NodeId, State.ClusterId);
         _identity.Save(_options.Data);
-        _options.Log($"node {NodeId}: founded cluster {State.ClusterId}");
+        ClusterNodeLog.Founded(_logger, NodeId, State.ClusterId);
     }
 
     private IEnumerable<string> OtherSeeds() =>
@@ -75,7 +75,7 @@ public sealed partial class ClusterNode
             throw new ClusterJoinException(
                 $"node {NodeId} has no cluster in {_options.Data.Path} and no seeds to join through: give --seeds, or --bootstrap to found a new cluster");
         }
-        _options.Log($"node {NodeId}: joining through {string.Join(", ", seeds)}");
+        ClusterNodeLog.Joining(_logger, NodeId, string.Join(", ", seeds));
         var delay = TimeSpan.FromMilliseconds(200);
         var reported = DateTime.UtcNow;
         while (true)
@@ -97,7 +97,7 @@ public sealed partial class ClusterNode
                             SetPeer(member.Id, member.ClusterAddress);
                         }
                         SavePeers();
-                        _options.Log($"node {NodeId}: joined cluster {answer.ClusterId} ({answer.Members.Count} members)");
+                        ClusterNodeLog.Joined(_logger, NodeId, answer.ClusterId, answer.Members.Count);
                         return;
                     case JoinResponseProto.Types.Status.WrongCluster or JoinResponseProto.Types.Status.Refused:
                         throw new ClusterJoinException(answer.Message);
@@ -105,7 +105,7 @@ public sealed partial class ClusterNode
             }
             if (DateTime.UtcNow - reported > TimeSpan.FromSeconds(5))
             {
-                _options.Log($"node {NodeId}: no seed has let this silo join yet; retrying");
+                ClusterNodeLog.JoinRetrying(_logger, NodeId);
                 reported = DateTime.UtcNow;
             }
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
@@ -157,7 +157,7 @@ public sealed partial class ClusterNode
                 }
                 if (answer is { Status: JoinResponseProto.Types.Status.WrongCluster or JoinResponseProto.Types.Status.Refused })
                 {
-                    _options.Log($"node {NodeId}: {answer.Message}");
+                    ClusterNodeLog.JoinRefused(_logger, NodeId, answer.Message);
                     return;
                 }
             }

@@ -71,7 +71,7 @@ public sealed partial class ClusterNode
         }
         catch (IOException e)
         {
-            _options.Log($"node {NodeId}: could not save the peers' addresses: {e.Message}");
+            ClusterNodeLog.PeersNotSaved(_logger, NodeId, e.Message);
         }
     }
 
@@ -119,7 +119,7 @@ public sealed partial class ClusterNode
         }
         catch (FormatException)
         {
-            _options.Log($"node {NodeId}: member {id} has an unusable cluster address '{address}'");
+            ClusterNodeLog.UnusableAddress(_logger, NodeId, id, address);
             return false;
         }
         IPEndPoint? ip = endpoint as IPEndPoint;
@@ -191,7 +191,7 @@ public sealed partial class ClusterNode
         var path = ReplicaPath(tenant.Name, tenant.GroupId);
         var founder = tenant.InitialReplicas.Contains(NodeId);
         var fresh = !Directory.Exists(path);
-        _options.Log($"node {NodeId}: opening replica of tenant {tenant.Name} (group {tenant.GroupId}{(founder ? "" : ", joining as learner")}){(fresh ? "" : " from " + path)}");
+        ClusterNodeLog.OpeningReplica(_logger, NodeId, tenant.Name, tenant.GroupId, founder ? "" : ", joining as learner", fresh ? "" : " from " + path);
         var pubSub = PubSubFor(tenant.Name);
         CheckTables(tenant.Name, path);
         ReplicatedTenant replica;
@@ -291,9 +291,9 @@ public sealed partial class ClusterNode
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _options.Log($"node {NodeId}: could not delete {replica.Path}: {e.Message}");
+            ClusterNodeLog.DeleteFailed(_logger, NodeId, replica.Path, e.Message);
         }
-        _options.Log($"node {NodeId}: closed the replica of tenant {replica.Name}, {why}");
+        ClusterNodeLog.ClosedReplica(_logger, NodeId, replica.Name, why);
     }
 
     /// <summary>The state of every replica on this silo (<see cref="IClusterCalls.GetLocalReplicaStatusAsync"/>).</summary>

@@ -11,6 +11,7 @@ using IceFire.Raft;
 using IceFire.Raft.Hosting;
 using IceFire.Raft.Storage;
 using IceFire.Raft.Transport;
+using Microsoft.Extensions.Logging;
 
 namespace IceFire.Grains.Cluster;
 
@@ -29,6 +30,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
 {
     private static readonly TimeSpan ReconcileInterval = TimeSpan.FromMilliseconds(250);
     private readonly ClusterNodeOptions _options;
+    private readonly ILogger _logger;
     private readonly TcpTransport _transport;
     private readonly RaftHost _host;
     private readonly INodeCalls _calls;
@@ -53,6 +55,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             throw new ArgumentException("node id 0 is reserved; ids start at 1", nameof(options));
         }
         _options = options;
+        _logger = options.LoggerFactory.CreateLogger<ClusterNode>();
         _identity = ClusterIdentity.Load(options.Data);
         if (_identity is not null && _identity.NodeId != options.NodeId)
         {
@@ -89,7 +92,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _tenantCalls = new TenantCallHandler(name => _replicas.TryGetValue(name, out var r) ? r.Tenant : null);
         _sqlCalls = new SqlCallHandler(this, options.SqlFunctions);
         ClusterTarget = new ClusterCallTarget(this);
-        Publishes = new PublishRelay(NodeId, _calls, message => _options.Log(message));
+        Publishes = new PublishRelay(NodeId, _calls, _logger);
         var systemDir = Path.Combine(options.Data.Path, "cluster", "system");
         var founding = _identity is null && options.Bootstrap && !Directory.Exists(systemDir);
         var storage = FileRaftStorage.Open(systemDir, founding ? new ConfState([options.NodeId], []) : ConfState.Empty);
@@ -140,7 +143,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
         else
         {
-            _options.Log($"node {NodeId} of cluster {_identity.ClusterId}: restarting from {_options.Data.Path}");
+            ClusterNodeLog.Restarting(_logger, NodeId, _identity.ClusterId, _options.Data.Path);
             LoadPeers();
             if (NoPeersKnown && !OtherSeeds().Any())
             {
@@ -180,7 +183,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
         catch (Exception e) when (e is not (DataDirectoryException or OperationCanceledException))
         {
-            _options.Log($"node {NodeId}: opening this silo's replicas failed: {e.Message}; retrying");
+            ClusterNodeLog.OpeningReplicasFailed(_logger, NodeId, e.Message);
         }
         _loop = Task.Run(() => ReconcileLoopAsync(_stop.Token), CancellationToken.None);
         Signal();
@@ -235,7 +238,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             if (DateTime.UtcNow - reported > TimeSpan.FromSeconds(5))
             {
-                _options.Log($"node {NodeId}: still waiting for {what}");
+                ClusterNodeLog.StillWaiting(_logger, NodeId, what);
                 reported = DateTime.UtcNow;
             }
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
@@ -268,7 +271,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             }
             catch (Exception e)
             {
-                _options.Log($"node {NodeId}: reconciling with the cluster state failed: {e.Message}");
+                ClusterNodeLog.ReconcileFailed(_logger, NodeId, e.Message);
             }
         }
     }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using IceFire.Grains.Hosting;
 using IceFire.Grains.Hosting.Catalog;
 using IceFire.Grains.Interfaces;
@@ -73,6 +75,6 @@ public sealed class ClusterNodeOptions
     /// <summary>Makes a tenant's pub/sub namespace on this silo.</summary>
     public Func<string, IPubSub>? PubSubs { get; init; }
 
-    /// <summary>Where the node says what it is doing (joining, electing, opening replicas).</summary>
-    public Action<string> Log { get; init; } = _ => { };
+    /// <summary>Where the node says what it is doing (joining, opening and closing replicas, members lost).</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using IceFire.Grains.Cluster.Messaging;
+using Microsoft.Extensions.Logging;
 
 namespace IceFire.Grains.Cluster;
 
@@ -12,11 +13,11 @@ namespace IceFire.Grains.Cluster;
 /// <see cref="DeliveryTimeout"/>, misses those messages (Redis keeps none either); a queue holding
 /// <see cref="MaxQueued"/> messages for a silo that stalls drops new ones for it. Thread-safe.
 /// </summary>
-internal sealed class PublishRelay(ulong self, INodeCalls calls, Action<string> log) : IAsyncDisposable
+internal sealed class PublishRelay(ulong self, INodeCalls calls, ILogger logger) : IAsyncDisposable
 {
     private readonly ulong _self = self;
     private readonly INodeCalls _calls = calls;
-    private readonly Action<string> _log = log;
+    private readonly ILogger _logger = logger;
 
     /// <summary>How many messages may wait for one silo before new ones for it are dropped.</summary>
     public const int MaxQueued = 65_536;
@@ -92,7 +93,7 @@ internal sealed class PublishRelay(ulong self, INodeCalls calls, Action<string> 
             // Said once per run of drops, not per message.
             if (Interlocked.Add(ref _droppedSinceReport, count) == count)
             {
-                _relay._log($"node {_relay._self}: publishes to node {_node} are being dropped: it cannot be reached or does not keep up");
+                ClusterNodeLog.PublishesDropped(_relay._logger, _relay._self, _node);
             }
         }
 
