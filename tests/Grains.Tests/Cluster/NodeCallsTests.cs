@@ -1,5 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
+using IceFire.Grains.Tests.Support;
 using IceFire.Grains.Cluster;
 using IceFire.Grains.Cluster.Messaging;
 using Xunit;
@@ -45,11 +44,6 @@ public sealed class NodeCallsTests
 /// <summary>The arguments of calls between silos survive Orleans' serializer as a silo would send them.</summary>
 public sealed class NodeCallSerializationTests
 {
-    private static readonly Orleans.Serialization.Serializer Serializer = new Microsoft.Extensions.DependencyInjection.ServiceCollection()
-        .AddSerializer(b => b.AddAssembly(typeof(ProtobufSurrogate).Assembly))
-        .BuildServiceProvider()
-        .GetRequiredService<Orleans.Serialization.Serializer>();
-
     [Fact]
     public void Cluster_protobuf_messages_round_trip_through_their_own_encoding()
     {
@@ -60,9 +54,9 @@ public sealed class NodeCallSerializationTests
         var status = new IceFire.Grains.Cluster.Wire.ReplicaStatusListProto { Node = 7 };
         status.Replicas.Add(new IceFire.Grains.Cluster.Wire.ReplicaStatusProto { Tenant = "alpha", GroupId = 3, Role = -1, Voters = { 1, 2, 7 } });
 
-        Assert.Equal(change, Serializer.Deserialize<IceFire.Grains.Cluster.Wire.TenantChangeRequestProto>(Serializer.SerializeToArray(change)));
-        Assert.Equal(status, Serializer.Deserialize<IceFire.Grains.Cluster.Wire.ReplicaStatusListProto>(Serializer.SerializeToArray(status)));
+        Assert.Equal(change, CallSerialization.RoundTrip(change));
+        Assert.Equal(status, CallSerialization.RoundTrip(status));
         var answer = new IceFire.Grains.Cluster.Wire.TenantChangeResponseProto { Status = -1, Message = "no leader", Leader = 2 };
-        Assert.Equal(answer, Serializer.Deserialize<IceFire.Grains.Cluster.Wire.TenantChangeResponseProto>(Serializer.SerializeToArray(answer)));
+        Assert.Equal(answer, CallSerialization.RoundTrip(answer));
     }
 }

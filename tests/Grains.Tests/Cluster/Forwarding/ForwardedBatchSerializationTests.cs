@@ -1,3 +1,4 @@
+using IceFire.Grains.Tests.Support;
 using System.Text;
 using IceFire.Grains.Cluster.Forwarding;
 using IceFire.Grains.Interfaces;
@@ -36,7 +37,7 @@ public sealed class ForwardedBatchSerializationTests
         batch.Add(CommandTable.Find("GET"u8)!, 0, Args(Ascii("GET"), "k\r\n\0"u8.ToArray()));
         batch.Add(CommandTable.Find("MSET"u8)!, 15, Args(Ascii("MSET"), [], [], Ascii("k2"), AllBytes()));
 
-        var request = TenantCallsWire.RoundTrip(ForwardedBatch.From("acme", 7, batch));
+        var request = CallSerialization.RoundTrip(ForwardedBatch.From("acme", 7, batch));
         Assert.Equal("acme", request.Tenant);
         Assert.Equal(7ul, request.Origin);
         using var replies = new ReplyBuffer();
@@ -77,7 +78,7 @@ public sealed class ForwardedBatchSerializationTests
         batch.BeginExec(2, watches);
 
         using var replies = new ReplyBuffer();
-        var arrived = TenantCallsWire.RoundTrip(ForwardedBatch.From("default", 1, batch)).ToBatch(replies);
+        var arrived = CallSerialization.RoundTrip(ForwardedBatch.From("default", 1, batch)).ToBatch(replies);
 
         Assert.True(arrived.IsTransaction);
         Assert.Equal(2, arrived.ExecCount);
@@ -107,7 +108,7 @@ public sealed class ForwardedBatchSerializationTests
         batch.Watches = watches;
 
         using var replies = new ReplyBuffer();
-        var arrived = TenantCallsWire.RoundTrip(ForwardedBatch.From("t", 1, batch)).ToBatch(replies);
+        var arrived = CallSerialization.RoundTrip(ForwardedBatch.From("t", 1, batch)).ToBatch(replies);
 
         Assert.Equal(-1, arrived.ExecCount);
         Assert.Single(arrived.Watches!.Keys);
@@ -126,7 +127,7 @@ public sealed class ForwardedBatchSerializationTests
         buffer.AsSpan().Fill((byte)'X');
 
         using var replies = new ReplyBuffer();
-        var arrived = TenantCallsWire.RoundTrip(request).ToBatch(replies);
+        var arrived = CallSerialization.RoundTrip(request).ToBatch(replies);
         Assert.Equal("value", Encoding.ASCII.GetString(arrived.Arg(arrived[0], 2)));
     }
 
@@ -144,7 +145,7 @@ public sealed class ForwardedBatchSerializationTests
         leaderWriter.WriteDouble(1.5);
         var left = new WatchSet { Failed = true };
         left.Keys.Add(new WatchedKey(3, Ascii("k"), 8, 7, true));
-        var reply = TenantCallsWire.RoundTrip(new ForwardedReply(null, leaderReplies.WrittenMemory.ToArray(), ForwardedWatches.From(left)));
+        var reply = CallSerialization.RoundTrip(new ForwardedReply(null, leaderReplies.WrittenMemory.ToArray(), ForwardedWatches.From(left)));
 
         using var callerReplies = new ReplyBuffer();
         var caller = Batch(protocol, callerReplies);
@@ -166,11 +167,11 @@ public sealed class ForwardedBatchSerializationTests
     public void AnEmptyBatchAndAnEmptyReplyRoundTrip()
     {
         using var replies = new ReplyBuffer();
-        var arrived = TenantCallsWire.RoundTrip(ForwardedBatch.From("t", 1, Batch(RespProtocol.Resp2))).ToBatch(replies);
+        var arrived = CallSerialization.RoundTrip(ForwardedBatch.From("t", 1, Batch(RespProtocol.Resp2))).ToBatch(replies);
         Assert.Equal(0, arrived.Count);
 
         using var callerReplies = new ReplyBuffer();
-        TenantCallsWire.RoundTrip(new ForwardedReply(null, [], null)).ApplyTo(Batch(RespProtocol.Resp2, callerReplies));
+        CallSerialization.RoundTrip(new ForwardedReply(null, [], null)).ApplyTo(Batch(RespProtocol.Resp2, callerReplies));
         Assert.Equal(0, callerReplies.Length);
     }
 
@@ -178,7 +179,7 @@ public sealed class ForwardedBatchSerializationTests
     public void InfoRoundTripsEveryFigure()
     {
         var info = new TenantInfo([(0, 10, 2), (15, 1, 0)], 4096, 1_700_000_000, 12, 34, 5, 6);
-        var arrived = TenantCallsWire.RoundTrip(TenantInfoReply.From(info)).ToInfo();
+        var arrived = CallSerialization.RoundTrip(TenantInfoReply.From(info)).ToInfo();
         Assert.Equal(info.Keyspace, arrived.Keyspace);
         Assert.Equal(info with { Keyspace = arrived.Keyspace }, arrived);
     }

@@ -1,3 +1,4 @@
+using IceFire.Grains.Tests.Support;
 using System.Text;
 using IceFire.Grains.Cluster.Forwarding;
 using IceFire.Grains.Cluster.Messaging;
@@ -150,13 +151,13 @@ public sealed class RemoteTenantCallsTests
     private sealed class Wire(ITenantCalls leader) : ITenantCalls
     {
         public async Task<ForwardedReply> ExecuteAsync(ForwardedBatch batch, CancellationToken cancellationToken) =>
-            TenantCallsWire.RoundTrip(await leader.ExecuteAsync(TenantCallsWire.RoundTrip(batch), cancellationToken));
+            CallSerialization.RoundTrip(await leader.ExecuteAsync(CallSerialization.RoundTrip(batch), cancellationToken));
 
         public async Task<UnblockReply> UnblockAsync(string tenant, ulong origin, long clientId, byte reason, CancellationToken cancellationToken) =>
-            TenantCallsWire.RoundTrip(await leader.UnblockAsync(tenant, origin, clientId, reason, cancellationToken));
+            CallSerialization.RoundTrip(await leader.UnblockAsync(tenant, origin, clientId, reason, cancellationToken));
 
         public async Task<TenantInfoReply> GetInfoAsync(string tenant, CancellationToken cancellationToken) =>
-            TenantCallsWire.RoundTrip(await leader.GetInfoAsync(tenant, cancellationToken));
+            CallSerialization.RoundTrip(await leader.GetInfoAsync(tenant, cancellationToken));
     }
 
     private sealed class FakeReplica(Func<CommandBatch, ValueTask> execute) : ITenantGrain

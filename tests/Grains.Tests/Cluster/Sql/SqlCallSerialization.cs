@@ -1,18 +1,12 @@
 using IceFire.Grains.Cluster.Sql;
 using IceFire.Grains.Interfaces.Sql;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
+using IceFire.Grains.Tests.Support;
 
 namespace IceFire.Grains.Tests.Cluster.Sql;
 
-/// <summary>Orleans' serializer with the codecs of the SQL session calls, as the silos carry them between each other.</summary>
+/// <summary>The SQL session calls through Orleans' serializer (<see cref="CallSerialization"/>), warmed before a test's calls run.</summary>
 internal static class SqlCallSerialization
 {
-    private static readonly Serializer Serializer = new ServiceCollection()
-        .AddSerializer(builder => builder.AddAssembly(typeof(ISqlCalls).Assembly))
-        .BuildServiceProvider()
-        .GetRequiredService<Serializer>();
-
     /// <summary>
     /// Builds the serializer and the codecs of every answer, which takes a while the first time in a process: done
     /// before a test's calls run, so none of them spends its request timeout on it.
@@ -31,5 +25,5 @@ internal static class SqlCallSerialization
     }
 
     /// <summary><paramref name="value"/> after a trip through the serializer: what the other silo reads.</summary>
-    public static T RoundTrip<T>(T value) => Serializer.Deserialize<T>(Serializer.SerializeToArray(value))!;
+    public static T RoundTrip<T>(T value) => CallSerialization.RoundTrip(value);
 }
