@@ -88,13 +88,13 @@ internal static class SiloProgram
         }
         // Each tenant has its own pub/sub namespace, which its PUBLISH and its keyspace notifications share, and its
         // own notify-keyspace-events (CONFIG SET in that tenant), stored with the tenant.
+        // One log for the node, its tenants, Orleans and the host, written in order with the start-up report.
+        var loggerFactory = LoggerFactory.Create(logging => Logging.SiloConsoleLoggerProvider.Configure(logging));
         var tenantOptions = new TenantOptions
         {
             Durability = options.Durability,
-            DamageLog = message => Console.Error.WriteLine($"icefire: {message}"),
+            LoggerFactory = loggerFactory,
         };
-        // One log for the node, Orleans and the host, written in order with the start-up report.
-        var loggerFactory = LoggerFactory.Create(logging => Logging.SiloConsoleLoggerProvider.Configure(logging));
         Backend backend;
         try
         {

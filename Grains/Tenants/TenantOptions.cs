@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using IceFire.Grains.Interfaces;
 
 namespace IceFire.Grains.Tenants;
@@ -42,8 +44,8 @@ public sealed record TenantOptions
     /// <summary>Where keyspace notifications are published; none when null.</summary>
     public IPubSub? PubSub { get; init; }
 
-    /// <summary>Where a record that fails its checksum is reported, once per damaged key; nowhere when null.</summary>
-    public Action<string>? DamageLog { get; init; }
+    /// <summary>Where the tenants' replicas log, above all a record that fails its checksum (once per damaged key).</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>The clock; tests pass a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

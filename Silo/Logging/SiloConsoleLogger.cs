@@ -3,20 +3,20 @@ using Microsoft.Extensions.Logging;
 namespace IceFire.Silo.Logging;
 
 /// <summary>
-/// The silo's log on standard output, one line per entry, written as it happens so it stays in order with the
-/// start-up report. IceFire's own entries read <c>icefire: MESSAGE</c>, as the report does (<c>icefire: warning:
+/// The silo's log, one line per entry, written as it happens so it stays in order with the start-up report:
+/// information on standard output, warnings and errors on standard error. IceFire's own entries read <c>icefire: MESSAGE</c>, as the report does (<c>icefire: warning:
 /// MESSAGE</c> for a warning); others (Orleans, the host) name their level and category: <c>icefire: fail:
 /// Orleans.Runtime.X[100661] MESSAGE EXCEPTION</c>.
 /// </summary>
-public sealed class SiloConsoleLoggerProvider(TextWriter output) : ILoggerProvider
+public sealed class SiloConsoleLoggerProvider(TextWriter output, TextWriter errors) : ILoggerProvider
 {
-    /// <summary>Writes to the console's standard output.</summary>
+    /// <summary>Writes to the console's standard output and standard error.</summary>
     public SiloConsoleLoggerProvider()
-        : this(Console.Out)
+        : this(Console.Out, Console.Error)
     {
     }
 
-    public ILogger CreateLogger(string categoryName) => new SiloConsoleLogger(categoryName, output);
+    public ILogger CreateLogger(string categoryName) => new SiloConsoleLogger(categoryName, output, errors);
 
     public void Dispose()
     {
@@ -38,7 +38,7 @@ public sealed class SiloConsoleLoggerProvider(TextWriter output) : ILoggerProvid
         return logging;
     }
 
-    private sealed class SiloConsoleLogger(string category, TextWriter output) : ILogger
+    private sealed class SiloConsoleLogger(string category, TextWriter output, TextWriter errors) : ILogger
     {
         private readonly bool _ours = category.StartsWith("IceFire", StringComparison.Ordinal);
 
@@ -62,8 +62,8 @@ public sealed class SiloConsoleLoggerProvider(TextWriter output) : ILoggerProvid
             {
                 line += " " + exception.ToString().ReplaceLineEndings(" ");
             }
-            // TextWriter.Synchronized (Console.Out is) keeps concurrent lines whole.
-            output.WriteLine(line);
+            // TextWriter.Synchronized (Console.Out and Console.Error are) keeps concurrent lines whole.
+            (logLevel >= LogLevel.Warning ? errors : output).WriteLine(line);
         }
 
         private static string Level(LogLevel level) => level switch

@@ -4,14 +4,15 @@ using Xunit;
 
 namespace IceFire.Silo.Tests;
 
-/// <summary>The silo's log lines: IceFire's read like the start-up report, others name their level and category.</summary>
+/// <summary>The silo's log lines: IceFire's read like the start-up report, others name their level and category; warnings go to standard error.</summary>
 public sealed class SiloConsoleLoggerTests
 {
     [Fact]
     public void Lines_read_like_the_start_up_report_and_keep_others_on_one_line()
     {
         using var output = new StringWriter();
-        using var provider = new SiloConsoleLoggerProvider(output);
+        using var errors = new StringWriter();
+        using var provider = new SiloConsoleLoggerProvider(output, errors);
         var node = provider.CreateLogger("IceFire.Grains.Cluster.ClusterNode");
         var orleans = provider.CreateLogger("Orleans.Runtime.MembershipService.MembershipAgent");
 
@@ -19,14 +20,14 @@ public sealed class SiloConsoleLoggerTests
         node.LogWarning("node {NodeId}: could not save the peers' addresses: {Reason}", 1, "disk full");
         orleans.LogError(new EventId(100661), new InvalidOperationException("first line\nsecond line"), "Failed to get ping responses from {Count} silos", 2);
 
+        Assert.Equal(["icefire: node 1: founded cluster c1"], output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(
             [
-                "icefire: node 1: founded cluster c1",
                 "icefire: warning: node 1: could not save the peers' addresses: disk full",
                 "icefire: fail: Orleans.Runtime.MembershipService.MembershipAgent[100661] Failed to get ping responses from 2 silos "
                     + "System.InvalidOperationException: first line second line",
             ],
-            output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+            errors.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

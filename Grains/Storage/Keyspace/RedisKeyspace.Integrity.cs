@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using IceFire.Grains.Storage.Lmdb;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IceFire.Grains.Storage.Keyspace;
 
@@ -19,8 +21,8 @@ public sealed partial class RedisKeyspace
     /// <summary>The tenant's name, for the damage log.</summary>
     public string TenantName { get; set; } = "";
 
-    /// <summary>Where damage is logged (one line per damaged key); nowhere when null.</summary>
-    public Action<string>? DamageLog { get; set; }
+    /// <summary>Where damage is logged (one entry per damaged key).</summary>
+    public ILogger DamageLogger { get; set; } = NullLogger.Instance;
 
     /// <summary>Records that failed their checksum when read, since the keyspace was opened.</summary>
     public long ChecksumFailures => Interlocked.Read(ref _checksumFailures);
@@ -41,11 +43,10 @@ public sealed partial class RedisKeyspace
             (db, key) = FindCollection(txn, commandDb, error.CollectionId);
         }
         var printable = StoredValueChecksumException.Printable(key);
-        if (DamageLog is { } log && _loggedDamage.Count < MaxLoggedKeys && _loggedDamage.TryAdd((db, printable), 0))
+        if (DamageLogger.IsEnabled(LogLevel.Error) && _loggedDamage.Count < MaxLoggedKeys && _loggedDamage.TryAdd((db, printable), 0))
         {
             var what = error.Key is null ? $"a member of collection {error.CollectionId}" : "its value";
-            log($"tenant '{TenantName}' db {db} key '{printable}': {what} failed its checksum; the data directory is damaged " +
-                "(the key answers an error until it is restored; `icefire check --data DIR` lists every damaged record)");
+            KeyspaceLog.ChecksumFailed(DamageLogger, TenantName, db, printable, what);
         }
         return key;
     }
@@ -68,4 +69,12 @@ public sealed partial class RedisKeyspace
         }
         return (first, System.Text.Encoding.ASCII.GetBytes($"(collection {id})"));
     }
+}
+
+/// <summary>What a keyspace reports about its own data.</summary>
+internal static partial class KeyspaceLog
+{
+    [LoggerMessage(1, LogLevel.Error, "tenant '{Tenant}' db {Db} key '{Key}': {What} failed its checksum; the data directory is damaged " +
+        "(the key answers an error until it is restored; `icefire check --data DIR` lists every damaged record)")]
+    public static partial void ChecksumFailed(ILogger logger, string tenant, int db, string key, string what);
 }

@@ -6,6 +6,7 @@ using IceFire.Grains.Storage.Lmdb;
 using IceFire.Grains.Storage.Raft;
 using IceFire.Raft;
 using IceFire.Raft.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace IceFire.Grains.Tenants.Replication;
 
@@ -79,7 +80,7 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
         {
             var keyspace = RedisKeyspace.Open(env, isNew: !exists);
             keyspace.TenantName = name;
-            keyspace.DamageLog = options.DamageLog;
+            keyspace.DamageLogger = options.LoggerFactory.CreateLogger<RedisKeyspace>();
             return new ReplicatedTenant(name, directory, env, keyspace, env.OpenDatabase("replica"), options, nodeId);
         }
         catch
