@@ -68,13 +68,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say "building the load tool"
-dotnet build "$ROOT/bench/cluster/ClusterBench/ClusterBench.csproj" -c Release -o "$ROOT/.build/cluster-bench" -nologo -v quiet -clp:ErrorsOnly >&2
-load() { dotnet "$ROOT/.build/cluster-bench/IceFire.Cluster.Bench.dll" "$@"; }
-
-say "starting a 3-silo cluster in $CLUSTER"
-"$ROOT/icefire" cluster up --nodes 3 --dir "$CLUSTER" --port "$PORT" >"$WORK/cluster-up.log" 2>&1 \
-  || { cat "$WORK/cluster-up.log" >&2; exit 1; }
+build_load_tool
+start_cluster "$CLUSTER" "$PORT" "$WORK/cluster-up.log"
 ADMIN="127.0.0.1:$((PORT + 1000))"
 RESP_ALL="127.0.0.1:$PORT,127.0.0.1:$((PORT + 1)),127.0.0.1:$((PORT + 2))"
 cluster_json() { curl -fsS --max-time 10 "http://$1/cluster"; }
