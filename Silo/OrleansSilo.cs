@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using IceFire.Grains.Cluster;
 using IceFire.Grains.Cluster.Membership;
 using IceFire.Grains.Cluster.Messaging;
+using IceFire.Grains.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,6 +12,7 @@ using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using Orleans.Streams;
 
 namespace IceFire.Silo;
 
@@ -95,6 +97,8 @@ internal sealed class OrleansSilo(IServiceProvider services, Type siloService, O
                 o.NumMissedProbesLimit = 2;
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
             });
+            // Each tenant's committed entries, from the replica on this silo (Grains/Streams/STREAMS.md).
+            silo.Services.AddKeyedSingleton<IStreamProvider>(TenantLogStreamProvider.ProviderName, (_, _) => new TenantLogStreamProvider(node.TenantLogOf));
             silo.AddGrainService<NodeService>();
             silo.Services.AddSingleton<NodeServiceClient>();
             silo.Services.AddSingleton<IFatalErrorHandler>(sp => new StopOnFatalError(sp));

@@ -8,6 +8,7 @@ using IceFire.Grains.Interfaces;
 using IceFire.Grains.Storage.Lmdb;
 using IceFire.Grains.Storage.Keyspace;
 using IceFire.Grains.Sql;
+using IceFire.Grains.Streams;
 using IceFire.Grains.Hosting;
 using IceFire.Grains.Tenants.Replication;
 using IceFire.Raft;
@@ -24,6 +25,9 @@ public sealed partial class ClusterNode
 
     /// <summary>This silo's replica of a tenant.</summary>
     private sealed record LocalReplica(string Name, ulong GroupId, ReplicatedTenant Tenant, RaftGroup Group, string Path);
+
+    /// <summary>The committed log of this silo's replica of tenant <paramref name="name"/>; null when it holds none.</summary>
+    public TenantLog? TenantLogOf(string name) => _replicas.TryGetValue(name, out var replica) ? replica.Tenant.Log : null;
 
     /// <summary>Points the Raft transport and the call client at every member's cluster address.</summary>
     private void UpdatePeers(ClusterState state)

@@ -5,9 +5,10 @@ namespace IceFire.Grains.Tenants;
 
 /// <summary>
 /// What a write did to a key, named as Redis names its keyspace events. Every change touches the key's
-/// watches; the event is published when its class is enabled by notify-keyspace-events.
+/// watches; the event is published when its class is enabled by notify-keyspace-events. The values travel in the
+/// tenant-log stream's <see cref="Streams.KeyChange"/>: new events are added at the end.
 /// </summary>
-internal enum KeyEvent : byte
+public enum KeyEvent : byte
 {
     New,
     Expired,
@@ -56,12 +57,14 @@ internal enum KeyEvent : byte
 }
 
 /// <summary>Each event's channel name and class.</summary>
-internal static class KeyEvents
+public static class KeyEvents
 {
     private static readonly (byte[] Name, KeyspaceEventFlags Class)[] Table = Build();
 
+    /// <summary>The event's name, as Redis publishes it.</summary>
     public static byte[] Name(KeyEvent e) => Table[(int)e].Name;
 
+    /// <summary>The notify-keyspace-events class the event belongs to.</summary>
     public static KeyspaceEventFlags Class(KeyEvent e) => Table[(int)e].Class;
 
     private static (byte[], KeyspaceEventFlags)[] Build()

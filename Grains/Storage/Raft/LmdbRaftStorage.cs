@@ -217,6 +217,30 @@ public sealed class LmdbRaftStorage : IRaftStorage
         Interlocked.Increment(ref _syncs);
     }
 
+    /// <summary>
+    /// Reads up to <paramref name="max"/> stored entries from index <paramref name="from"/> on, none past
+    /// <paramref name="upTo"/>, in one read transaction. The first entry returned is later than <paramref name="from"/>
+    /// when a snapshot compacted the entries before it; none are returned when none from there on is stored. Entries up
+    /// to the state machine's applied index are committed and never change, so a reader of those needs no lock.
+    /// </summary>
+    public IReadOnlyList<Entry> ReadEntries(ulong from, ulong upTo, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        var entries = new List<Entry>();
+        using var txn = _env.BeginRead();
+        using var cursor = txn.OpenCursor(_db);
+        for (var more = cursor.SeekAtOrAfter(Key(EntryKind, from)); more && IsEntryKey(cursor.Key) && entries.Count < max; more = cursor.Next())
+        {
+            var entry = DecodeEntry(cursor.Key, cursor.Value);
+            if (entry.Index > upTo)
+            {
+                break;
+            }
+            entries.Add(entry);
+        }
+        return entries;
+    }
+
     /// <inheritdoc/>
     public void WriteSnapshotChunk(SnapshotMetadata metadata, long offset, ReadOnlySpan<byte> data) => _images.WriteChunk(metadata, offset, data);
 

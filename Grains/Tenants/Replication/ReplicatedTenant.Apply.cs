@@ -60,10 +60,10 @@ public sealed partial class ReplicatedTenant
                 Interlocked.Add(ref _commandsWritten, round.Commands);
                 Interlocked.Exchange(ref _lastCommitUnixSeconds, round.LastNowMs / 1000);
             }
+            // The log's subscribers (keyspace notifications among them) get the entries before the writers get replies.
+            _events.PublishCommitted();
             if (round.Leader)
             {
-                // Notifications go out before the replies, as TenantGrain sends them.
-                _events.PublishCommitted();
                 _blocked.CommitReplicatedRound(round.Answered, round.Serving, round.ServeNext);
             }
         }
@@ -99,90 +99,97 @@ public sealed partial class ReplicatedTenant
             }
             last = entry.Index;
             round.LastTerm = entry.Term;
-            if (entry.Type != EntryType.Normal || entry.Data.Length == 0)
-            {
-                continue;
-            }
-            var header = TenantEntryCodec.ReadHeader(entry.Data);
-            round.Entries++;
-            round.LastNowMs = header.NowMs;
-            var serve = false;
-            var local = header.Origin == _nodeId ? Claim(round, header.Sequence, out serve) : null;
-            if (header.Kind == TenantEntryKind.Sql)
-            {
-                ApplySql(entry.Index, entry.Data);
-                continue;
-            }
-            if (header.Kind == TenantEntryKind.ExpirySweep)
-            {
-                var limit = TenantEntryCodec.DecodeSweep(entry.Data);
-                round.SweepFull |= _keyspace.SweepExpired(txn, header.NowMs, limit) >= limit && round.Leader;
-                continue;
-            }
-            var ctx = new CommandContext
-            {
-                Keyspace = _keyspace,
-                Txn = txn,
-                Write = txn,
-                NowMs = header.NowMs,
-                Cursors = _cursors,
-                Random = CommandContext.SeededRandom(header.NowMs, entry.Index),
-                Events = _events,
-            };
-            if (local is not null && serve)
-            {
-                if (ServeOnLeader(round, local))
-                {
-                    ctx.Blocking = _blocked;
-                    // Only the blocking command, each batch's last, is in the entry.
-                    foreach (var batch in local)
-                    {
-                        round.Positions.Add((batch, batch.Replies.Position));
-                        ctx.Batch = batch;
-                        ctx.Reply = batch.Replies;
-                        ctx.Command = batch[batch.Count - 1];
-                        TenantStateMachine.Execute(ref ctx);
-                        round.Commands++;
-                    }
-                    continue;
-                }
-                local = null;
-            }
-            // Only a batch whose client waits here may park: one decoded from another leader's entry, applied by this
-            // replica after it was elected, has nobody to answer.
-            ctx.Blocking = round.Leader && local is not null ? _blocked : null;
-            List<CommandBatch> batches;
-            if (local is not null)
-            {
-                batches = local;
-                foreach (var batch in local)
-                {
-                    round.Positions.Add((batch, batch.Replies.Position));
-                    round.Answered.Add(batch);
-                }
-            }
-            else
-            {
-                batches = [];
-                TenantEntryCodec.Decode(entry.Data, _ => _discard, batches);
-            }
-            foreach (var batch in batches)
-            {
-                ctx.Batch = batch;
-                ctx.Reply = batch.Replies;
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    ctx.Command = batch[i];
-                    TenantStateMachine.Execute(ref ctx);
-                }
-                round.Commands += batch.Count;
-            }
+            ApplyEntry(txn, entry, round);
+            _events.Applied(entry, round.Leader);
         }
         Span<byte> applied = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(applied, last);
         txn.Put(_replica, AppliedKey, applied);
         txn.Commit();
         round.Last = last;
+    }
+
+    /// <summary>Applies one committed entry in the round's write transaction.</summary>
+    private void ApplyEntry(LmdbWriteTransaction txn, Entry entry, ApplyRound round)
+    {
+        if (entry.Type != EntryType.Normal || entry.Data.Length == 0)
+        {
+            return;
+        }
+        var header = TenantEntryCodec.ReadHeader(entry.Data);
+        round.Entries++;
+        round.LastNowMs = header.NowMs;
+        var serve = false;
+        var local = header.Origin == _nodeId ? Claim(round, header.Sequence, out serve) : null;
+        if (header.Kind == TenantEntryKind.Sql)
+        {
+            ApplySql(entry.Index, entry.Data);
+            return;
+        }
+        if (header.Kind == TenantEntryKind.ExpirySweep)
+        {
+            var limit = TenantEntryCodec.DecodeSweep(entry.Data);
+            round.SweepFull |= _keyspace.SweepExpired(txn, header.NowMs, limit) >= limit && round.Leader;
+            return;
+        }
+        var ctx = new CommandContext
+        {
+            Keyspace = _keyspace,
+            Txn = txn,
+            Write = txn,
+            NowMs = header.NowMs,
+            Cursors = _cursors,
+            Random = CommandContext.SeededRandom(header.NowMs, entry.Index),
+            Events = _events,
+        };
+        if (local is not null && serve)
+        {
+            if (ServeOnLeader(round, local))
+            {
+                ctx.Blocking = _blocked;
+                // Only the blocking command, each batch's last, is in the entry.
+                foreach (var batch in local)
+                {
+                    round.Positions.Add((batch, batch.Replies.Position));
+                    ctx.Batch = batch;
+                    ctx.Reply = batch.Replies;
+                    ctx.Command = batch[batch.Count - 1];
+                    TenantStateMachine.Execute(ref ctx);
+                    round.Commands++;
+                }
+                return;
+            }
+            local = null;
+        }
+        // Only a batch whose client waits here may park: one decoded from another leader's entry, applied by this
+        // replica after it was elected, has nobody to answer.
+        ctx.Blocking = round.Leader && local is not null ? _blocked : null;
+        List<CommandBatch> batches;
+        if (local is not null)
+        {
+            batches = local;
+            foreach (var batch in local)
+            {
+                round.Positions.Add((batch, batch.Replies.Position));
+                round.Answered.Add(batch);
+            }
+        }
+        else
+        {
+            batches = [];
+            TenantEntryCodec.Decode(entry.Data, _ => _discard, batches);
+        }
+        foreach (var batch in batches)
+        {
+            ctx.Batch = batch;
+            ctx.Reply = batch.Replies;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                ctx.Command = batch[i];
+                TenantStateMachine.Execute(ref ctx);
+            }
+            round.Commands += batch.Count;
+        }
     }
 
     /// <summary>

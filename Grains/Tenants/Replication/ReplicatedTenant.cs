@@ -4,6 +4,7 @@ using IceFire.Grains.Interfaces;
 using IceFire.Grains.Storage.Keyspace;
 using IceFire.Grains.Storage.Lmdb;
 using IceFire.Grains.Storage.Raft;
+using IceFire.Grains.Streams;
 using IceFire.Raft;
 using IceFire.Raft.Hosting;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,7 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
     private readonly ConcurrentDictionary<ulong, List<CommandBatch>> _inflight = new();
     private readonly DiscardingReplyWriter _discard = new();
     private RaftGroup? _group;
+    private LmdbRaftStorage? _storage;
     private ulong _sequence;
     private int _proposing;
     private ulong _applied;
@@ -52,8 +54,13 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
         _replica = replica;
         _options = options;
         _nodeId = nodeId;
-        _events = new TenantEvents(options.KeyspaceEvents, options.PubSub);
+        _events = new TenantEvents(new TenantLog(name, _leaderLock, () => AppliedIndex, ReadLog));
         keyspace.Observer = _events;
+        if (options.PubSub is not null)
+        {
+            // Keyspace notifications are the log's first consumer, from the next entry on.
+            _events.Log.Subscribe(new KeyspaceNotifier(options.KeyspaceEvents, options.PubSub), from: null);
+        }
         _blocked = new BlockedClients(_wake);
         using var txn = env.BeginRead();
         _applied = txn.TryGet(replica, AppliedKey, out var raw) ? BinaryPrimitives.ReadUInt64LittleEndian(raw) : 0;
@@ -66,6 +73,9 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
 
     /// <summary>The highest log index applied to this replica's environment.</summary>
     public ulong AppliedIndex => Volatile.Read(ref _applied);
+
+    /// <summary>The replica's committed entries, for subscribers on this silo (the <c>tenant-log</c> stream).</summary>
+    public TenantLog Log => _events.Log;
 
     /// <summary>The group this replica belongs to, once attached.</summary>
     public RaftGroup Group => _group ?? throw new InvalidOperationException($"tenant {Name} is not attached to its Raft group");
@@ -95,7 +105,11 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
     /// <c>snapshots/{group:x16}</c> inside the replica's directory. It reports this replica's applied index at load.
     /// </summary>
     public LmdbRaftStorage OpenLog(ulong groupId, ConfState bootstrap) =>
-        LmdbRaftStorage.Open(_env, groupId, bootstrap, appliedIndex: () => AppliedIndex, syncEntries: SyncEntries);
+        _storage = LmdbRaftStorage.Open(_env, groupId, bootstrap, appliedIndex: () => AppliedIndex, syncEntries: SyncEntries);
+
+    /// <summary>Stored entries for the log's subscribers that read behind the apply.</summary>
+    private IReadOnlyList<Entry> ReadLog(ulong from, ulong upTo, int max) =>
+        _storage is { } storage ? storage.ReadEntries(from, upTo, max) : [];
 
     /// <summary>Joins the group the host created with this replica as its state machine.</summary>
     public void Attach(RaftGroup group)
@@ -217,8 +231,12 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
             }
         }
         ReloadCollectionCounter();
-        Volatile.Write(ref _applied, snapshot.Metadata.Index);
-        Volatile.Write(ref _appliedTerm, snapshot.Metadata.Term);
+        lock (_leaderLock)
+        {
+            Volatile.Write(ref _applied, snapshot.Metadata.Index);
+            Volatile.Write(ref _appliedTerm, snapshot.Metadata.Term);
+            _events.Log.Restored(snapshot.Metadata.Index);
+        }
     }
 
     private LmdbEnvironment OpenImage(string imagePath)
@@ -305,6 +323,7 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
                 FailProposal(_serves.TryRemove(sequence, out _), batches, closing);
             }
         }
+        _events.Log.Close();
         CloseSql();
         StopFlusher();
         _env.Dispose();
