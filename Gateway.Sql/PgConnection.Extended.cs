@@ -258,8 +258,9 @@ internal sealed partial class PgConnection
         {
             return portal.Cursor is not null;
         }
-        _server.Metrics.CountStatement();
+        var started = _server.Metrics.StartStatement();
         var executed = await _session!.ExecuteAsync(portal.Statement.Sql!, portal.Parameters, cancellationToken);
+        _server.Metrics.EndStatement(started);
         if (executed.Error is { } error)
         {
             ThrowIfStopped(cancellationToken);

@@ -41,8 +41,9 @@ internal sealed partial class PgConnection
             using (statement)
             {
                 position = PgRewriter.SkipBlank(sql, consumed >= 0 ? consumed : position + prepared.TailOffset);
-                _server.Metrics.CountStatement();
+                var started = _server.Metrics.StartStatement();
                 var executed = await _session.ExecuteAsync(statement, ReadOnlyMemory<SqlValue>.Empty, cancellationToken);
+                _server.Metrics.EndStatement(started);
                 if (executed.Error is { } failed)
                 {
                     ThrowIfStopped(cancellationToken);

@@ -29,6 +29,9 @@ internal static class SiloTelemetry
     /// <summary>The meter Orleans publishes its instruments on.</summary>
     public const string OrleansMeter = "Microsoft.Orleans";
 
+    /// <summary>The meter Kestrel publishes its connection instruments on (every listener of the silo is Kestrel's).</summary>
+    public const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
+
     /// <summary>
     /// Registers the instruments of <paramref name="resp"/>, <paramref name="sql"/> and the data directory, and the
     /// exporters that are asked for; true when the Prometheus exporter is added (map it with <see cref="MapMetrics"/>).
@@ -64,7 +67,7 @@ internal static class SiloTelemetry
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(SiloMetrics.MeterName, RespMetrics.MeterName, SqlMetrics.MeterName, RaftMetrics.MeterName,
-                    StorageMetrics.MeterName, OrleansMeter);
+                    StorageMetrics.MeterName, OrleansMeter, KestrelMeter);
                 metrics.AddRuntimeInstrumentation();
                 if (prometheus)
                 {

@@ -59,6 +59,8 @@ public sealed class MetricsTests : IDisposable
         Assert.True(metrics.Value("icefire_connections", "icefire_protocol=resp") >= 1, body);
         Assert.True(metrics.Value("icefire_connections", "icefire_protocol=sql") >= 1, body);
         Assert.True(metrics.Value("icefire_sql_statements_total") >= 3, body);
+        AssertHistogram(metrics, "icefire_sql_statement_duration_seconds");
+        Assert.Contains(metrics.Samples, s => s.Name.StartsWith("kestrel_", StringComparison.Ordinal));
         Assert.True(metrics.Value("icefire_storage_lmdb_size_bytes") > 0, body);
         Assert.Equal("gauge", metrics.Types["icefire_raft_apply_lag"]);
         // The system group and the default tenant's, both led here.
