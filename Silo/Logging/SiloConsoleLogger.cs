@@ -33,6 +33,8 @@ public sealed class SiloConsoleLoggerProvider(TextWriter output, TextWriter erro
         // A failed bind is reported in one line; the host's own report is a stack trace.
         logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         logging.AddFilter("Orleans", LogLevel.Error);
+        // The node service's base class (Orleans' GrainService) logs its start and ring range under the service's own name.
+        logging.AddFilter(typeof(Grains.Cluster.Messaging.NodeService).FullName, LogLevel.Warning);
         // Orleans' retries of a placement that found no silo: the call's own failure says it.
         logging.AddFilter("Polly", LogLevel.None);
         return logging;

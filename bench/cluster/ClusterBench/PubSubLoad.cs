@@ -19,39 +19,62 @@ internal static class PubSubLoad
         var sub = subscriber.GetStream();
         await sub.WriteAsync(RespConnection.Encode("SUBSCRIBE", Channel));
         var reader = new ReplyReader(sub);
-        await reader.ReadMessageAsync(); // the subscription's confirmation
+        reader.ReadMessage(); // the subscription's confirmation
 
         using var publisher = await ConnectAsync(publishTo);
         var pub = publisher.GetStream();
         var total = (int)(rate * seconds);
         var latencies = new double[total];
         var received = 0;
-        var receiving = Task.Run(async () =>
+        // The receiver, the publisher and the drain of the publisher's replies each have a thread of their own, reading
+        // and writing synchronously: a wait for the thread pool would be counted as the server's latency.
+        var receiving = new Thread(() =>
         {
-            while (received < total)
+            try
             {
-                var payload = await reader.ReadMessageAsync();
-                var sentAt = long.Parse(payload, NumberStyles.None, CultureInfo.InvariantCulture);
-                latencies[received++] = Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds;
+                while (received < total)
+                {
+                    var payload = reader.ReadMessage();
+                    var sentAt = long.Parse(payload, NumberStyles.None, CultureInfo.InvariantCulture);
+                    latencies[received] = Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds;
+                    Volatile.Write(ref received, received + 1);
+                }
             }
-        });
+            catch (IOException)
+            {
+                // The server closed the subscriber: the count says how many arrived.
+            }
+        }) { IsBackground = true, Name = "subscriber" };
+        receiving.Start();
         // The publisher's replies (receiver counts) are read and dropped.
-        var draining = Task.Run(async () =>
+        var draining = new Thread(() =>
         {
             var buffer = new byte[64 * 1024];
-            while (await pub.ReadAsync(buffer) > 0)
+            try
+            {
+                while (pub.Read(buffer) > 0)
+                {
+                }
+            }
+            catch (IOException)
             {
             }
-        });
+        }) { IsBackground = true, Name = "publisher replies" };
+        draining.Start();
 
-        var clock = Stopwatch.StartNew();
         var sent = 0;
-        var batch = new StringBuilder();
-        while (sent < total)
+        var publishing = new Thread(() =>
         {
-            var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * rate) + 1);
-            if (due > sent)
+            var clock = Stopwatch.StartNew();
+            var batch = new StringBuilder();
+            while (sent < total)
             {
+                var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * rate) + 1);
+                if (due <= sent)
+                {
+                    Thread.Sleep(1);
+                    continue;
+                }
                 batch.Clear();
                 for (; sent < due; sent++)
                 {
@@ -59,22 +82,20 @@ internal static class PubSubLoad
                     batch.Append("*3\r\n$7\r\nPUBLISH\r\n$").Append(Channel.Length).Append("\r\n").Append(Channel).Append("\r\n$")
                         .Append(stamp.Length).Append("\r\n").Append(stamp).Append("\r\n");
                 }
-                await pub.WriteAsync(Encoding.ASCII.GetBytes(batch.ToString()));
+                pub.Write(Encoding.ASCII.GetBytes(batch.ToString()));
             }
-            else
-            {
-                await Task.Delay(1);
-            }
-        }
-        var finished = await Task.WhenAny(receiving, Task.Delay(TimeSpan.FromSeconds(10)));
+        }) { IsBackground = true, Name = "publisher" };
+        publishing.Start();
+        publishing.Join();
+        var finished = receiving.Join(TimeSpan.FromSeconds(10));
         publisher.Client.Shutdown(SocketShutdown.Both);
-        var count = received;
+        subscriber.Client.Shutdown(SocketShutdown.Both);
+        var count = Volatile.Read(ref received);
         Array.Sort(latencies, 0, count);
         double At(double q) => count == 0 ? double.NaN : latencies[Math.Min(count - 1, (int)(q * count))];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{sent} {count} {At(0.50):0.000} {At(0.99):0.000} {At(0.999):0.000} {(count == 0 ? double.NaN : latencies[count - 1]):0.000}"));
-        _ = draining;
-        return finished == receiving ? 0 : 1;
+        return finished && count == total ? 0 : 1;
     }
 
     private static async Task<TcpClient> ConnectAsync(string endpoint)
@@ -92,28 +113,28 @@ internal static class PubSubLoad
         private int _start;
         private int _end;
 
-        public async Task<string> ReadMessageAsync()
+        public string ReadMessage()
         {
-            var head = await LineAsync();
+            var head = Line();
             var count = head[0] == '*' && int.TryParse(head.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
             string last = "";
             for (var i = 0; i < count; i++)
             {
-                var header = await LineAsync();
+                var header = Line();
                 if (header[0] == ':')
                 {
                     last = header[1..];
                     continue;
                 }
                 var length = int.Parse(header.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
-                await FillAsync(length + 2);
+                Fill(length + 2);
                 last = Encoding.ASCII.GetString(_buffer, _start, length);
                 _start += length + 2;
             }
             return last;
         }
 
-        private async Task<string> LineAsync()
+        private string Line()
         {
             while (true)
             {
@@ -124,11 +145,11 @@ internal static class PubSubLoad
                     _start = at + 1;
                     return line;
                 }
-                await FillAsync(_end - _start + 1);
+                Fill(_end - _start + 1);
             }
         }
 
-        private async Task FillAsync(int needed)
+        private void Fill(int needed)
         {
             while (_end - _start < needed)
             {
@@ -138,7 +159,7 @@ internal static class PubSubLoad
                     _end -= _start;
                     _start = 0;
                 }
-                var n = await stream.ReadAsync(_buffer.AsMemory(_end));
+                var n = stream.Read(_buffer.AsSpan(_end));
                 if (n == 0)
                 {
                     throw new IOException("the server closed the subscriber's connection");
