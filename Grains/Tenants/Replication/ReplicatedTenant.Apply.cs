@@ -79,7 +79,7 @@ public sealed partial class ReplicatedTenant
         if (round.SweepFull)
         {
             Interlocked.Exchange(ref _sweepAgain, 1);
-            _wake.Set();
+            _loop.Wake();
         }
         Kick();
     }

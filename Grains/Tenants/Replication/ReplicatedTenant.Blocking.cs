@@ -10,7 +10,7 @@ namespace IceFire.Grains.Tenants.Replication;
 public sealed partial class ReplicatedTenant
 {
     /// <inheritdoc />
-    public Task<bool> UnblockAsync(CommandBatch batch, UnblockReason reason) => _blocked.RequestUnblock(batch, reason, () => _stopping);
+    public Task<bool> UnblockAsync(CommandBatch batch, UnblockReason reason) => _blocked.RequestUnblock(batch, reason, () => _loop.Stopping);
 
     /// <summary>Proposes the blocking command of each batch again, alone, in one entry.</summary>
     private void ProposeServes(List<CommandBatch> waiters)

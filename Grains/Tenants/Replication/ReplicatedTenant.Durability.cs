@@ -17,13 +17,10 @@ public sealed partial class ReplicatedTenant
     /// <summary>How often a periodic replica flushes what it committed.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
-    private readonly object _flushLock = new();
-    private Timer? _flusher;
-    private bool _flushStopped;
-    private long _flushedTransaction;
+    private readonly ReplicaFlusher _flusher;
 
     /// <summary>With periodic durability, the id of the environment's last write transaction the last flush put on disk.</summary>
-    public long FlushedTransactionId => Interlocked.Read(ref _flushedTransaction);
+    public long FlushedTransactionId => _flusher.FlushedTransactionId;
 
     /// <summary>The id of the environment's last committed write transaction (the log's appends and the applies).</summary>
     public long CommittedTransactionId => _env.LastTransactionId;
@@ -45,54 +42,15 @@ public sealed partial class ReplicatedTenant
     /// </summary>
     private bool SyncEntries() => _group is not { SoleMember: true };
 
+    /// <summary>With periodic durability, starts syncing what is committed once every <see cref="FlushInterval"/>.</summary>
     private void StartFlusher()
     {
-        if (_options.Durability != DurabilityMode.Periodic)
+        if (_options.Durability == DurabilityMode.Periodic)
         {
-            return;
-        }
-        lock (_flushLock)
-        {
-            _flushedTransaction = _env.LastTransactionId;
-            // One timer on the shared timer queue, not a thread: a silo holds thousands of replicas.
-            _flusher ??= new Timer(static state => ((ReplicatedTenant)state!).Flush(), this, FlushInterval, FlushInterval);
+            _flusher.Start();
         }
     }
 
-    /// <summary>Syncs the environment when something was committed since the last flush.</summary>
-    private void Flush()
-    {
-        lock (_flushLock)
-        {
-            if (_flushStopped)
-            {
-                return;
-            }
-            var last = _env.LastTransactionId;
-            if (last == _flushedTransaction)
-            {
-                return;
-            }
-            // A failed flush throws on the timer's thread and stops the process, as the single-silo syncer does: the
-            // kernel may have dropped the pages it could not write, so nothing committed since can be trusted.
-            _env.Sync();
-            Interlocked.Exchange(ref _flushedTransaction, last);
-        }
-    }
-
-    /// <summary>Stops the timer and flushes the rest (with always durability, the last commit's meta page) before the environment closes.</summary>
-    private void StopFlusher()
-    {
-        lock (_flushLock)
-        {
-            if (_flushStopped)
-            {
-                return;
-            }
-            _flushStopped = true;
-            _flusher?.Dispose();
-            _flusher = null;
-            _env.Sync();
-        }
-    }
+    /// <summary>Makes everything committed durable before the environment closes (with always durability, the last commit's meta page).</summary>
+    private void StopFlusher() => _flusher.Stop();
 }

@@ -46,7 +46,7 @@ public sealed partial class ReplicatedTenant
                         tenant.Kick();
                     }
                     Volatile.Write(ref tenant._sweeping, 0);
-                    tenant._wake.Set();
+                    tenant._loop.Wake();
                 },
                 (this, sequence),
                 CancellationToken.None,

@@ -18,13 +18,9 @@ public sealed partial class ReplicatedTenant
     private readonly object _leaderLock = new();
     private readonly TenantEvents _events;
     private readonly BlockedClients _blocked;
-    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly ThreadPoolLoop _loop;
     private readonly List<CommandBatch> _noSync = [];
-    private readonly object _loopLock = new();
-    private RegisteredWaitHandle? _loopWait;
-    private bool _loopStarted;
     private long _nextSweep;
-    private volatile bool _stopping;
     private bool _isLeader;
     private ulong _leaderTerm;
     private ulong _appliedTerm;
@@ -56,45 +52,27 @@ public sealed partial class ReplicatedTenant
             }
             Volatile.Write(ref _isLeader, leader);
         }
-        _wake.Set();
+        _loop.Wake();
         // Queued EXECs stalled for their watch check fail now rather than wait for an apply.
         Kick();
     }
 
     private void StartLeaderLoop()
     {
-        lock (_loopLock)
-        {
-            if (_loopStarted)
-            {
-                return;
-            }
-            _loopStarted = true;
-            _nextSweep = Environment.TickCount64 + (long)_options.SweepInterval.TotalMilliseconds;
-            Arm(_options.SweepInterval);
-        }
+        _nextSweep = Environment.TickCount64 + (long)_options.SweepInterval.TotalMilliseconds;
+        _loop.Start(_options.SweepInterval);
     }
 
     /// <summary>Stops the loop and fails every blocked client; the tenant is closing.</summary>
     private void StopLeaderLoop()
     {
-        _stopping = true;
-        lock (_loopLock)
-        {
-            // Taking the lock waits out a turn in progress; none starts after this.
-            _loopWait?.Unregister(null);
-            _loopWait = null;
-        }
+        // Waits out a turn in progress; none starts after this.
+        _loop.Stop();
         lock (_leaderLock)
         {
             _blocked.FailAll(new ObjectDisposedException($"tenant {Name} is shutting down"));
         }
     }
-
-    /// <summary>Waits on the thread pool, not on a thread of its own: a silo holds thousands of replicas.</summary>
-    private void Arm(TimeSpan wait) =>
-        _loopWait = ThreadPool.RegisterWaitForSingleObject(
-            _wake.WaitHandle, static (state, _) => ((ReplicatedTenant)state!).LeaderTurn(), this, wait, executeOnlyOnce: true);
 
     /// <summary>
     /// One turn of the leader loop: ends blocked waits that timed out or were asked to end, and on the leader looks for
@@ -102,46 +80,36 @@ public sealed partial class ReplicatedTenant
     /// next deadline comes: the nearest blocked client's, else the next sweep, which comes every sweep interval while
     /// keys with a time to live exist and every second otherwise. A follower with no blocked client sleeps until woken.
     /// </summary>
-    private void LeaderTurn()
+    private TimeSpan LeaderTurn()
     {
-        lock (_loopLock)
+        TimeSpan wait;
+        bool anyBlocked;
+        lock (_leaderLock)
         {
-            _loopWait?.Unregister(null);
-            _loopWait = null;
-            if (_stopping)
-            {
-                return;
-            }
-            _wake.Reset();
-            TimeSpan wait;
-            bool anyBlocked;
-            lock (_leaderLock)
-            {
-                var nowMs = NowMs;
-                _blocked.EndWaits(nowMs, _noSync);
-                wait = _blocked.WaitBudget(_options.SweepInterval, nowMs);
-                anyBlocked = _blocked.Count > 0;
-            }
-            var now = Environment.TickCount64;
-            var leader = IsLeader;
-            if (leader && ((Volatile.Read(ref _sweepAgain) == 1 && Volatile.Read(ref _sweeping) == 0) || now >= _nextSweep))
-            {
-                Interlocked.Exchange(ref _sweepAgain, 0);
-                var next = TrySweep();
-                // Nothing lives on a timer: look again in a second (a read finds an expired key expired regardless).
-                var interval = next == 0 ? Math.Max((long)_options.SweepInterval.TotalMilliseconds, 1000) : (long)_options.SweepInterval.TotalMilliseconds;
-                _nextSweep = now + interval;
-            }
-            if (leader)
-            {
-                var untilSweep = TimeSpan.FromMilliseconds(Math.Max(0, _nextSweep - Environment.TickCount64));
-                wait = untilSweep < wait || !anyBlocked ? untilSweep : wait;
-            }
-            else if (!anyBlocked)
-            {
-                wait = Timeout.InfiniteTimeSpan;
-            }
-            Arm(wait);
+            var nowMs = NowMs;
+            _blocked.EndWaits(nowMs, _noSync);
+            wait = _blocked.WaitBudget(_options.SweepInterval, nowMs);
+            anyBlocked = _blocked.Count > 0;
         }
+        var now = Environment.TickCount64;
+        var leader = IsLeader;
+        if (leader && ((Volatile.Read(ref _sweepAgain) == 1 && Volatile.Read(ref _sweeping) == 0) || now >= _nextSweep))
+        {
+            Interlocked.Exchange(ref _sweepAgain, 0);
+            var next = TrySweep();
+            // Nothing lives on a timer: look again in a second (a read finds an expired key expired regardless).
+            var interval = next == 0 ? Math.Max((long)_options.SweepInterval.TotalMilliseconds, 1000) : (long)_options.SweepInterval.TotalMilliseconds;
+            _nextSweep = now + interval;
+        }
+        if (leader)
+        {
+            var untilSweep = TimeSpan.FromMilliseconds(Math.Max(0, _nextSweep - Environment.TickCount64));
+            wait = untilSweep < wait || !anyBlocked ? untilSweep : wait;
+        }
+        else if (!anyBlocked)
+        {
+            wait = Timeout.InfiniteTimeSpan;
+        }
+        return wait;
     }
 }

@@ -54,6 +54,7 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
         _replica = replica;
         _options = options;
         _nodeId = nodeId;
+        _flusher = new ReplicaFlusher(env, FlushInterval);
         _events = new TenantEvents(new TenantLog(name, _leaderLock, () => AppliedIndex, ReadLog));
         keyspace.Observer = _events;
         if (options.PubSub is not null)
@@ -61,7 +62,8 @@ public sealed partial class ReplicatedTenant : ITenantGrain, IRaftStateMachine, 
             // Keyspace notifications are the log's first consumer, from the next entry on.
             _events.Log.Subscribe(new KeyspaceNotifier(options.KeyspaceEvents, options.PubSub), from: null);
         }
-        _blocked = new BlockedClients(_wake);
+        _loop = new ThreadPoolLoop(LeaderTurn);
+        _blocked = new BlockedClients(_loop.WakeEvent);
         using var txn = env.BeginRead();
         _applied = txn.TryGet(replica, AppliedKey, out var raw) ? BinaryPrimitives.ReadUInt64LittleEndian(raw) : 0;
     }
