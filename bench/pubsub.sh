@@ -7,15 +7,18 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS=3
 SECONDS_PER_ROW=5
 RATE=10000
+CHANNELS=1
+SIZE=0
 PORT=7501
 
 usage() {
   cat <<'USAGE'
-Usage: ./icefire bench pubsub [--runs N] [--seconds S] [--rate MSGS_PER_S] [--port PORT]
+Usage: ./icefire bench pubsub [--runs N] [--seconds S] [--rate MSGS_PER_S] [--channels N] [--size BYTES] [--port PORT]
 
 Starts a 3-silo cluster (./icefire cluster up, data under /var/tmp) and redis-server on loopback. One connection
 PUBLISHes small messages at RATE a second for S seconds; another, SUBSCRIBEd to the channel, takes the time each
-arrives (both in one process, one clock). Rows: publisher on silo 1 and subscriber on silo 2 (the message crosses
+arrives (both in one process, one clock). With --channels N the messages go to N channels in turn, all of
+which the subscriber subscribes to; --size pads each message to BYTES (by default it holds its time stamp alone). Rows: publisher on silo 1 and subscriber on silo 2 (the message crosses
 silos through Orleans), both on silo 1, and both on redis-server. RUNS runs, the systems taking turns in each;
 medians are reported. --port is silo 1's RESP port.
 USAGE
@@ -26,6 +29,8 @@ while [ $# -gt 0 ]; do
     --runs) RUNS="$2"; shift 2 ;;
     --seconds) SECONDS_PER_ROW="$2"; shift 2 ;;
     --rate) RATE="$2"; shift 2 ;;
+    --channels) CHANNELS="$2"; shift 2 ;;
+    --size) SIZE="$2"; shift 2 ;;
     --port) PORT="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -61,9 +66,9 @@ for run in $(seq 1 "$RUNS"); do
   for s in across within redis; do
     say "run $run/$RUNS: $s, $RATE msg/s for ${SECONDS_PER_ROW}s"
     case "$s" in
-      across) load pubsub "$SILO1" "$SILO2" "$RATE" "$SECONDS_PER_ROW" ;;
-      within) load pubsub "$SILO1" "$SILO1" "$RATE" "$SECONDS_PER_ROW" ;;
-      redis) load pubsub "127.0.0.1:$REDIS_PORT" "127.0.0.1:$REDIS_PORT" "$RATE" "$SECONDS_PER_ROW" ;;
+      across) load pubsub "$SILO1" "$SILO2" "$RATE" "$SECONDS_PER_ROW" "$CHANNELS" "$SIZE" ;;
+      within) load pubsub "$SILO1" "$SILO1" "$RATE" "$SECONDS_PER_ROW" "$CHANNELS" "$SIZE" ;;
+      redis) load pubsub "127.0.0.1:$REDIS_PORT" "127.0.0.1:$REDIS_PORT" "$RATE" "$SECONDS_PER_ROW" "$CHANNELS" "$SIZE" ;;
     esac >>"$WORK/rows/$s" 2>>"$WORK/rows/$s.err" || {
       say "the $s row lost messages or failed:"
       tail -n 5 "$WORK/rows/$s" "$WORK/rows/$s.err" >&2
@@ -74,11 +79,14 @@ done
 
 col() { awk -v k="$2" '{ print $k }' "$1" | median; }
 STAMP="$(date +%F)"
-OUT="$ROOT/bench/results/$STAMP-pubsub.md"
+SUFFIX=""
+if [ "$CHANNELS" != 1 ] || [ "$SIZE" != 0 ]; then SUFFIX="-c$CHANNELS-s$SIZE"; fi
+OUT="$ROOT/bench/results/$STAMP-pubsub$SUFFIX.md"
 {
   echo "# PUBLISH to SUBSCRIBE delivery ($STAMP)"
   echo
-  echo "$(nproc) cores, $RATE messages a second for ${SECONDS_PER_ROW} s per row, median of $RUNS interleaved runs;"
+  echo "$(nproc) cores, $RATE messages a second to $CHANNELS channel(s), $([ "$SIZE" -gt 0 ] && echo "$SIZE-byte" || echo "timestamp-sized") messages,"
+  echo "${SECONDS_PER_ROW} s per row, median of $RUNS interleaved runs;"
   echo "latency from the PUBLISH written to the message read by the subscriber, in ms."
   echo
   echo "| system | delivered | p50 | p99 | p99.9 | max |"

@@ -23,13 +23,15 @@ switch (args.FirstOrDefault())
     case "failover" when args.Length == 5:
         // failover PID SURVIVOR-HOST:PORT PASSWORD TIMEOUT-SECONDS < tenant names: kill -9 PID, then time each tenant's first write.
         return await Failover.RunAsync(int.Parse(args[1]), args[2], args[3], double.Parse(args[4], inv), Console.In);
-    case "pubsub" when args.Length == 5:
-        // pubsub PUB-HOST:PORT SUB-HOST:PORT RATE SECONDS: PUBLISH at RATE a second, delivery latency to a subscriber.
-        return await PubSubLoad.RunAsync(args[1], args[2], int.Parse(args[3]), double.Parse(args[4], inv));
+    case "pubsub" when args.Length is 5 or 7:
+        // pubsub PUB-HOST:PORT SUB-HOST:PORT RATE SECONDS [CHANNELS SIZE]: PUBLISH at RATE a second to CHANNELS channels in
+        // turn, messages of SIZE bytes, delivery latency to a subscriber of them all.
+        return await PubSubLoad.RunAsync(args[1], args[2], int.Parse(args[3]), double.Parse(args[4], inv),
+            args.Length == 7 ? int.Parse(args[5]) : 1, args.Length == 7 ? int.Parse(args[6]) : 0);
     default:
         Console.Error.WriteLine("usage: resp HOST:PORT C SECONDS RUNS [TENANT PASSWORD] | etcd URLS C SECONDS RUNS | "
             + "tenants ADMIN RESP,... COUNT PREFIX PASSWORD PARALLEL | failover PID SURVIVOR PASSWORD TIMEOUT < names | "
-            + "pubsub PUBLISHER SUBSCRIBER RATE SECONDS");
+            + "pubsub PUBLISHER SUBSCRIBER RATE SECONDS [CHANNELS SIZE]");
         return 2;
 }
 

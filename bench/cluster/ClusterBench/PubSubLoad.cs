@@ -7,19 +7,22 @@ namespace IceFire.Cluster.Bench;
 
 /// <summary>
 /// PUBLISH at a fixed rate on one server and SUBSCRIBE on another (or the same): each message carries the time it was
-/// written, and the subscriber records when it arrived. Prints "sent received p50 p99 p999 max" (milliseconds).
+/// written, padded to the message size asked for, and goes to the channels in turn; the subscriber, subscribed to all
+/// of them, records when each arrived. Prints "sent received p50 p99 p999 max" (milliseconds).
 /// </summary>
 internal static class PubSubLoad
 {
-    private const string Channel = "bench";
-
-    public static async Task<int> RunAsync(string publishTo, string subscribeTo, int rate, double seconds)
+    public static async Task<int> RunAsync(string publishTo, string subscribeTo, int rate, double seconds, int channelCount = 1, int size = 0)
     {
+        var channels = Enumerable.Range(0, channelCount).Select(i => channelCount == 1 ? "bench" : $"bench:{i}").ToArray();
         using var subscriber = await ConnectAsync(subscribeTo);
         var sub = subscriber.GetStream();
-        await sub.WriteAsync(RespConnection.Encode("SUBSCRIBE", Channel));
+        await sub.WriteAsync(RespConnection.Encode(["SUBSCRIBE", .. channels]));
         var reader = new ReplyReader(sub);
-        reader.ReadMessage(); // the subscription's confirmation
+        foreach (var _ in channels)
+        {
+            reader.ReadMessage(); // each subscription's confirmation
+        }
 
         using var publisher = await ConnectAsync(publishTo);
         var pub = publisher.GetStream();
@@ -35,7 +38,8 @@ internal static class PubSubLoad
                 while (received < total)
                 {
                     var payload = reader.ReadMessage();
-                    var sentAt = long.Parse(payload, NumberStyles.None, CultureInfo.InvariantCulture);
+                    var stampEnd = payload.IndexOf(' ', StringComparison.Ordinal);
+                    var sentAt = long.Parse(stampEnd < 0 ? payload : payload[..stampEnd], NumberStyles.None, CultureInfo.InvariantCulture);
                     latencies[received] = Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds;
                     Volatile.Write(ref received, received + 1);
                 }
@@ -79,8 +83,15 @@ internal static class PubSubLoad
                 for (; sent < due; sent++)
                 {
                     var stamp = Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture);
-                    batch.Append("*3\r\n$7\r\nPUBLISH\r\n$").Append(Channel.Length).Append("\r\n").Append(Channel).Append("\r\n$")
-                        .Append(stamp.Length).Append("\r\n").Append(stamp).Append("\r\n");
+                    var channel = channels[sent % channels.Length];
+                    var length = Math.Max(stamp.Length, size);
+                    batch.Append("*3\r\n$7\r\nPUBLISH\r\n$").Append(channel.Length).Append("\r\n").Append(channel).Append("\r\n$")
+                        .Append(length).Append("\r\n").Append(stamp);
+                    if (length > stamp.Length)
+                    {
+                        batch.Append(' ').Append('x', length - stamp.Length - 1);
+                    }
+                    batch.Append("\r\n");
                 }
                 pub.Write(Encoding.ASCII.GetBytes(batch.ToString()));
             }
