@@ -8,19 +8,7 @@ public sealed partial class ClusterNode
     /// <summary>How much longer a member never seen active has before it is declared down.</summary>
     private static readonly TimeSpan JoinGrace = TimeSpan.FromSeconds(30);
 
-    private readonly Lock _livenessLock = new();
-
-    /// <summary>Members with no active silo in the last view, and since when (monotonic ms); under <see cref="_livenessLock"/>.</summary>
-    private readonly Dictionary<ulong, long> _inactiveSince = [];
-
-    /// <summary>The nodes with an active silo in the last view; null until the first view arrives.</summary>
-    private IReadOnlySet<ulong>? _activeNodes;
-
-    /// <summary>Members this silo has seen active at least once; under <see cref="_livenessLock"/>.</summary>
-    private readonly HashSet<ulong> _everActive = [];
-
-    private readonly HashSet<ulong> _wasDown = [];
-    private long _leadingSince;
+    private readonly MemberLiveness _liveness;
 
     /// <summary>
     /// Takes the cluster's view of which nodes have an active silo (Orleans' membership, whose failure detector probes
@@ -31,24 +19,7 @@ public sealed partial class ClusterNode
     public void ObserveActiveNodes(IReadOnlySet<ulong> active)
     {
         ArgumentNullException.ThrowIfNull(active);
-        var now = Environment.TickCount64;
-        var gone = new List<ulong>();
-        lock (_livenessLock)
-        {
-            _activeNodes = active;
-            _everActive.UnionWith(active);
-            foreach (var member in State.Members)
-            {
-                if (member.Id == NodeId || active.Contains(member.Id))
-                {
-                    _inactiveSince.Remove(member.Id);
-                }
-                else if (_inactiveSince.TryAdd(member.Id, now))
-                {
-                    gone.Add(member.Id);
-                }
-            }
-        }
+        var gone = _liveness.Observe(active, State.Members, Environment.TickCount64);
         foreach (var id in gone)
         {
             ClusterNodeLog.NoActiveSilo(_logger, NodeId, id);
@@ -67,50 +38,9 @@ public sealed partial class ClusterNode
         {
             return;
         }
-        var now = Environment.TickCount64;
-        var inactive = new List<(ulong Id, long Since, bool Seen)>();
-        lock (_livenessLock)
+        var inactive = _liveness.Inactive(state.Members, _system.Role == RaftRole.Leader, Environment.TickCount64);
+        foreach (var (id, silentFor, seen) in inactive)
         {
-            if (_activeNodes is not { } active)
-            {
-                return;
-            }
-            foreach (var member in state.Members)
-            {
-                if (member.Down)
-                {
-                    _wasDown.Add(member.Id);
-                }
-                else if (_wasDown.Remove(member.Id))
-                {
-                    // Back from down: its clock starts afresh, whatever the view said while it was away, and it has
-                    // the grace of a starting silo until its new silo is seen active.
-                    _everActive.Remove(member.Id);
-                    if (!active.Contains(member.Id))
-                    {
-                        _inactiveSince[member.Id] = now;
-                    }
-                }
-                if (member.Id != NodeId && !active.Contains(member.Id))
-                {
-                    // A member the view never held (it joined since) is inactive from now.
-                    _inactiveSince.TryAdd(member.Id, now);
-                    inactive.Add((member.Id, _inactiveSince[member.Id], _everActive.Contains(member.Id)));
-                }
-            }
-        }
-        if (_system.Role != RaftRole.Leader)
-        {
-            _leadingSince = 0;
-            return;
-        }
-        if (_leadingSince == 0)
-        {
-            _leadingSince = now;
-        }
-        foreach (var (id, since, seen) in inactive)
-        {
-            var silentFor = now - Math.Max(since, _leadingSince);
             // A member this silo never saw active may still be starting: its silo joins the messaging only once its
             // replicas are open, which can take a while after it entered the system group.
             var limit = _options.ReplicaMoveAfter + (seen ? TimeSpan.Zero : JoinGrace);

@@ -43,7 +43,7 @@ public sealed partial class ClusterNode : IReplicationView
     /// Whether <paramref name="member"/> has an active silo in the cluster's view: an idle group stops heartbeating, so
     /// its own view of a follower's activity goes stale, and a dead replica would still look online.
     /// </summary>
-    private bool Answering(ulong member) => member == NodeId || Volatile.Read(ref _activeNodes)?.Contains(member) == true;
+    private bool Answering(ulong member) => _liveness.IsActive(member);
 
     private static (string Host, int Port) HostAndPort(string address)
     {

@@ -56,6 +56,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
         _options = options;
         _logger = options.LoggerFactory.CreateLogger<ClusterNode>();
+        _liveness = new MemberLiveness(options.NodeId);
         _identity = ClusterIdentity.Load(options.Data);
         if (_identity is not null && _identity.NodeId != options.NodeId)
         {
