@@ -54,7 +54,7 @@ public sealed partial class DagLedger : IDisposable
     public static DagLedger Create(string path, byte[] genesis, DagLedgerOptions? options = null)
     {
         options ??= new DagLedgerOptions();
-        var store = LedgerStore.Open(path, options.MapSize);
+        var store = LedgerStore.Open(path, options.MapSize, options.SyncOnCommit);
         try
         {
             var id = StoreGenesis(store, genesis, options.Limits);
@@ -72,7 +72,7 @@ public sealed partial class DagLedger : IDisposable
     public static DagLedger Open(string path, DagLedgerOptions? options = null)
     {
         options ??= new DagLedgerOptions();
-        var store = LedgerStore.Open(path, options.MapSize);
+        var store = LedgerStore.Open(path, options.MapSize, options.SyncOnCommit);
         try
         {
             using var txn = store.BeginRead();

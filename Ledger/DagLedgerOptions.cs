@@ -13,4 +13,10 @@ public sealed record DagLedgerOptions
 
     /// <summary>LMDB map size in bytes (1 GiB): the most the store may hold. The file grows only as data is written.</summary>
     public long MapSize { get; init; } = 1L << 30;
+
+    /// <summary>
+    /// Whether each add is on disk when it returns (true). False skips the fsync (MDB_NOSYNC): a crash may lose the
+    /// latest adds but never damages the store; for tests and for ledgers that a peer can refill by sync.
+    /// </summary>
+    public bool SyncOnCommit { get; init; } = true;
 }

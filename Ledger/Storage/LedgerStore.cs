@@ -57,7 +57,7 @@ internal sealed class LedgerStore : IDisposable
     public LightningDatabase Info { get; }
 
     /// <summary>Opens (creating if absent) the store in directory <paramref name="path"/>.</summary>
-    public static LedgerStore Open(string path, long mapSize)
+    public static LedgerStore Open(string path, long mapSize, bool syncOnCommit)
     {
         LmdbLibrary.EnsureLoaded();
         Directory.CreateDirectory(path);
@@ -66,7 +66,7 @@ internal sealed class LedgerStore : IDisposable
         GC.SuppressFinalize(env);
         try
         {
-            env.Open(EnvironmentOpenFlags.NoThreadLocalStorage, UnixAccessMode.OwnerRead | UnixAccessMode.OwnerWrite);
+            env.Open(EnvironmentOpenFlags.NoThreadLocalStorage | (syncOnCommit ? EnvironmentOpenFlags.None : EnvironmentOpenFlags.NoSync), UnixAccessMode.OwnerRead | UnixAccessMode.OwnerWrite);
             return new LedgerStore(env);
         }
         catch

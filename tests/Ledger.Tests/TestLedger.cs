@@ -25,12 +25,15 @@ internal sealed class TestLedger : IDisposable
 
     public static readonly byte[] Genesis = Families.Genesis.Create(Setup, Nodes[0]);
 
+    /// <summary>The intkey handler, a small map, no fsync.</summary>
+    public static readonly DagLedgerOptions FastOptions = new() { Handlers = [new IntKeyHandler()], MapSize = 64L << 20, SyncOnCommit = false };
+
     private static int _counter;
 
     public TestLedger(DagLedgerOptions? options = null, byte[]? genesis = null)
     {
         Directory = NewDirectory();
-        Options = options ?? new DagLedgerOptions { Handlers = [new IntKeyHandler()], MapSize = 64L << 20 };
+        Options = options ?? FastOptions;
         Ledger = DagLedger.Create(Directory, genesis ?? Genesis, Options);
     }
 
