@@ -138,19 +138,19 @@ public sealed partial class DagLedger : IDisposable
         return HeadsOf(txn, nest);
     }
 
-    /// <summary>Every entry that has no child at all, ascending: what a peer needs to know to sync everything.</summary>
-    public IReadOnlyList<Digest> Tips()
+    /// <summary>
+    /// The heads of every nest, ascending and without repeats. Every stored entry is an ancestor of one of them (or
+    /// one of them), so they are what a peer needs to learn everything this ledger holds.
+    /// </summary>
+    public IReadOnlyList<Digest> AllHeads()
     {
         using var txn = _store.BeginRead();
-        var tips = new List<Digest>();
-        foreach (var (key, _) in txn.From(_store.Entries, []))
+        var heads = new SortedSet<Digest>();
+        foreach (var (key, _) in txn.From(_store.Heads, []))
         {
-            if (txn.SuffixesAfter(_store.Children, key).Count == 0)
-            {
-                tips.Add(Digest.Read(key));
-            }
+            heads.Add(Digest.Read(key.AsSpan(key.Length - Digest.Length)));
         }
-        return tips;
+        return [.. heads];
     }
 
     /// <summary>Whether the entry <paramref name="id"/> is stored.</summary>

@@ -22,6 +22,10 @@ public sealed class Secp256k1Scheme : ISignatureScheme
     /// <summary>The one instance.</summary>
     public static readonly Secp256k1Scheme Instance = new();
 
+    private const int MaxCachedKeys = 4096;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ECDsa> _verifiers = new(StringComparer.Ordinal);
+
     private Secp256k1Scheme()
     {
     }
@@ -55,7 +59,7 @@ public sealed class Secp256k1Scheme : ISignatureScheme
 
     public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
-        if (publicKey.Length != PublicKeyLength || signature.Length != SignatureLength || !TryDecompress(publicKey, out var q))
+        if (publicKey.Length != PublicKeyLength || signature.Length != SignatureLength)
         {
             return false;
         }
@@ -65,15 +69,48 @@ public sealed class Secp256k1Scheme : ISignatureScheme
         {
             return false;
         }
-        try
-        {
-            using var ecdsa = ECDsa.Create(new ECParameters { Curve = Curve, Q = q });
-            return ecdsa.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        }
-        catch (CryptographicException)
+        var verifier = Verifier(publicKey);
+        if (verifier is null)
         {
             return false;
         }
+        lock (verifier)
+        {
+            return verifier.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+    }
+
+    /// <summary>
+    /// The imported key for <paramref name="publicKey"/>, or null when it is not a point of the curve. Importing
+    /// costs far more than verifying, and a ledger sees few distinct signers, so imported keys are kept (up to
+    /// <see cref="MaxCachedKeys"/>; past that the cache starts over).
+    /// </summary>
+    private ECDsa? Verifier(ReadOnlySpan<byte> publicKey)
+    {
+        var name = Convert.ToBase64String(publicKey);
+        if (_verifiers.TryGetValue(name, out var cached))
+        {
+            return cached;
+        }
+        if (!TryDecompress(publicKey, out var q))
+        {
+            return null;
+        }
+        ECDsa verifier;
+        try
+        {
+            verifier = ECDsa.Create(new ECParameters { Curve = Curve, Q = q });
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+        if (_verifiers.Count >= MaxCachedKeys)
+        {
+            // Dropped keys are left to the collector: another thread may still be verifying with one.
+            _verifiers.Clear();
+        }
+        return _verifiers.GetOrAdd(name, verifier);
     }
 
     private static BigInteger Unsigned(ReadOnlySpan<byte> bigEndian) => new(bigEndian, isUnsigned: true, isBigEndian: true);

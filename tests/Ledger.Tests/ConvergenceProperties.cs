@@ -65,7 +65,7 @@ public sealed class ConvergenceProperties
     }
 
     /// <summary>Random entries on random earlier entries, kept when the reference ledger accepts them.</summary>
-    private static List<byte[]> BuildDag(DagLedger reference, Random random)
+    internal static List<byte[]> BuildDag(DagLedger reference, Random random)
     {
         var accepted = new List<byte[]>();
         var heights = new Dictionary<Digest, ulong> { [reference.GenesisId] = 0 };
@@ -101,7 +101,7 @@ public sealed class ConvergenceProperties
                 ids.Add(result.Id);
                 sent.AddRange(transactions);
             }
-            else
+            else if (result.Status != AddStatus.Duplicate) // an empty entry may come out the same twice: Ed25519 is deterministic
             {
                 Assert.Equal(AddStatus.Rejected, result.Status);
                 Assert.Equal(RejectReason.ReplayedNonce, result.Rejection.Reason);
@@ -156,7 +156,7 @@ public sealed class ConvergenceProperties
         {
             Assert.Equal(expected.Heads(nest), actual.Heads(nest));
         }
-        Assert.Equal(expected.Tips(), actual.Tips());
+        Assert.Equal(expected.AllHeads(), actual.AllHeads());
         Assert.Equal(Dump(expected), Dump(actual));
         foreach (var id in expected.Order())
         {

@@ -28,7 +28,7 @@ public sealed class NumbersTests
         Assert.Equal("1:proposal,2:approvals", Fields(SettingsChange.Descriptor));
         Assert.Equal("1:heads_request,2:heads,3:entries_request,4:entries", Fields(SyncMessage.Descriptor));
         Assert.Equal("1:ids", Fields(Heads.Descriptor));
-        Assert.Equal("1:ids", Fields(EntriesRequest.Descriptor));
+        Assert.Equal("1:ids,2:have", Fields(EntriesRequest.Descriptor));
         Assert.Equal("1:entries,2:not_found", Fields(Protocol.Entries.Descriptor));
         Assert.Equal("1:height,2:nest,3:settings_id,4:settings_sequence", Fields(EntryMeta.Descriptor));
         Assert.Equal("1:address,2:existed,3:previous", Fields(UndoWrite.Descriptor));
