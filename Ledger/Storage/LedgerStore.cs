@@ -78,6 +78,17 @@ internal sealed class LedgerStore : IDisposable
 
     public LightningTransaction BeginWrite() => _env.BeginTransaction();
 
+    /// <summary>
+    /// Writes a compacted copy of the environment as <c>data.mdb</c> in the empty directory <paramref name="path"/>
+    /// (mdb_env_copy2 with MDB_CP_COMPACT). The copy runs in its own read transaction: it is the state as of the last
+    /// committed write, while writes go on.
+    /// </summary>
+    public void CopyTo(string path)
+    {
+        Directory.CreateDirectory(path);
+        Check(_env.CopyTo(path, compact: true), $"mdb_env_copy2({path})");
+    }
+
     public LightningTransaction BeginRead() => _env.BeginTransaction(TransactionBeginFlags.ReadOnly);
 
     private static LightningDatabase Open(LightningTransaction txn, string name) =>
