@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Google.Protobuf;
 using IceFire.Ledger.Format;
 using IceFire.Ledger.Protocol;
 using IceFire.Ledger.State;
@@ -115,9 +116,8 @@ public sealed partial class DagLedger : IDisposable
         var id = genesis.Id.ToArray();
         var setup = genesis.Header.Genesis;
         txn.Set(store.Entries, id, bytes);
-        txn.Set(store.Meta, id, Google.Protobuf.MessageExtensions.ToByteArray(
-            new EntryMeta { Height = 0, Nest = "", SettingsId = genesis.Id.ToByteString(), SettingsSequence = 0 }));
-        txn.Set(store.Setups, id, Google.Protobuf.MessageExtensions.ToByteArray(setup));
+        txn.Set(store.Meta, id, new EntryMeta { Height = 0, Nest = "", SettingsId = genesis.Id.ToByteString(), SettingsSequence = 0 }.ToByteArray());
+        txn.Set(store.Setups, id, setup.ToByteArray());
         foreach (var nest in setup.Nests)
         {
             txn.Set(store.Heads, HeadKey(nest.Name, genesis.Id), []);
@@ -221,19 +221,18 @@ public sealed partial class DagLedger : IDisposable
         return entries;
     }
 
-    /// <summary>The setup in force after every entry stored: the latest (by sequence, then id) among the tips.</summary>
+    /// <summary>The latest setup (by sequence, then id) in force at any stored entry. Reads every entry's metadata.</summary>
     public Setup CurrentSetup()
     {
         using var txn = _store.BeginRead();
         var best = ReadMeta(txn, GenesisId);
-        foreach (var (key, value) in txn.From(_store.Meta, []))
+        foreach (var (_, value) in txn.From(_store.Meta, []))
         {
             var meta = EntryMeta.Parser.ParseFrom(value);
             if (Later(meta, best))
             {
                 best = meta;
             }
-            _ = key;
         }
         return ReadSetup(txn, Digest.Read(best.SettingsId.Span));
     }

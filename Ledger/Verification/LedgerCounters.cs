@@ -53,5 +53,10 @@ public sealed class LedgerCounters
         }
     }
 
-    private int Slot(RejectReason reason) => (int)reason is var i && i >= 0 && i < _rejected.Length - 1 ? i : _rejected.Length - 1;
+    /// <summary>The counter of <paramref name="reason"/>; reasons outside the enum share the last one.</summary>
+    private int Slot(RejectReason reason)
+    {
+        var i = (int)reason;
+        return i >= 0 && i < _rejected.Length - 1 ? i : _rejected.Length - 1;
+    }
 }
