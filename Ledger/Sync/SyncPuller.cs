@@ -41,6 +41,9 @@ public sealed class SyncPuller
     /// <summary>Ids the peer said it does not hold.</summary>
     public int NotFound { get; private set; }
 
+    /// <summary>Entries that would have waited for parents when <see cref="SyncOptions.MaxParked"/> were already waiting.</summary>
+    public int Dropped { get; private set; }
+
     /// <summary>Entries waiting for parents.</summary>
     public int Parked => _parked.Count;
 
@@ -165,6 +168,11 @@ public sealed class SyncPuller
                     Release(next.Id, ready);
                     break;
                 case AddStatus.MissingParents:
+                    if (_parked.Count >= _options.MaxParked && !_parked.ContainsKey(next.Id))
+                    {
+                        Dropped++;
+                        break;
+                    }
                     _parked[next.Id] = next.Bytes;
                     foreach (var parent in result.MissingParents)
                     {

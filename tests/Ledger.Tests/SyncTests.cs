@@ -100,6 +100,33 @@ public sealed class SyncTests
         Assert.False(puller.Done); // the real entry is asked for again
     }
 
+    [Fact]
+    public void EntriesWaitingForParentsAreBounded()
+    {
+        using var source = new TestLedger();
+        using var target = new TestLedger();
+        var chain = new List<byte[]>();
+        for (var i = 0; i < 10; i++)
+        {
+            source.Ledger.Append(TestLedger.Nodes[0], "main", [TestLedger.IntKey("set", "k" + i, 1)], out var entry);
+            chain.Add(entry);
+        }
+        var puller = new SyncPuller(target.Ledger, new SyncOptions { MaxParked = 3 });
+        puller.Step(SyncResponder.Answer(source.Ledger, puller.Start())!);
+        // Children first: every one of them lacks its parent.
+        var answer = new SyncMessage { Entries = new Protocol.Entries() };
+        for (var i = chain.Count - 1; i >= 1; i--)
+        {
+            answer.Entries.Entries_.Add(Google.Protobuf.ByteString.CopyFrom(chain[i]));
+        }
+        puller.Step(answer);
+        Assert.Equal(3, puller.Parked);
+        Assert.Equal(6, puller.Dropped);
+        // A later session still gets everything.
+        Pull(target.Ledger, source.Ledger, new Random(1));
+        ConvergenceProperties.AssertSame(source.Ledger, target.Ledger);
+    }
+
     /// <summary>
     /// Runs one session of <paramref name="puller"/> against <paramref name="peer"/>. Each message is lost with
     /// probability 1/5, an answer is held back and delivered late (stale) with 1/6, and delivered twice with 1/6;
