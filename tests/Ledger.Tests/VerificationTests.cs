@@ -180,6 +180,30 @@ public sealed class VerificationTests : IDisposable
         AssertRejected(entry.Concat(new byte[] { 15 << 3, 1 }).ToArray(), RejectReason.NonCanonical);
     }
 
+    [Fact]
+    public void GarbageAndOversizeEntriesAreRefusedAndCounted()
+    {
+        AssertRejected([0x0A, 0xFF, 0x01], RejectReason.Malformed);
+        using var small = new TestLedger(TestLedger.FastOptions with { Limits = new LedgerLimits { MaxTransactionsPerEntry = 2 } });
+        var entry = Entries.Next(small.Ledger, TestLedger.IntKey("set", "a", 1), TestLedger.IntKey("set", "b", 1), TestLedger.IntKey("set", "c", 1));
+        var result = small.Ledger.Add(entry);
+        Assert.Equal(RejectReason.Oversize, result.Rejection.Reason);
+        Assert.Equal(1, small.Ledger.Counters.Rejected(RejectReason.Oversize));
+        Assert.Equal(1, small.Ledger.Counters.RejectedTotal);
+    }
+
+    [Fact]
+    public void Secp256k1TransactionsAndEntriesVerify()
+    {
+        using var client = Secp256k1Scheme.Instance.Generate();
+        var entry = Entries.Next(Ledger, "main", TestLedger.Nodes[3], TestLedger.IntKey("set", "s", 3, client));
+        Assert.Equal(AddStatus.Added, Ledger.Add(entry).Status);
+        AssertValue("s", 3);
+        var tampered = Entries.Resign(Entries.Next(Ledger, "main", TestLedger.Nodes[3], TestLedger.IntKey("inc", "s", 1, client)), TestLedger.Nodes[3],
+            (_, body) => body.Transactions[0].HeaderSignature = Entries.Flip(body.Transactions[0].HeaderSignature, 40));
+        AssertRejected(tampered, RejectReason.BadTransactionSignature);
+    }
+
     private void AssertRejected(byte[] entry, RejectReason reason)
     {
         var before = Ledger.Counters.Rejected(reason);
