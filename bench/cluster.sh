@@ -16,7 +16,8 @@ KEEP=0
 
 usage() {
   cat <<'USAGE'
-Usage: ./icefire bench cluster [--runs N] [--seconds S] [--clients "1 16 64"] [--tenants N] [--port PORT] [--keep]
+Usage: ./icefire bench cluster [--runs N] [--seconds S] [--clients "1 16 64"] [--keyspace N] [--size BYTES]
+                               [--tenants N] [--port PORT] [--keep]
 
 Part 1: starts a 3-silo cluster (./icefire cluster up, data under /var/tmp), etcd 3.4 as 3 members and
 redis-server with appendonly yes, appendfsync always, all on loopback and on disk. A closed-loop SET load
@@ -26,6 +27,9 @@ and against redis-server, at each client count, RUNS times interleaved; medians 
 Part 2: creates N tenants through the admin API, writes a key to each, reports each silo's RSS and idle CPU
 over 10 s, then kill -9s the silo leading the most tenants and times, per tenant it led, the first SET
 that succeeds through a surviving silo.
+--keyspace N writes a random key of N with each request (redis-benchmark -r) instead of one key per client, and
+--size sets the value's bytes (128 by default); results with either go to their own file.
+--tenants 0 leaves part 2 out.
 --port is silo 1's RESP port (admin PORT+1000.., cluster PORT+10000..). --keep leaves the work directory
 (data and logs) in /var/tmp.
 USAGE
@@ -38,6 +42,8 @@ while [ $# -gt 0 ]; do
     --clients) CONCURRENCY="$2"; shift 2 ;;
     --tenants) TENANTS="$2"; shift 2 ;;
     --port) PORT="$2"; shift 2 ;;
+    --keyspace) export BENCH_KEYSPACE="$2"; shift 2 ;;
+    --size) export BENCH_VALUE_SIZE="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -147,7 +153,8 @@ for c in $CONCURRENCY; do
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-# Part 2: many tenants.
+# Part 2: many tenants (--tenants 0 leaves it out).
+if [ "$TENANTS" -gt 0 ]; then
 say "creating $TENANTS tenants and writing a key to each"
 load tenants "$ADMIN" "$RESP_ALL" "$TENANTS" bench pw-bench 16 >"$WORK/tenants.out" || say "not every tenant was created and written; see below"
 CREATED="$(awk '$1 == "created" { print $2 " in " $3 " s" }' "$WORK/tenants.out")"
@@ -190,10 +197,16 @@ MOVED="$(awk '$1 == "tenant"' "$WORK/failover.out" | wc -l)"
 STUCK="$(awk '$1 == "tenant" && $3 < 0' "$WORK/failover.out" | wc -l)"
 FO_MEDIAN="$(awk '$1 == "tenant" && $3 >= 0 { print $3 }' "$WORK/failover.out" | median)"
 FO_MAX="$(awk '$1 == "tenant" && $3 >= 0 { print $3 }' "$WORK/failover.out" | sort -g | tail -1)"
+fi
 
 mkdir -p "$ROOT/bench/results"
 STAMP="$(date -u +%Y-%m-%d)"
-OUT="$ROOT/bench/results/$STAMP-cluster.md"
+KEYSPACE="${BENCH_KEYSPACE:-0}"
+SIZE="${BENCH_VALUE_SIZE:-128}"
+SUFFIX=""
+if [ "$KEYSPACE" != 0 ]; then SUFFIX="$SUFFIX-r$KEYSPACE"; fi
+if [ "$SIZE" != 128 ]; then SUFFIX="$SUFFIX-d$SIZE"; fi
+OUT="$ROOT/bench/results/$STAMP-cluster$SUFFIX.md"
 {
   echo "# Cluster benchmark, $STAMP"
   echo
@@ -201,7 +214,8 @@ OUT="$ROOT/bench/results/$STAMP-cluster.md"
   echo
   echo "## Replicated writes"
   echo
-  echo "Closed-loop SET of a 128-byte value (etcd: put), one key and one request in flight per client, ${SECONDS_PER_ROW} s per row,"
+  if [ "$KEYSPACE" = 0 ]; then keys="one key"; else keys="a random key of $KEYSPACE each time"; fi
+  echo "Closed-loop SET of a $SIZE-byte value (etcd: put), $keys and one request in flight per client, ${SECONDS_PER_ROW} s per row,"
   echo "median of $RUNS interleaved runs. IceFire: 3 silos, the default tenant's 3 replicas, fsync on commit; \"leader\" sends"
   echo "to the silo leading the tenant, \"follower\" to another silo, which forwards. etcd 3.4: 3 members, puts to the leader"
   echo "through the v3 JSON gateway (a lower bound for etcd's gRPC path). Redis: one redis-server, appendonly yes,"
@@ -227,33 +241,35 @@ OUT="$ROOT/bench/results/$STAMP-cluster.md"
       fi
     done
   done
-  echo
-  echo "## $TENANTS tenants on 3 silos"
-  echo
-  echo "Tenants created through the admin API (16 requests in flight): $CREATED; one SET each through the three silos"
-  echo "in turn: $WRITTEN. Leaders of the tenants: $LEADERS_BEFORE. Idle CPU is measured over the 10 s after the writes."
-  echo
-  echo "| silo | RSS MB | idle CPU % of one core |"
-  echo "| ---: | ---: | ---: |"
-  for n in 1 2 3; do echo "| $n | ${RSS[$n]} | ${CPU[$n]} |"; done
-  echo
-  echo "Failover: kill -9 of silo $VICTIM, which led $MOVED tenants; each was polled with SET through a surviving silo"
-  echo "($SURVIVOR) from the kill until the first +OK."
-  echo
-  echo "| tenants moved | median s | max s | not answering after ${FAILOVER_TIMEOUT} s |"
-  echo "| ---: | ---: | ---: | ---: |"
-  printf '| %s | %.2f | %.2f | %s |\n' "$MOVED" "${FO_MEDIAN:-0}" "${FO_MAX:-0}" "$STUCK"
-  if grep -q '^error ' "$WORK/tenants.out"; then
+  if [ "$TENANTS" -gt 0 ]; then
     echo
-    echo "Replies other than +OK while writing the first keys (count, text; tenant names shown as NAME):"
+    echo "## $TENANTS tenants on 3 silos"
     echo
-    grep -h '^error ' "$WORK/tenants.out" | sed 's/^error \([0-9]*\) /- \1 × `/; s/$/`/' | head -12
-  fi
-  if grep -q '^error ' "$WORK/failover.out"; then
+    echo "Tenants created through the admin API (16 requests in flight): $CREATED; one SET each through the three silos"
+    echo "in turn: $WRITTEN. Leaders of the tenants: $LEADERS_BEFORE. Idle CPU is measured over the 10 s after the writes."
     echo
-    echo "Replies other than +OK while polling after the kill (count, text; tenant names shown as NAME):"
+    echo "| silo | RSS MB | idle CPU % of one core |"
+    echo "| ---: | ---: | ---: |"
+    for n in 1 2 3; do echo "| $n | ${RSS[$n]} | ${CPU[$n]} |"; done
     echo
-    grep -h '^error ' "$WORK/failover.out" | sed 's/^error \([0-9]*\) /- \1 × `/; s/$/`/' | head -12
+    echo "Failover: kill -9 of silo $VICTIM, which led $MOVED tenants; each was polled with SET through a surviving silo"
+    echo "($SURVIVOR) from the kill until the first +OK."
+    echo
+    echo "| tenants moved | median s | max s | not answering after ${FAILOVER_TIMEOUT} s |"
+    echo "| ---: | ---: | ---: | ---: |"
+    printf '| %s | %.2f | %.2f | %s |\n' "$MOVED" "${FO_MEDIAN:-0}" "${FO_MAX:-0}" "$STUCK"
+    if grep -q '^error ' "$WORK/tenants.out"; then
+      echo
+      echo "Replies other than +OK while writing the first keys (count, text; tenant names shown as NAME):"
+      echo
+      grep -h '^error ' "$WORK/tenants.out" | sed 's/^error \([0-9]*\) /- \1 × `/; s/$/`/' | head -12
+    fi
+    if grep -q '^error ' "$WORK/failover.out"; then
+      echo
+      echo "Replies other than +OK while polling after the kill (count, text; tenant names shown as NAME):"
+      echo
+      grep -h '^error ' "$WORK/failover.out" | sed 's/^error \([0-9]*\) /- \1 × `/; s/$/`/' | head -12
+    fi
   fi
 } >"$OUT"
 

@@ -13,13 +13,15 @@ internal static class EtcdLoad
     {
         var leader = await FindLeaderAsync(endpoints);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri(leader) };
-        var value = Convert.ToBase64String(new byte[128]);
+        var value = Convert.ToBase64String(new byte[Workload.ValueSize]);
         await ClosedLoop.RunAsync(concurrency, seconds, runs, i =>
         {
-            var body = JsonSerializer.SerializeToUtf8Bytes(new { key = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"bench:{i}")), value });
+            byte[] Body(string key) => JsonSerializer.SerializeToUtf8Bytes(new { key = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(key)), value });
+            var fixedBody = Workload.Keyspace == 0 ? Body($"bench:{i}") : null;
+            var random = new Random(i);
             Func<Task<bool>> op = async () =>
             {
-                using var content = new ByteArrayContent(body);
+                using var content = new ByteArrayContent(fixedBody ?? Body($"bench:{random.Next(Workload.Keyspace)}"));
                 content.Headers.ContentType = new("application/json");
                 using var r = await http.PostAsync("/v3/kv/put", content);
                 if (r.IsSuccessStatusCode) return true;

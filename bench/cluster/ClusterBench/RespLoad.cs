@@ -1,6 +1,9 @@
 namespace IceFire.Cluster.Bench;
 
-/// <summary>SET load over RESP: worker i writes key bench:i with a 128-byte value on its own connection.</summary>
+/// <summary>
+/// SET load over RESP on one connection per worker: worker i writes key bench:i, or with a keyspace of N a random key
+/// of N each time, with a value of <see cref="Workload.ValueSize"/> bytes.
+/// </summary>
 internal static class RespLoad
 {
     public static Task RunAsync(string endpoint, int concurrency, double seconds, int runs, string? tenant, string? password) =>
@@ -13,10 +16,12 @@ internal static class RespLoad
                 if (auth != "+OK") throw new InvalidOperationException($"AUTH {tenant}: {auth}");
             }
 
-            var set = RespConnection.Encode("SET", $"bench:{i}", new string('x', 128));
+            var value = new string('x', Workload.ValueSize);
+            var fixedSet = Workload.Keyspace == 0 ? RespConnection.Encode("SET", $"bench:{i}", value) : null;
+            var random = new Random(i);
             return async () =>
             {
-                var reply = await connection.CallAsync(set);
+                var reply = await connection.CallAsync(fixedSet ?? RespConnection.Encode("SET", $"bench:{random.Next(Workload.Keyspace)}", value));
                 if (reply == "+OK") return true;
                 Console.Error.WriteLine($"SET via {endpoint}: {reply}");
                 return false;
