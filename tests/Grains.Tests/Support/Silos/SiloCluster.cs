@@ -10,7 +10,7 @@ namespace IceFire.Grains.Tests.Support.Silos;
 /// and silos talk over loopback TCP, Orleans messaging and Raft alike. Node 1 founds the cluster; each later silo joins
 /// through the silos already running, one at a time, as <c>icefire serve --seeds</c> would.
 /// </summary>
-public sealed class SiloCluster : IAsyncDisposable
+public sealed partial class SiloCluster : IAsyncDisposable
 {
     private readonly TempDirectory _temp = new("icefire-silos");
     private readonly Lock _lock = new();
