@@ -10,7 +10,8 @@ using Xunit;
 namespace IceFire.Grains.Tests.Cluster.Membership;
 
 /// <summary>The membership table on a three-silo system group over loopback TCP.</summary>
-public sealed class ThreeNodeMembershipTests(ThreeSilos silos) : IClassFixture<ThreeSilos>
+[Collection(ThreeSilos.Collection)]
+public sealed class ThreeNodeMembershipTests(ThreeSilos silos)
 {
     [Fact]
     public async Task A_write_through_a_follower_lands_once_and_its_retry_after_a_leader_change_is_not_applied_again()

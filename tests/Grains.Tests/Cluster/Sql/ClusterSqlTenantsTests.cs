@@ -6,7 +6,8 @@ using Xunit;
 namespace IceFire.Grains.Tests.Cluster.Sql;
 
 /// <summary>The cluster's SQL tenant directory on a real silo: which tenants it finds, and their SCRAM secrets.</summary>
-public sealed class ClusterSqlTenantsTests(ThreeSilos silos) : IClassFixture<ThreeSilos>
+[Collection(ThreeSilos.Collection)]
+public sealed class ClusterSqlTenantsTests(ThreeSilos silos)
 {
     [Fact]
     public async Task The_directory_finds_placed_tenants_and_derives_scram_secrets()

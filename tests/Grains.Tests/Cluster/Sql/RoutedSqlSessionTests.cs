@@ -10,7 +10,8 @@ namespace IceFire.Grains.Tests.Cluster.Sql;
 /// A client on one silo whose tenant is led by another: every statement runs on the leader's silo through SQL session
 /// calls (Orleans grain calls between real silos). Each test has its own tenant.
 /// </summary>
-public sealed class RoutedSqlSessionTests(ThreeSilos silos) : IClassFixture<ThreeSilos>
+[Collection(ThreeSilos.Collection)]
+public sealed class RoutedSqlSessionTests(ThreeSilos silos)
 {
     private readonly SiloCluster _cluster = silos.Cluster;
 

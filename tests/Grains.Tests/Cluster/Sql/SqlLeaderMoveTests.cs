@@ -7,14 +7,16 @@ namespace IceFire.Grains.Tests.Cluster.Sql;
 
 /// <summary>
 /// What a routed session does when its tenant's leader moves: real silos, the leadership of the tenant's group moved
-/// by Raft's leadership transfer (every replica knows the new leader before the test goes on). Each test has its own
-/// tenant. What happens when a leader's silo dies mid-call or cannot be reached is in <see cref="SqlRoutingFaultTests"/>.
+/// by Raft's leadership transfer (and handed back to the preferred replica by the cluster soon after). Each test has its
+/// own tenant. A leader set silo by silo, and one that dies mid-call or cannot be reached, are in
+/// <see cref="SqlRoutingFaultTests"/>.
 /// </summary>
-public sealed class SqlLeaderMoveTests(ThreeSilos silos) : IClassFixture<ThreeSilos>
+[Collection(ThreeSilos.Collection)]
+public sealed class SqlLeaderMoveTests(ThreeSilos silos)
 {
     private readonly SiloCluster _cluster = silos.Cluster;
 
-    /// <summary>The tenant's leader, another replica, and the third replica.</summary>
+    /// <summary>The tenant's leader (its preferred replica), another replica, and the third replica.</summary>
     private (ulong First, ulong Second, ulong Third) Nodes(string tenant)
     {
         var replicas = _cluster.ReplicasOf(tenant);
@@ -33,15 +35,15 @@ public sealed class SqlLeaderMoveTests(ThreeSilos silos) : IClassFixture<ThreeSi
         Assert.Null((await session.RunAsync(insert, SqlValue.FromInteger(1))).Error);
         Assert.Equal(first, session.BackendNode);
 
+        // Wherever the leadership goes next (the cluster hands it back to the preferred replica, the first, soon after),
+        // the session follows it with the statements it prepared.
         await _cluster.MoveLeaderAsync(tenant, second);
         Assert.Null((await session.RunAsync(insert, SqlValue.FromInteger(2))).Error);
-        Assert.Equal(second, session.BackendNode);
         Assert.Equal("2", (await session.RunAsync(count)).Scalar);
 
         // To the client's own silo, and back to a remote one.
         await _cluster.MoveLeaderAsync(tenant, client);
         Assert.Equal("2", (await session.RunAsync(count)).Scalar);
-        Assert.Equal(client, session.BackendNode);
         await _cluster.MoveLeaderAsync(tenant, first);
         Assert.Null((await session.RunAsync(insert, SqlValue.FromInteger(3))).Error);
         Assert.Equal("3", (await session.RunAsync(count)).Scalar);

@@ -8,12 +8,15 @@ using Orleans.Concurrency;
 namespace IceFire.Grains.Tests.Cluster.Sql;
 
 /// <summary>
-/// Silos on loopback for SQL routing: each serves SQL session calls and routes its own sessions. Tenant
-/// <see cref="Tenant"/>'s database is one SQLite file that every silo's "replica" opens, so data written under one
-/// leader is there under the next; <see cref="Leader"/> says which silo leads, and a session on a silo that stopped
-/// leading refuses statements with 40001, as the leader-side database promises. Each silo's database replicates
-/// through <see cref="SharedFileReplication"/>, which applies a committed unit to the shared file at once: these tests
-/// exercise routing, not Raft (ReplicatedSqlTests run the tenant's real group).
+/// Fake silos for the SQL routing faults real silos cannot be made to show on cue (<see cref="SqlRoutingFaultTests"/>):
+/// each serves SQL session calls and routes its own sessions, with calls between them made in process
+/// (<see cref="INodeCalls"/> by hand) so that a silo can die between taking a call and answering it, or hold a call
+/// unanswered with its connection up. Tenant <see cref="Tenant"/>'s database is one SQLite file that every silo's
+/// "replica" opens, so data written under one leader is there under the next; <see cref="Leader"/> says which silo
+/// leads (0 for none, for as long as a test wants), and a session on a silo that stopped leading refuses statements with
+/// 40001, as the leader-side database promises. Each silo's database replicates through
+/// <see cref="SharedFileReplication"/>, which applies a committed unit to the shared file at once: these tests exercise
+/// routing, not Raft. Routing through real silos is tested on <see cref="Support.Silos.SiloCluster"/>.
 /// </summary>
 internal sealed class SqlRoutingCluster : IAsyncDisposable
 {

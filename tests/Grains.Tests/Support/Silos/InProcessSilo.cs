@@ -115,21 +115,53 @@ public sealed class InProcessSilo : InProcessSiloHandle
         }
         finally
         {
-            if (Interlocked.Exchange(ref _closed, 1) == 0)
-            {
-                await _backend.DisposeAsync();
-                _data.Dispose();
-                _loggerFactory.Dispose();
-            }
+            await CloseNodeAsync();
+        }
+    }
+
+    /// <summary>Stops only the Orleans silo (its host): the node keeps running until the silo is stopped or disposed.</summary>
+    internal async Task StopOrleansAsync(bool gracefully)
+    {
+        using var cancellation = new CancellationTokenSource();
+        if (!gracefully)
+        {
+            await cancellation.CancelAsync();
+        }
+        await base.StopSiloAsync(cancellation.Token);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            await CloseNodeAsync();
+        }
+    }
+
+    /// <summary>Closes the cluster port and the node, its replicas and its data directory, once.</summary>
+    private async Task CloseNodeAsync()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            await _backend.DisposeAsync();
+            _data.Dispose();
+            _loggerFactory.Dispose();
         }
     }
 
     /// <summary>
-    /// No log by default; ICEFIRE_TEST_LOG=1 writes the silos' warnings and errors (and IceFire's information) to the
-    /// console, as the executable does.
+    /// No log by default; ICEFIRE_TEST_LOG=1 writes what the executable writes (warnings and errors, and IceFire's
+    /// information) to the console, ICEFIRE_TEST_LOG=debug everything down to Orleans' debug entries.
     /// </summary>
-    private static ILoggerFactory CreateLoggerFactory() =>
-        Environment.GetEnvironmentVariable("ICEFIRE_TEST_LOG") == "1"
-            ? LoggerFactory.Create(logging => IceFire.Silo.Logging.SiloConsoleLoggerProvider.Configure(logging))
-            : NullLoggerFactory.Instance;
+    private static ILoggerFactory CreateLoggerFactory() => Environment.GetEnvironmentVariable("ICEFIRE_TEST_LOG") switch
+    {
+        "1" => LoggerFactory.Create(logging => IceFire.Silo.Logging.SiloConsoleLoggerProvider.Configure(logging)),
+        "debug" => LoggerFactory.Create(logging => IceFire.Silo.Logging.SiloConsoleLoggerProvider.Configure(logging)
+            .SetMinimumLevel(LogLevel.Debug).AddFilter("Orleans", LogLevel.Debug)),
+        _ => NullLoggerFactory.Instance,
+    };
 }

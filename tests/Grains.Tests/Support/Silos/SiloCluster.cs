@@ -76,6 +76,13 @@ public sealed partial class SiloCluster : IAsyncDisposable
     }
 
     /// <summary>
+    /// Stops node <paramref name="nodeId"/>'s silo as near to a crash as one process allows: its Orleans silo stops
+    /// without leaving the cluster gracefully, then its node closes the cluster port and its replicas. (kill -9 and
+    /// partitions belong to the real-process harness, tests/Silo.Tests/Infrastructure.)
+    /// </summary>
+    public Task KillAsync(ulong nodeId) => Orleans.KillSiloAsync(this[nodeId]);
+
+    /// <summary>
     /// Waits until every running silo votes in the system group and knows its leader, and every silo's calls reach
     /// every other silo's node (Orleans holds it active and its row names its node).
     /// </summary>
@@ -110,12 +117,16 @@ public sealed partial class SiloCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops every silo at once without leaving the Orleans cluster: leaving one at a time, the last silos would wait
-    /// out the product's bound on writing their rows without a majority of the system group.
+    /// Stops the Orleans silos one at a time, without leaving the cluster gracefully, while every node still runs, then
+    /// the nodes: even so an Orleans silo writes its row Dead, which takes a majority of the system group, and silos
+    /// writing the table at once lose etag races and back off for seconds.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(Orleans.GetActiveSilos().ToList().Select(Orleans.KillSiloAsync));
+        foreach (var silo in Orleans.GetActiveSilos().Cast<InProcessSilo>().Reverse().ToList())
+        {
+            await silo.StopOrleansAsync(gracefully: false);
+        }
         await Orleans.DisposeAsync();
         _temp.Dispose();
     }

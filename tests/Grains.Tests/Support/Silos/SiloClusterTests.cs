@@ -6,7 +6,8 @@ using Xunit;
 namespace IceFire.Grains.Tests.Support.Silos;
 
 /// <summary>What the in-process cluster promises its tests: real silos, each with its own node, ports and data, over TCP.</summary>
-public sealed class SiloClusterTests(ThreeSilos silos) : IClassFixture<ThreeSilos>
+[Collection(ThreeSilos.Collection)]
+public sealed class SiloClusterTests(ThreeSilos silos)
 {
     [Fact]
     public async Task Each_silo_has_its_own_node_ports_and_data_and_the_silos_talk_over_tcp()
