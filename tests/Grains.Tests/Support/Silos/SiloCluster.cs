@@ -52,6 +52,8 @@ public sealed partial class SiloCluster : IAsyncDisposable
         var cluster = new SiloCluster(builder.Build());
         try
         {
+            // One silo on deploy, then one at a time: the test cluster would start its initial silos all at once, and a
+            // silo joins through the silos already running.
             await cluster.Orleans.DeployAsync();
             for (var i = 1; i < silos; i++)
             {
@@ -71,6 +73,17 @@ public sealed partial class SiloCluster : IAsyncDisposable
     public async Task<InProcessSilo> StartSiloAsync()
     {
         var silo = (InProcessSilo)await Orleans.StartAdditionalSiloAsync(startAdditionalSiloOnNewPort: true);
+        await WaitUntilFormedAsync();
+        return silo;
+    }
+
+    /// <summary>
+    /// Stops node <paramref name="nodeId"/>'s silo gracefully and starts it again on its data directory (a new Orleans
+    /// generation, the same node), then waits until every silo reaches it.
+    /// </summary>
+    public async Task<InProcessSilo> RestartAsync(ulong nodeId)
+    {
+        var silo = (InProcessSilo)(await Orleans.RestartSiloAsync(this[nodeId]))!;
         await WaitUntilFormedAsync();
         return silo;
     }
@@ -101,7 +114,6 @@ public sealed partial class SiloCluster : IAsyncDisposable
     private async Task<SiloHandle> CreateSiloAsync(string name, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         ulong nodeId;
-        IReadOnlyList<string> seeds;
         lock (_lock)
         {
             // A restarted silo keeps its name, so its node id and data directory.
@@ -111,7 +123,7 @@ public sealed partial class SiloCluster : IAsyncDisposable
                 _nodeIds[name] = nodeId;
             }
         }
-        seeds = Orleans.GetActiveSilos().Cast<InProcessSilo>().Where(s => s.NodeId != nodeId).Select(s => s.ClusterAddress).ToList();
+        var seeds = Orleans.GetActiveSilos().Cast<InProcessSilo>().Where(s => s.NodeId != nodeId).Select(s => s.ClusterAddress).ToList();
         var siloPort = int.Parse(configuration["Orleans:Endpoints:SiloPort"]!, System.Globalization.CultureInfo.InvariantCulture);
         return await InProcessSilo.StartAsync(name, nodeId, _temp.Sub($"node{nodeId}"), siloPort, seeds, bootstrap: nodeId == 1);
     }
