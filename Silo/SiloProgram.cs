@@ -95,10 +95,10 @@ internal static class SiloProgram
             Durability = options.Durability,
             LoggerFactory = loggerFactory,
         };
-        Backend backend;
+        SiloBackend backend;
         try
         {
-            backend = OpenBackend(options, data, tenantOptions, loggerFactory);
+            backend = SiloBackend.Open(options, data, tenantOptions, loggerFactory);
         }
         catch (Exception e) when (e is DataDirectoryException or DllNotFoundException or IOException or System.Net.Sockets.SocketException)
         {
@@ -126,11 +126,9 @@ internal static class SiloProgram
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var handler = new RespConnectionHandler(resp);
         // The messaging between silos; a cluster of one keeps it on loopback, where no other silo reaches it.
-        var siloBind = backend.ClusterPort is null ? IPAddress.Loopback : ParseAddress(options.Bind);
-        IPAddress siloAdvertised;
         try
         {
-            siloAdvertised = backend.ClusterPort is null ? IPAddress.Loopback : AdvertisedAddress(options.AdvertisedHost());
+            backend.ResolveSiloAddresses(options);
         }
         catch (SocketException e)
         {
@@ -146,8 +144,7 @@ internal static class SiloProgram
             data.Dispose();
             return 1;
         }
-        OrleansSilo.Add(builder, backend.Node, backend.Calls, siloBind, siloAdvertised, backend.ClusterPort is null ? 0 : options.EffectiveSiloPort,
-            options.SiloName, options.Kubernetes);
+        backend.AddOrleans(builder, options);
         // Clients may connect once the listeners are bound, before this silo knows its cluster state and has opened its
         // replicas; their first command waits for that, as it would have waited for the port.
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -260,11 +257,10 @@ internal static class SiloProgram
         var orleans = app.Services.GetRequiredService<OrleansSilo>();
         try
         {
-            await cluster.StartAsync(lifetime.ApplicationStopping);
-            await orleans.StartSiloAsync(lifetime.ApplicationStopping);
+            await backend.StartAsync(app.Services, lifetime.ApplicationStopping);
             if (backend.ClusterPort is not null)
             {
-                Console.WriteLine($"icefire: node {cluster.NodeId}: messaging between silos on {siloBind}:{orleans.Port}, advertised as {siloAdvertised}:{orleans.Port}");
+                Console.WriteLine($"icefire: node {cluster.NodeId}: messaging between silos on {backend.SiloBind}:{orleans.Port}, advertised as {backend.SiloAdvertised}:{orleans.Port}");
             }
         }
         catch (Exception e) when (e is ClusterJoinException or DataDirectoryException or SocketException or IOException
@@ -304,65 +300,6 @@ internal static class SiloProgram
         return orleans.Failure is null ? 0 : OrleansSilo.FailedExitCode;
     }
 
-    /// <summary>
-    /// Opens this silo's replica of the system group and, when the silo is to be reachable by other silos, binds its
-    /// cluster port (first: joining needs the cluster's leader to reach this silo). A silo started with no cluster
-    /// option is a cluster of one with no cluster port.
-    /// </summary>
-    private static Backend OpenBackend(SiloOptions options, DataDirectory data, TenantOptions tenantOptions, ILoggerFactory loggerFactory)
-    {
-        var listening = options.ListensForPeers(data.Path);
-        TcpListener? listener = null;
-        int? clusterPort = null;
-        if (listening)
-        {
-            listener = new TcpListener(ParseAddress(options.Bind), options.EffectiveClusterPort);
-            listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            try
-            {
-                listener.Start(backlog: 512);
-            }
-            catch (SocketException e)
-            {
-                throw new IOException($"cannot listen on {options.Bind}:{options.EffectiveClusterPort} (cluster port): {e.Message}", e);
-            }
-            clusterPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        var calls = new Grains.Cluster.Messaging.OrleansNodeCalls();
-        var clusterOptions = new ClusterNodeOptions
-        {
-            Calls = calls,
-            NodeId = options.ResolveNodeId(),
-            Data = data,
-            ClusterAddress = clusterPort is { } bound ? $"{options.AdvertisedHost()}:{bound}" : "",
-            Seeds = options.Seeds,
-            // Alone, a silo founds its cluster of one on first start.
-            Bootstrap = options.Bootstrap || !listening,
-            ReplicationFactor = options.ReplicationFactor,
-            ReplicaMoveAfter = options.ReplicaMoveAfter,
-            SnapshotEveryEntries = options.SnapshotEvery,
-            Tenant = tenantOptions,
-            SqlFunctions = tenant => SqlServer.SessionFunctions(tenant, Version),
-            LoggerFactory = loggerFactory,
-        };
-        ClusterNode node;
-        try
-        {
-            node = new ClusterNode(clusterOptions);
-        }
-        catch
-        {
-            listener?.Stop();
-            throw;
-        }
-        var accepting = listener is null ? Task.CompletedTask : AcceptClusterConnectionsAsync(listener, node);
-        return new Backend(node, calls, clusterOptions, async () =>
-        {
-            listener?.Stop();
-            await accepting;
-        }, clusterPort);
-    }
-
     /// <summary>Serves a client connection once the silo has started; closes it when the start failed.</summary>
     private static async Task AfterStartAsync(Task started, ConnectionContext connection, Func<ConnectionContext, Task> serve)
     {
@@ -378,24 +315,6 @@ internal static class SiloProgram
             }
         }
         await serve(connection);
-    }
-
-    private static async Task AcceptClusterConnectionsAsync(TcpListener listener, ClusterNode node)
-    {
-        while (true)
-        {
-            Socket socket;
-            try
-            {
-                socket = await listener.AcceptSocketAsync();
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            socket.NoDelay = true;
-            _ = node.AcceptAsync(new NetworkStream(socket, ownsSocket: true));
-        }
     }
 
     /// <summary>GET /cluster of a cluster member: the members, and per tenant its replicas, leader, commit index and lag.</summary>
@@ -435,30 +354,8 @@ internal static class SiloProgram
 
     private static string Id(ulong node) => node.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>This silo's membership of its cluster (of one, when no cluster option is given) and its cluster port.</summary>
-    private sealed record Backend(ClusterNode Node, Grains.Cluster.Messaging.OrleansNodeCalls Calls, ClusterNodeOptions ClusterOptions, Func<Task> StopListening, int? ClusterPort) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await StopListening();
-            await Node.DisposeAsync();
-        }
-    }
-
-    /// <summary>The address other silos reach this one at: <paramref name="host"/> itself, or what its name resolves to.</summary>
-    /// <exception cref="SocketException">The name does not resolve.</exception>
-    private static IPAddress AdvertisedAddress(string host)
-    {
-        if (IPAddress.TryParse(host, out var address))
-        {
-            return address;
-        }
-        var addresses = Dns.GetHostAddresses(host);
-        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
-            ?? throw new SocketException((int)SocketError.HostNotFound);
-    }
-
-    private static IPAddress ParseAddress(string bind) => bind switch
+    /// <summary>An address to listen on: an IP address, localhost (loopback) or * (all).</summary>
+    internal static IPAddress ParseAddress(string bind) => bind switch
     {
         "localhost" => IPAddress.Loopback,
         "*" or "0.0.0.0" => IPAddress.Any,

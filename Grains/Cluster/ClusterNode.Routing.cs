@@ -151,6 +151,9 @@ public sealed partial class ClusterNode
     private sealed class LeaderMovedException(Exception inner) : Exception("the leader changed", inner);
 
     /// <summary>This silo's replica of the tenant as the cluster state places it, or null.</summary>
+    /// <summary>This silo's replica of tenant <paramref name="name"/>'s group, or null (for tests that move its leadership).</summary>
+    internal RaftGroup? TenantGroup(string name) => LocalReplicaOf(name)?.Group;
+
     private LocalReplica? LocalReplicaOf(string name) =>
         _replicas.TryGetValue(name, out var local) && State.Tenants.TryGetValue(name, out var placement) && placement.GroupId == local.GroupId ? local : null;
 

@@ -30,6 +30,18 @@ public sealed partial class ClusterNode : ISqlLeaders
     /// <summary>Serves other silos' SQL session calls to this one (<see cref="Messaging.INodeService"/>).</summary>
     internal SqlCallHandler SqlCallHandler => _sqlCalls;
 
+    /// <summary>The routing of this silo's SQL sessions, once <see cref="SqlTenants"/> was first asked for (for tests).</summary>
+    internal SqlRouter? SqlRouter
+    {
+        get
+        {
+            lock (_sqlLock)
+            {
+                return _sqlRouter;
+            }
+        }
+    }
+
     ISqlTenant? ISqlLeaders.LocalLeader(string tenant) =>
         LocalReplicaOf(tenant) is { } replica && replica.Tenant.IsLeader ? replica.Tenant.Sql : null;
 

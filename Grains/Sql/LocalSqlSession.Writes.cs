@@ -54,10 +54,12 @@ internal sealed partial class LocalSqlSession
                     // Leadership moved since BEGIN: the transaction can no longer commit.
                     DropCapture();
                     ReleaseWriteLock();
-                    _failed = verb is not ("ROLLBACK" or "COMMIT" or "END");
-                    return _failed
-                        ? new SqlExecuteResult(null, LeaderLostError)
-                        : new SqlExecuteResult(LocalSqlCursor.Completed(statement.Columns, 0, 0, "ROLLBACK"), null);
+                    if (LeaderLost(verb) is { } lost)
+                    {
+                        return lost;
+                    }
+                    _failed = false;
+                    return new SqlExecuteResult(LocalSqlCursor.Completed(statement.Columns, 0, 0, "ROLLBACK"), null);
                 }
                 if (verb is "COMMIT" or "END")
                 {
@@ -114,6 +116,22 @@ internal sealed partial class LocalSqlSession
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The answer to <paramref name="verb"/>, the first statement after this replica stopped leading and rolled the
+    /// session's transaction back: 40001 for anything but a ROLLBACK (null), which ends the transaction as asked. A
+    /// COMMIT did not commit, so it fails and ends the transaction (an answer of ROLLBACK would read as success to a
+    /// client that checks no command tag); any other statement fails and leaves it failed until its end.
+    /// </summary>
+    private SqlExecuteResult? LeaderLost(string verb)
+    {
+        if (verb == "ROLLBACK")
+        {
+            return null;
+        }
+        _failed = verb is not ("COMMIT" or "END");
+        return new SqlExecuteResult(null, LeaderLostError);
     }
 
     /// <summary>Takes the write lock, waits until this replica may write, and opens the capture; or says why not.</summary>

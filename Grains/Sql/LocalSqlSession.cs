@@ -37,8 +37,12 @@ internal sealed partial class LocalSqlSession : ISqlSession
 
     private bool InSqliteTransaction => raw.sqlite3_get_autocommit(_db) == 0;
 
+    /// <remarks>
+    /// A transaction rolled back when this replica stopped leading still reads as open until its next statement tells
+    /// the client: a router that sees it idle would run that statement on the next leader, outside any transaction.
+    /// </remarks>
     public SqlTransactionState TransactionState =>
-        _failed ? SqlTransactionState.Failed : InSqliteTransaction ? SqlTransactionState.InTransaction : SqlTransactionState.Idle;
+        _failed ? SqlTransactionState.Failed : InSqliteTransaction || _leaderLost ? SqlTransactionState.InTransaction : SqlTransactionState.Idle;
 
     public SqlPrepareResult Prepare(string sql)
     {
@@ -80,13 +84,14 @@ internal sealed partial class LocalSqlSession : ISqlSession
         var verb = st.CommandVerb;
         if (_leaderLost)
         {
-            // The open transaction was rolled back when this replica stopped leading; say so once, then fail as usual.
+            // The open transaction was rolled back when this replica stopped leading, and the client has not heard: say
+            // so once (LeaderLost), then fail as usual.
             _leaderLost = false;
-            _failed = true;
-            if (verb is not ("ROLLBACK" or "COMMIT"))
+            if (LeaderLost(verb) is { } lost)
             {
-                return new SqlExecuteResult(null, LeaderLostError);
+                return lost;
             }
+            _failed = true;
         }
         var savepoint = st.Savepoint.Kind;
         if (_failed && savepoint != SqlSavepointKind.RollbackTo)

@@ -1,4 +1,5 @@
 using IceFire.Grains.Interfaces.Sql;
+using IceFire.Grains.Sql;
 using IceFire.Grains.Tenants.Replication;
 using IceFire.Grains.Tests.Support;
 using IceFire.Raft;
@@ -164,6 +165,33 @@ public sealed class ReplicatedSqlTests
         // The old leader's session refuses writes now: it is a follower.
         var refused = await Assert.ThrowsAsync<SqlTestException>(() => RunAsync(session, "INSERT INTO ledger VALUES (4, 400)"));
         Assert.Equal(SqlStates.SerializationFailure, refused.Error.SqlState);
+    }
+
+    [Fact]
+    public async Task A_commit_after_leadership_moved_says_40001_and_until_then_the_transaction_reads_as_open()
+    {
+        await using var cluster = new TenantCluster(Three);
+        var leader = await cluster.LeaderAsync();
+        await using var session = await leader.Sql.OpenSessionAsync(new SqlSessionOptions(), CancellationToken.None);
+        await RunAsync(session, "CREATE TABLE ledger(id INTEGER PRIMARY KEY, amount INTEGER)");
+        await RunAsync(session, "BEGIN");
+        await RunAsync(session, "INSERT INTO ledger VALUES (1, 100)");
+
+        var target = Three.First(id => cluster[id] != leader);
+        await leader.Group.TransferLeadershipAsync(target);
+        // The old leader rolls the transaction back and frees the tenant's write lock.
+        await Eventually.WaitUntilAsync(() => !leader.IsLeader && ((LocalSqlTenant)leader.Sql).WriteLock.CurrentCount == 1,
+            "the old leader to roll the open transaction back", TimeSpan.FromSeconds(20));
+        // Its client has not heard yet: the transaction still reads as open (a router would otherwise run the next
+        // statement on the new leader, outside any transaction).
+        Assert.Equal(SqlTransactionState.InTransaction, session.TransactionState);
+
+        // COMMIT did not commit: 40001, not a ROLLBACK tag a driver would take for success; the transaction is over.
+        var commit = await Assert.ThrowsAsync<SqlTestException>(() => RunAsync(session, "COMMIT"));
+        Assert.Equal(SqlStates.SerializationFailure, commit.Error.SqlState);
+        Assert.Equal(SqlTransactionState.Idle, session.TransactionState);
+        await using var next = await cluster[target].Sql.OpenSessionAsync(new SqlSessionOptions(), CancellationToken.None);
+        Assert.Equal("SELECT 0", await RunAsync(next, "SELECT count(*) FROM ledger"));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using IceFire.Grains.Cluster.Membership;
 using Orleans;
 using Orleans.Runtime;
+using IceFire.Grains.Tests.Support.Silos;
 using Xunit;
 
 namespace IceFire.Grains.Tests.Cluster.Membership;
@@ -9,7 +10,7 @@ namespace IceFire.Grains.Tests.Cluster.Membership;
 /// Which node a silo serves, kept in its membership row: other silos find a node's silo by it, whatever the silo's
 /// name (the pod's name on Kubernetes).
 /// </summary>
-public sealed class MembershipNodeIdTests(SingleNodeCluster cluster) : IClassFixture<SingleNodeCluster>
+public sealed class MembershipNodeIdTests(OneSilo cluster) : IClassFixture<OneSilo>
 {
     [Fact]
     public async Task A_silos_own_rows_name_its_node_and_other_silos_writes_keep_it()

@@ -4,15 +4,17 @@ using IceFire.Grains.Cluster.Membership;
 using IceFire.Grains.Cluster.Wire;
 using Orleans;
 using Orleans.Runtime;
+using IceFire.Grains.Tests.Support.Silos;
 using Xunit;
 
 namespace IceFire.Grains.Tests.Cluster.Membership;
 
 /// <summary>
 /// The <see cref="IMembershipTable"/> contract (as Orleans' own membership table tests exercise it) against a real
-/// system group: a silo running as a cluster of one. Each test has its own Orleans cluster id, so its own table.
+/// system group: one in-process silo (a cluster of one). Each test has its own Orleans cluster id, so its own table, apart
+/// from the one the silo itself runs on.
 /// </summary>
-public sealed class MembershipTableContractTests(SingleNodeCluster cluster) : IClassFixture<SingleNodeCluster>
+public sealed class MembershipTableContractTests(OneSilo cluster) : IClassFixture<OneSilo>
 {
     private readonly SystemGroupMembershipTable _table = new(cluster.Node, "test-" + Guid.NewGuid().ToString("N"));
 

@@ -3,19 +3,21 @@ using IceFire.Grains.Cluster;
 using IceFire.Grains.Cluster.Membership;
 using IceFire.Grains.Cluster.Wire;
 using IceFire.Grains.Tests.Support;
+using IceFire.Grains.Tests.Support.Silos;
 using IceFire.Raft;
 using Xunit;
 
 namespace IceFire.Grains.Tests.Cluster.Membership;
 
 /// <summary>The membership table on a three-silo system group over loopback TCP.</summary>
-public sealed class ThreeNodeMembershipTests
+[Collection(ThreeSilos.Collection)]
+public sealed class ThreeNodeMembershipTests(ThreeSilos silos)
 {
     [Fact]
     public async Task A_write_through_a_follower_lands_once_and_its_retry_after_a_leader_change_is_not_applied_again()
     {
-        await using var cluster = await ThreeNodeCluster.StartAsync();
-        var leader = cluster.Leader;
+        var cluster = silos.Cluster;
+        var leader = cluster.SystemLeader;
         var follower = cluster.Nodes.First(n => n != leader);
         var clusterId = "three-" + Guid.NewGuid().ToString("N");
         var table = new SystemGroupMembershipTable(follower, clusterId);

@@ -1,19 +1,34 @@
 using IceFire.Grains.Cluster.Sql;
 using IceFire.Grains.Interfaces.Sql;
 using IceFire.Grains.Tests.Support;
+using IceFire.Grains.Tests.Support.Silos;
 using Xunit;
 
 namespace IceFire.Grains.Tests.Cluster.Sql;
 
-/// <summary>A client on silo 2 whose tenant is led by silo 1: every statement runs there through SQL session calls.</summary>
-public sealed class RoutedSqlSessionTests
+/// <summary>
+/// A client on one silo whose tenant is led by another: every statement runs on the leader's silo through SQL session
+/// calls (Orleans grain calls between real silos). Each test has its own tenant.
+/// </summary>
+[Collection(ThreeSilos.Collection)]
+public sealed class RoutedSqlSessionTests(ThreeSilos silos)
 {
+    private readonly SiloCluster _cluster = silos.Cluster;
+
+    /// <summary>A new tenant, its leader, and a silo that holds a replica of it but does not lead it.</summary>
+    private async Task<(string Tenant, ulong Leader, ulong Follower)> TenantAsync()
+    {
+        var tenant = await _cluster.CreateTenantAsync("shop");
+        var replicas = _cluster.ReplicasOf(tenant);
+        return (tenant, replicas[0], replicas[1]);
+    }
+
     [Fact]
     public async Task Statements_run_on_the_leaders_silo_with_parameters_and_errors()
     {
-        await using var cluster = new SqlRoutingCluster();
-        await using var session = await cluster.ConnectAsync(2);
-        Assert.Equal(1UL, ((RoutedSqlSession)session).BackendNode);
+        var (tenant, leader, follower) = await TenantAsync();
+        await using var session = await _cluster.ConnectAsync(follower, tenant);
+        Assert.Equal(leader, ((RoutedSqlSession)session).BackendNode);
         Assert.Null((await session.RunAsync("CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT UNIQUE, price REAL, photo BLOB)")).Error);
 
         var insert = session.Prepare("INSERT INTO items(name, price, photo) VALUES (?1, ?2, ?3) RETURNING id");
@@ -49,8 +64,8 @@ public sealed class RoutedSqlSessionTests
     [Fact]
     public async Task Prepare_reports_the_tail_and_the_shape_of_the_first_statement()
     {
-        await using var cluster = new SqlRoutingCluster();
-        await using var session = await cluster.ConnectAsync(2);
+        var (tenant, _, follower) = await TenantAsync();
+        await using var session = await _cluster.ConnectAsync(follower, tenant);
         const string sql = "SELECT 1 AS one, 'x' AS two; SELECT 2";
         var prepared = session.Prepare(sql);
         using var statement = prepared.Statement!;
@@ -66,8 +81,8 @@ public sealed class RoutedSqlSessionTests
     [Fact]
     public async Task Rows_are_fetched_in_the_chunks_the_client_asks_for()
     {
-        await using var cluster = new SqlRoutingCluster();
-        await using var session = await cluster.ConnectAsync(2);
+        var (tenant, _, follower) = await TenantAsync();
+        await using var session = await _cluster.ConnectAsync(follower, tenant);
         await session.RunAsync("CREATE TABLE n(x INTEGER, pad TEXT)");
         var filled = await session.RunAsync("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2500) INSERT INTO n SELECT x, hex(randomblob(100)) FROM c");
         Assert.Equal(2500, filled.Result.Changes);
@@ -108,9 +123,9 @@ public sealed class RoutedSqlSessionTests
     [Fact]
     public async Task A_transaction_spans_calls_and_its_state_travels_with_every_answer()
     {
-        await using var cluster = new SqlRoutingCluster();
-        await using var session = await cluster.ConnectAsync(2);
-        await using var other = await cluster.ConnectAsync(1);
+        var (tenant, leader, follower) = await TenantAsync();
+        await using var session = await _cluster.ConnectAsync(follower, tenant);
+        await using var other = await _cluster.ConnectAsync(leader, tenant);
         await session.RunAsync("CREATE TABLE t(k TEXT PRIMARY KEY, v INTEGER)");
 
         Assert.Null((await session.RunAsync("BEGIN")).Error);
@@ -141,8 +156,8 @@ public sealed class RoutedSqlSessionTests
     [Fact]
     public async Task Cancel_interrupts_a_statement_running_on_the_leader()
     {
-        await using var cluster = new SqlRoutingCluster();
-        await using var session = await cluster.ConnectAsync(2);
+        var (tenant, _, follower) = await TenantAsync();
+        await using var session = await _cluster.ConnectAsync(follower, tenant);
         using var statement = session.Prepare("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c").Statement!;
         var running = session.ExecuteAsync(statement, ReadOnlyMemory<SqlValue>.Empty, CancellationToken.None).AsTask();
         await Eventually.WaitUntilAsync(async () =>
@@ -160,59 +175,50 @@ public sealed class RoutedSqlSessionTests
     [Fact]
     public async Task Session_options_reach_the_leaders_silo()
     {
-        await using var cluster = new SqlRoutingCluster();
+        var (tenant, leader, follower) = await TenantAsync();
         var options = new SqlSessionOptions
         {
             SetupSql = "CREATE TEMP TABLE hello(x); INSERT INTO temp.hello VALUES ('world');",
-            Functions = [new SqlScalarFunction("answer", 0, _ => SqlValue.FromInteger(0))],
+            Functions = [new SqlScalarFunction("current_database", 0, _ => SqlValue.FromText("elsewhere"))],
         };
-        await using var session = await cluster.ConnectAsync(2, options);
-        var outcome = await session.RunAsync("SELECT answer(), (SELECT x FROM hello)");
+        await using var session = await _cluster.ConnectAsync(follower, tenant, options);
+        Assert.Equal(leader, ((RoutedSqlSession)session).BackendNode);
+        var outcome = await session.RunAsync("SELECT current_database(), (SELECT x FROM hello)");
         Assert.Null(outcome.Error);
-        // The leader's silo registers its own body of the function the caller named.
-        Assert.Equal(new string?[] { "42", "world" }, outcome.Rows[0]);
+        // The leader's silo registers its own body of the function the caller named (the SQL gateway's, there).
+        Assert.Equal(new string?[] { tenant, "world" }, outcome.Rows[0]);
     }
 
     [Fact]
     public async Task A_session_on_the_leaders_own_silo_runs_locally()
     {
-        await using var cluster = new SqlRoutingCluster();
-        await using var session = await cluster.ConnectAsync(1);
-        Assert.Equal(1UL, ((RoutedSqlSession)session).BackendNode);
+        var (tenant, leader, _) = await TenantAsync();
+        var hosted = _cluster[leader].Node.SqlCallHandler.SessionCount;
+        await using var session = await _cluster.ConnectAsync(leader, tenant);
+        Assert.Equal(leader, ((RoutedSqlSession)session).BackendNode);
         Assert.Equal("3", (await session.RunAsync("SELECT 1 + 2")).Scalar);
-        Assert.Equal(0, cluster[1].Handler.SessionCount);
+        Assert.Equal(hosted, _cluster[leader].Node.SqlCallHandler.SessionCount);
     }
 
     [Fact]
     public async Task Closing_the_session_closes_it_on_the_leader()
     {
-        await using var cluster = new SqlRoutingCluster();
-        var session = await cluster.ConnectAsync(2);
+        var (tenant, leader, follower) = await TenantAsync();
+        var handler = _cluster[leader].Node.SqlCallHandler;
+        var hosted = handler.SessionCount;
+        var session = await _cluster.ConnectAsync(follower, tenant);
+        var router = _cluster[follower].Node.SqlRouter!;
+        var remote = router.RemoteSessionCount;
         await session.RunAsync("CREATE TABLE t(x)");
         await session.RunAsync("BEGIN");
         await session.RunAsync("INSERT INTO t VALUES (1)");
-        Assert.Equal(1, cluster[1].Handler.SessionCount);
+        Assert.Equal(hosted + 1, handler.SessionCount);
         await session.DisposeAsync();
-        Assert.Equal(0, cluster[1].Handler.SessionCount);
-        Assert.Equal(0, cluster[2].Router.RemoteSessionCount);
+        Assert.Equal(hosted, handler.SessionCount);
+        Assert.Equal(remote - 1, router.RemoteSessionCount);
         // Its transaction was rolled back and the write lock freed.
-        await using var next = await cluster.ConnectAsync(2);
+        await using var next = await _cluster.ConnectAsync(follower, tenant);
         Assert.Null((await next.RunAsync("INSERT INTO t VALUES (2)")).Error);
         Assert.Equal("1", (await next.RunAsync("SELECT count(*) FROM t")).Scalar);
-    }
-
-    [Fact]
-    public async Task A_close_the_leader_never_answers_is_given_up_after_the_request_timeout()
-    {
-        // Long enough for a session to open while other tests load the machine.
-        await using var cluster = new SqlRoutingCluster(requestTimeout: TimeSpan.FromSeconds(2));
-        var session = await cluster.ConnectAsync(2);
-        Assert.Equal("1", (await session.RunAsync("SELECT 1")).Scalar);
-        cluster[1].HangCloses();
-        // The close call takes no token; the caller's request timeout still bounds its wait.
-        await session.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal(0, cluster[2].Router.RemoteSessionCount);
-        // Unclosed there, the session is left to its lease.
-        Assert.Equal(1, cluster[1].Handler.SessionCount);
     }
 }

@@ -8,12 +8,15 @@ using Orleans.Concurrency;
 namespace IceFire.Grains.Tests.Cluster.Sql;
 
 /// <summary>
-/// Silos on loopback for SQL routing: each serves SQL session calls and routes its own sessions. Tenant
-/// <see cref="Tenant"/>'s database is one SQLite file that every silo's "replica" opens, so data written under one
-/// leader is there under the next; <see cref="Leader"/> says which silo leads, and a session on a silo that stopped
-/// leading refuses statements with 40001, as the leader-side database promises. Each silo's database replicates
-/// through <see cref="SharedFileReplication"/>, which applies a committed unit to the shared file at once: these tests
-/// exercise routing, not Raft (ReplicatedSqlTests run the tenant's real group).
+/// Fake silos for the SQL routing faults real silos cannot be made to show on cue (<see cref="SqlRoutingFaultTests"/>):
+/// each serves SQL session calls and routes its own sessions, with calls between them made in process
+/// (<see cref="INodeCalls"/> by hand) so that a silo can die between taking a call and answering it, or hold a call
+/// unanswered with its connection up. Tenant <see cref="Tenant"/>'s database is one SQLite file that every silo's
+/// "replica" opens, so data written under one leader is there under the next; <see cref="Leader"/> says which silo
+/// leads (0 for none, for as long as a test wants), and a session on a silo that stopped leading refuses statements with
+/// 40001, as the leader-side database promises. Each silo's database replicates through
+/// <see cref="SharedFileReplication"/>, which applies a committed unit to the shared file at once: these tests exercise
+/// routing, not Raft. Routing through real silos is tested on <see cref="Support.Silos.SiloCluster"/>.
 /// </summary>
 internal sealed class SqlRoutingCluster : IAsyncDisposable
 {
@@ -283,54 +286,5 @@ internal sealed class FencedSqlTenant(ISqlTenant inner, Func<bool> leads) : ISql
         public void Cancel() => inner.Cancel();
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
-    }
-}
-
-/// <summary>Collects fetched rows as text (null for NULL).</summary>
-internal sealed class RowCollector : ISqlRowSink
-{
-    public List<string?[]> Rows { get; } = [];
-
-    public void WriteRow(ReadOnlySpan<SqlValue> row)
-    {
-        var texts = new string?[row.Length];
-        for (var i = 0; i < row.Length; i++)
-        {
-            texts[i] = row[i].AsText();
-        }
-        Rows.Add(texts);
-    }
-}
-
-/// <summary>Runs whole statements on a session, the way a simple-query client would.</summary>
-internal static class SqlSessions
-{
-    public sealed record Outcome(List<string?[]> Rows, SqlFetchResult Result, SqlError? Error)
-    {
-        public string? Scalar => Rows.Count > 0 ? Rows[0][0] : null;
-    }
-
-    public static async Task<Outcome> RunAsync(this ISqlSession session, string sql, params SqlValue[] parameters)
-    {
-        var prepared = session.Prepare(sql);
-        if (prepared.Error is { } prepareError)
-        {
-            return new Outcome([], default, prepareError);
-        }
-        using var statement = prepared.Statement!;
-        return await session.RunAsync(statement, parameters);
-    }
-
-    public static async Task<Outcome> RunAsync(this ISqlSession session, ISqlStatement statement, params SqlValue[] parameters)
-    {
-        var executed = await session.ExecuteAsync(statement, parameters, CancellationToken.None);
-        if (executed.Error is { } error)
-        {
-            return new Outcome([], default, error);
-        }
-        await using var cursor = executed.Cursor!;
-        var rows = new RowCollector();
-        var result = await cursor.FetchAsync(0, rows, CancellationToken.None);
-        return new Outcome(rows.Rows, result, result.Error);
     }
 }
