@@ -119,8 +119,12 @@ internal sealed class TcpCluster : IAsyncDisposable
         return LeaderOf(group, except);
     }
 
-    /// <summary>Proposes through whichever node leads, retrying while leadership moves.</summary>
-    public async Task<ulong> ProposeAsync(string command, ulong group = 1)
+    /// <summary>
+    /// Proposes through whichever node leads, retrying while leadership moves. A proposal whose outcome is unknown (the
+    /// leader lost its leadership before it committed) fails the call, unless <paramref name="retryUnknownOutcome"/>:
+    /// then it is proposed again, so the command may be applied twice.
+    /// </summary>
+    public async Task<ulong> ProposeAsync(string command, ulong group = 1, bool retryUnknownOutcome = false)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -134,7 +138,7 @@ internal sealed class TcpCluster : IAsyncDisposable
                 }
                 catch (Exception e) when (e is RaftProposalException or RaftOutcomeUnknownException or TimeoutException)
                 {
-                    if (e is not RaftProposalException) throw new InvalidOperationException($"proposal {command} has an unknown outcome", e);
+                    if (e is not RaftProposalException && !retryUnknownOutcome) throw new InvalidOperationException($"proposal {command} has an unknown outcome", e);
                 }
             }
 
