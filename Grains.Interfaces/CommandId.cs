@@ -200,4 +200,5 @@ public enum CommandId : ushort
     PfAdd = 1000,
     PfCount = 1001,
     PfMerge = 1002,
+    PfDebug = 1003,
 }

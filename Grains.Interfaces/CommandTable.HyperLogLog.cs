@@ -14,5 +14,7 @@ public static partial class CommandTable
             "key [key ...]"),
         Cmd(CommandId.PfMerge, "pfmerge", -2, W | M, 1, -1, 1, "hyperloglog", "2.8.9", "Merge N different HyperLogLogs into a single one.",
             "O(N) to merge N HyperLogLogs, but with high constant times.", "destkey sourcekey [sourcekey ...]"),
+        Cmd(CommandId.PfDebug, "pfdebug", 3, W | M | A, 2, 2, 1, "hyperloglog", "2.8.9", "Internal commands for debugging HyperLogLog values",
+            "N/A", "subcommand key"),
     ]);
 }

@@ -13,6 +13,7 @@ internal static partial class TenantStateMachine
             case CommandId.PfAdd: HyperLogLogCommands.PfAdd(ref ctx); break;
             case CommandId.PfCount: HyperLogLogCommands.PfCount(ref ctx); break;
             case CommandId.PfMerge: HyperLogLogCommands.PfMerge(ref ctx); break;
+            case CommandId.PfDebug: HyperLogLogCommands.PfDebug(ref ctx); break;
             default: handled = false; break;
         }
     }

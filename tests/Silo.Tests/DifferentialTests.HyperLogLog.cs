@@ -62,6 +62,16 @@ public sealed partial class DifferentialTests
             ["MULTI"], ["PFADD", "t", "a", "b"], ["PFCOUNT", "t"], ["PFADD", "t", "c"], ["PFCOUNT", "t"], ["PFMERGE", "u", "t"],
             ["PFCOUNT", "t", "u"], ["EXEC"], Dump("t"), Dump("u"), ["MULTI"], ["PFADD"], ["EXEC"],
         ]);
+        corpus.Add("pf debug", [
+            ["PFDEBUG"], ["PFDEBUG", "ENCODING"], ["PFDEBUG", "ENCODING", "missing"], ["PFDEBUG", "nope", "missing"], ["PFADD", "k", "a", "b"],
+            ["PFDEBUG", "encoding", "k"], ["PFDEBUG", "DECODE", "k"], ["PFDEBUG", "nope", "k"], ["PFDEBUG", "GETREG", "k", "x"],
+            ["SET", "s", "hello"], ["PFDEBUG", "ENCODING", "s"], ["LPUSH", "l", "a"], ["PFDEBUG", "GETREG", "l"], PfAddMany("p", 0, 100),
+            ["PFDEBUG", "DECODE", "p"], ["EXPIRE", "k", "100"], ["PFDEBUG", "GETREG", "k"], ["TTL", "k"], ["PFDEBUG", "ENCODING", "k"],
+            ["STRLEN", "k"], Dump("k"), ["PFDEBUG", "DECODE", "k"], ["PFDEBUG", "TODENSE", "k"], ["PFDEBUG", "TODENSE", "p"],
+            ["PFDEBUG", "TODENSE", "p"], Dump("p"), ["PFCOUNT", "p"], ["PFDEBUG", "GETREG", "p"],
+            SetBytes("c", Sparse(0x7F, 0xFE)), ["PFDEBUG", "DECODE", "c"], ["PFDEBUG", "TODENSE", "c"], ["PFDEBUG", "GETREG", "c"],
+            SetBytes("cut", Sparse(0x00, 0x7F)), ["PFDEBUG", "DECODE", "cut"], ["PFDEBUG", "ENCODING", "cut"],
+        ]);
         for (var seed = 1; seed <= 3; seed++)
         {
             corpus.Add($"pf random (seed {seed})", RandomHyperLogLogSequence(seed, 150));
@@ -198,6 +208,33 @@ public sealed partial class DifferentialTests
             command[5 + i * 4] = bytes[i].ToString(CultureInfo.InvariantCulture);
         }
         return command;
+    }
+
+    [Fact]
+    public void APfCountThatCachesItsEstimateFailsAWatchAsInRedis()
+    {
+        Assert.Equal(WatchedPfCount(_redis.Port), WatchedPfCount(_silo.Port));
+        Assert.Equal("*-1\r\n", WatchedPfCount(_silo.Port)[4]);
+    }
+
+    /// <summary>
+    /// EXEC's replies after another client's PFCOUNT of a watched key: first with a stale cache (PFCOUNT writes the
+    /// estimate, the EXEC fails), then with a current one (nothing changes, the EXEC runs).
+    /// </summary>
+    private static List<string> WatchedPfCount(int port)
+    {
+        using var a = RespSocket.Connect(port);
+        using var b = RespSocket.Connect(port);
+        var replies = new List<string> { a.Call("FLUSHALL"), a.Call("PFADD", "h", "x", "y"), a.Call("WATCH", "h"), b.Call("PFCOUNT", "h") };
+        a.Call("MULTI");
+        a.Call("PING");
+        replies.Add(a.Call("EXEC"));
+        replies.Add(a.Call("WATCH", "h"));
+        replies.Add(b.Call("PFCOUNT", "h"));
+        a.Call("MULTI");
+        a.Call("PING");
+        replies.Add(a.Call("EXEC"));
+        return replies;
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace IceFire.Grains.Tenants.Commands;
 
 /// <summary>
@@ -45,6 +48,38 @@ internal static partial class HyperLogLog
         }
         at[0] = (byte)(length - 1);
         return 1;
+    }
+
+    /// <summary>The opcodes of a sparse value as PFDEBUG DECODE spells them: "z:len", "Z:len", "v:value,len".</summary>
+    public static string Decode(ReadOnlySpan<byte> value)
+    {
+        var text = new StringBuilder();
+        var sparse = value[HeaderSize..];
+        var p = 0;
+        while (p < sparse.Length)
+        {
+            var op = sparse[p];
+            if (text.Length > 0)
+            {
+                text.Append(' ');
+            }
+            if (IsZero(op))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"z:{ZeroLength(op)}");
+                p++;
+            }
+            else if (IsXZero(op))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"Z:{XZeroLength(sparse, p)}");
+                p += 2;
+            }
+            else
+            {
+                text.Append(CultureInfo.InvariantCulture, $"v:{ValValue(op)},{ValLength(op)}");
+                p++;
+            }
+        }
+        return text.ToString();
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace IceFire.Grains.Tenants.Commands;
 /// Redis. That is a write: the command table routes PFCOUNT through the tenant's log (<see cref="CommandFlags.Logged"/>),
 /// and every replica, applying it at the same point of the log, computes the same estimate and stores the same bytes.
 /// </remarks>
-internal static class HyperLogLogCommands
+internal static partial class HyperLogLogCommands
 {
     private static ReadOnlySpan<byte> NotHyperLogLog => "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n"u8;
     private static ReadOnlySpan<byte> Corrupted => "-INVALIDOBJ Corrupted HLL object detected\r\n"u8;
