@@ -195,4 +195,10 @@ public enum CommandId : ushort
     Watch = 903,
     Unwatch = 904,
     Object = 905,
+
+    // HyperLogLog (1000..1099).
+    PfAdd = 1000,
+    PfCount = 1001,
+    PfMerge = 1002,
+    PfDebug = 1003,
 }

@@ -19,6 +19,12 @@ public enum CommandFlags : uint
     MayReplicate = 1 << 11,
     /// <summary>Served by the gateway from connection state, not by the tenant's dataset.</summary>
     Connection = 1 << 12,
+
+    /// <summary>
+    /// Runs through the tenant's log although Redis flags it read-only, because it may change the stored value
+    /// (PFCOUNT caching its estimate); not shown by COMMAND INFO.
+    /// </summary>
+    Logged = 1 << 13,
 }
 
 /// <summary>What the command table knows of a command: enough for arity checks, routing and COMMAND INFO/DOCS.</summary>
@@ -51,7 +57,8 @@ public sealed record CommandInfo(
     /// <summary>Subcommands (CLIENT SETNAME, COMMAND DOCS ...), empty for plain commands.</summary>
     public IReadOnlyList<CommandInfo> Subcommands { get; init; } = [];
 
-    public bool IsWrite => (Flags & CommandFlags.Write) != 0;
+    /// <summary>True when the command goes through the tenant's log: a write, or a read that may change a value.</summary>
+    public bool IsWrite => (Flags & (CommandFlags.Write | CommandFlags.Logged)) != 0;
 
     /// <summary>True when argc satisfies <see cref="Arity"/>.</summary>
     public bool AcceptsArgumentCount(int argc) => Arity >= 0 ? argc == Arity : argc >= -Arity;

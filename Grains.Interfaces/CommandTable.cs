@@ -21,6 +21,7 @@ public static partial class CommandTable
         AddPubSubCommands(all);
         AddTransactionCommands(all);
         AddBlockingCommands(all);
+        AddHyperLogLogCommands(all);
         ByName = all.ToFrozenDictionary(c => c.Name.ToUpperInvariant(), StringComparer.Ordinal);
         ByNameSpan = ByName.GetAlternateLookup<ReadOnlySpan<char>>();
         ById = new CommandInfo?[ushort.MaxValue + 1];
@@ -45,6 +46,8 @@ public static partial class CommandTable
     static partial void AddTransactionCommands(List<CommandInfo> commands);
 
     static partial void AddBlockingCommands(List<CommandInfo> commands);
+
+    static partial void AddHyperLogLogCommands(List<CommandInfo> commands);
 
     /// <summary>Every command, in no particular order.</summary>
     public static IEnumerable<CommandInfo> All => ByName.Values;

@@ -222,7 +222,7 @@ internal sealed partial class RespConnection
         {
             list.Add("@keyspace");
         }
-        if (c.Group is "string" or "hash" or "list" or "set" or "bitmap")
+        if (c.Group is "string" or "hash" or "list" or "set" or "bitmap" or "hyperloglog")
         {
             list.Add("@" + c.Group);
         }

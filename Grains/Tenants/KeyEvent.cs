@@ -54,6 +54,7 @@ public enum KeyEvent : byte
     ZInterStore,
     ZDiffStore,
     ZRangeStore,
+    PfAdd,
 }
 
 /// <summary>Each event's channel name and class.</summary>
@@ -117,6 +118,7 @@ public static class KeyEvents
         Add(KeyEvent.ZInterStore, "zinterstore", Z);
         Add(KeyEvent.ZDiffStore, "zdiffstore", Z);
         Add(KeyEvent.ZRangeStore, "zrangestore", Z);
+        Add(KeyEvent.PfAdd, "pfadd", S);
         return table;
     }
 }

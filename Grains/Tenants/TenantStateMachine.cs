@@ -25,6 +25,8 @@ internal static partial class TenantStateMachine
 
     static partial void ExecuteTransactions(ref CommandContext ctx, ref bool handled);
 
+    static partial void ExecuteHyperLogLogs(ref CommandContext ctx, ref bool handled);
+
     /// <summary>
     /// Runs one command. A record that fails its checksum answers the command an error naming the key, never the
     /// record's bytes, and the connection and the tenant go on (the failure is counted and logged once per key).
@@ -107,6 +109,7 @@ internal static partial class TenantStateMachine
                     case 6: ExecuteSets(ref ctx, ref handled); break;
                     case 7: ExecuteSortedSets(ref ctx, ref handled); break;
                     case 9: ExecuteTransactions(ref ctx, ref handled); break;
+                    case 10: ExecuteHyperLogLogs(ref ctx, ref handled); break;
                 }
                 if (!handled)
                 {

@@ -30,6 +30,8 @@ public sealed partial class DifferentialTests(ITestOutputHelper output, Differen
 
     static partial void AddPubSubCorpus(TheoryData<string, string[][]> corpus);
 
+    static partial void AddHyperLogLogCorpus(TheoryData<string, string[][]> corpus);
+
     public static TheoryData<string, string[][]> Corpus()
     {
         var corpus = StringAndKeyCorpus();
@@ -39,6 +41,7 @@ public sealed partial class DifferentialTests(ITestOutputHelper output, Differen
         AddSetCorpus(corpus);
         AddSortedSetCorpus(corpus);
         AddPubSubCorpus(corpus);
+        AddHyperLogLogCorpus(corpus);
         return corpus;
     }
 

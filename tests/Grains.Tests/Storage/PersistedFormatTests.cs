@@ -135,7 +135,8 @@ public sealed class PersistedFormatTests
             [CommandId.ZScan] = 734, [CommandId.Subscribe] = 800, [CommandId.PSubscribe] = 801, [CommandId.Unsubscribe] = 802,
             [CommandId.PUnsubscribe] = 803, [CommandId.Publish] = 804, [CommandId.PubSub] = 805, [CommandId.Multi] = 900,
             [CommandId.Exec] = 901, [CommandId.Discard] = 902, [CommandId.Watch] = 903, [CommandId.Unwatch] = 904,
-            [CommandId.Object] = 905,
+            [CommandId.Object] = 905, [CommandId.PfAdd] = 1000, [CommandId.PfCount] = 1001, [CommandId.PfMerge] = 1002,
+            [CommandId.PfDebug] = 1003,
         };
         foreach (var (id, number) in expected)
         {
