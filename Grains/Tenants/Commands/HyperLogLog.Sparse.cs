@@ -30,6 +30,60 @@ internal static partial class HyperLogLog
 
     private static int ValLength(byte op) => (op & 0x3) + 1;
 
+    /// <summary>
+    /// The VAL runs of a sparse value's opcodes in order, as hllSparseToDense and hllMerge walk them: zero runs are
+    /// stepped over, and the walk stops at the end of the opcodes or at a VAL run reaching past the last register.
+    /// <see cref="Covered"/> then says how many registers the opcodes covered, which must be exactly 16384.
+    /// </summary>
+    private ref struct SparseRuns(ReadOnlySpan<byte> sparse)
+    {
+        private readonly ReadOnlySpan<byte> _sparse = sparse;
+        private int _at;
+
+        /// <summary>Registers covered by the opcodes walked so far.</summary>
+        public long Covered { get; private set; }
+
+        /// <summary>The current run's first register.</summary>
+        public int Start { get; private set; }
+
+        /// <summary>The current run's number of registers (1..4).</summary>
+        public int Length { get; private set; }
+
+        /// <summary>The current run's register value (1..32).</summary>
+        public int Value { get; private set; }
+
+        public bool MoveNext()
+        {
+            while (_at < _sparse.Length)
+            {
+                var op = _sparse[_at];
+                if (IsZero(op))
+                {
+                    Covered += ZeroLength(op);
+                    _at++;
+                }
+                else if (IsXZero(op))
+                {
+                    Covered += XZeroLength(_sparse, _at);
+                    _at += 2;
+                }
+                else
+                {
+                    var run = ValLength(op);
+                    if (run + Covered > Registers)
+                    {
+                        return false;
+                    }
+                    (Start, Length, Value) = ((int)Covered, run, ValValue(op));
+                    Covered += run;
+                    _at++;
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     private static byte Val(int value, int length) => (byte)(((value - 1) << 2) | (length - 1) | 0x80);
 
     private static void WriteXZero(Span<byte> at, int length)

@@ -171,38 +171,15 @@ internal static partial class HyperLogLog
         hll.Bytes.AsSpan(0, HeaderSize).CopyTo(target);
         target[4] = Dense;
         var registers = target[HeaderSize..];
-        var sparse = hll.Span[HeaderSize..];
-        long index = 0;
-        var p = 0;
-        while (p < sparse.Length)
+        var runs = new SparseRuns(hll.Span[HeaderSize..]);
+        while (runs.MoveNext())
         {
-            var op = sparse[p];
-            if (IsZero(op))
+            for (var i = 0; i < runs.Length; i++)
             {
-                index += ZeroLength(op);
-                p++;
-            }
-            else if (IsXZero(op))
-            {
-                index += XZeroLength(sparse, p);
-                p += 2;
-            }
-            else
-            {
-                var run = ValLength(op);
-                if (run + index > Registers)
-                {
-                    break;
-                }
-                var value = ValValue(op);
-                for (var i = 0; i < run; i++)
-                {
-                    DenseWrite(registers, (int)index++, value);
-                }
-                p++;
+                DenseWrite(registers, runs.Start + i, runs.Value);
             }
         }
-        if (index != Registers)
+        if (runs.Covered != Registers)
         {
             dense.Dispose();
             return false;
@@ -232,40 +209,18 @@ internal static partial class HyperLogLog
             }
             return true;
         }
-        var sparse = value[HeaderSize..];
-        long index = 0;
-        var p = 0;
-        while (p < sparse.Length)
+        var runs = new SparseRuns(value[HeaderSize..]);
+        while (runs.MoveNext())
         {
-            var op = sparse[p];
-            if (IsZero(op))
+            var v = (byte)runs.Value;
+            for (var i = runs.Start; i < runs.Start + runs.Length; i++)
             {
-                index += ZeroLength(op);
-                p++;
-            }
-            else if (IsXZero(op))
-            {
-                index += XZeroLength(sparse, p);
-                p += 2;
-            }
-            else
-            {
-                var run = ValLength(op);
-                if (run + index > Registers)
+                if (v > max[i])
                 {
-                    break;
+                    max[i] = v;
                 }
-                var v = (byte)ValValue(op);
-                for (var i = 0; i < run; i++, index++)
-                {
-                    if (v > max[(int)index])
-                    {
-                        max[(int)index] = v;
-                    }
-                }
-                p++;
             }
         }
-        return index == Registers;
+        return runs.Covered == Registers;
     }
 }
